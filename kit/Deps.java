@@ -1,0 +1,22 @@
+// The one place where the course's dependency versions live.
+// Every lesson, exercise, test and tool pulls this file in (with //SOURCES), so JBang resolves the
+// same versions everywhere. To upgrade a library, change its line here and nowhere else.
+//
+// Javalin 7 runs on Jetty 12 and WireMock 3 on Jetty 11: the standalone WireMock jar shades its Jetty
+// (and its Jackson), so both servers live on one classpath without a conflict.
+
+//DEPS io.javalin:javalin:7.2.3
+//DEPS org.slf4j:slf4j-simple:2.0.18
+//DEPS org.wiremock:wiremock-standalone:3.13.2
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.22.1
+//DEPS info.picocli:picocli:4.7.7
+//DEPS org.junit.jupiter:junit-jupiter:6.1.3
+//DEPS org.junit.platform:junit-platform-launcher:6.1.3
+//DEPS org.assertj:assertj-core:3.27.7
+
+package kit;
+
+/** Holds no code: its //DEPS lines above are what every script shares. */
+final class Deps {
+    private Deps() {}
+}

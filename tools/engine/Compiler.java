@@ -1,0 +1,148 @@
+package engine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.tools.Diagnostic;
+import javax.tools.DiagnosticCollector;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.ToolProvider;
+
+/**
+ * Compiles a set of sources in this JVM with javac's API (no new process: that is what makes a check take
+ * about a second), against this program's own class path, which holds the kit and every library the course uses.
+ * Output is cached by the sources' content, so checking an unchanged exercise again does not compile it again.
+ */
+public final class Compiler {
+    /** What compiling gave: class files and the names of the test classes, or javac's error messages. */
+    public sealed interface Result permits Compiled, Failed {}
+
+    public record Compiled(Path classes, List<String> testClasses) implements Result {}
+
+    public record Failed(List<String> errors) implements Result {}
+
+    private static final Pattern PACKAGE = Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
+
+    private final Path cacheRoot;
+    private final Path displayRoot;
+
+    /** @param cacheRoot where compiled classes are kept; @param displayRoot paths in messages are shown relative to it */
+    public Compiler(Path cacheRoot, Path displayRoot) {
+        this.cacheRoot = cacheRoot;
+        this.displayRoot = displayRoot;
+    }
+
+    public Result compile(Sources sources) {
+        try {
+            String key = contentKey(sources);
+            Path out = cacheRoot.resolve(key);
+            List<String> tests = testClassNames(sources);
+            if (Files.exists(out.resolve(".complete"))) return new Compiled(out, tests);
+            Path tmp = Files.createDirectories(cacheRoot).resolve(key + ".tmp-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().threadId());
+            Files.createDirectories(tmp);
+            List<String> errors = javac(sources.paths(), tmp);
+            if (!errors.isEmpty()) {
+                deleteTree(tmp);
+                return new Failed(errors);
+            }
+            Files.createFile(tmp.resolve(".complete"));
+            try {
+                Files.move(tmp, out);
+            } catch (IOException alreadyThere) {
+                deleteTree(tmp); // another run compiled the same sources meanwhile
+            }
+            return new Compiled(out, tests);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private List<String> javac(List<Path> files, Path out) throws IOException {
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        if (javac == null) throw new IllegalStateException("this Java has no compiler (javac): run with a JDK, not a JRE");
+        var diagnostics = new DiagnosticCollector<JavaFileObject>();
+        try (var fileManager = javac.getStandardFileManager(diagnostics, Locale.ENGLISH, StandardCharsets.UTF_8)) {
+            List<String> options = List.of(
+                "-d", out.toString(),
+                "-classpath", System.getProperty("java.class.path"),
+                "-encoding", "UTF-8",
+                "-proc:none", "-implicit:none", "-g", "-parameters", "-Xlint:none", "-nowarn");
+            var units = fileManager.getJavaFileObjectsFromPaths(files);
+            boolean ok = javac.getTask(null, fileManager, diagnostics, options, null, units).call();
+            List<String> errors = new ArrayList<>();
+            for (var d : diagnostics.getDiagnostics()) {
+                if (d.getKind() == Diagnostic.Kind.ERROR) errors.add(describe(d));
+            }
+            if (!ok && errors.isEmpty()) errors.add("javac failed without a message");
+            return errors;
+        }
+    }
+
+    /** javac's own format: {@code exercises/01-service-boundaries/ShopPeers.java:42: error: ';' expected}, plus the line. */
+    private String describe(Diagnostic<? extends JavaFileObject> d) {
+        String where = "";
+        if (d.getSource() != null) {
+            Path file = Path.of(d.getSource().toUri());
+            try {
+                file = displayRoot.relativize(file);
+            } catch (IllegalArgumentException otherRoot) {
+                // keep the absolute path
+            }
+            where = file + ":" + d.getLineNumber() + ": ";
+        }
+        String message = where + "error: " + d.getMessage(Locale.ENGLISH);
+        if (d.getSource() != null && d.getLineNumber() > 0) {
+            try {
+                String line = Files.readAllLines(Path.of(d.getSource().toUri())).get((int) d.getLineNumber() - 1);
+                message += "\n    " + line.strip();
+            } catch (IOException | IndexOutOfBoundsException ignored) {
+                // the message alone is still useful
+            }
+        }
+        return message;
+    }
+
+    private static List<String> testClassNames(Sources sources) throws IOException {
+        List<String> names = new ArrayList<>();
+        for (String file : sources.testFileNames()) {
+            String text = Files.readString(sources.files().get(file));
+            Matcher m = PACKAGE.matcher(text);
+            String simple = file.substring(0, file.length() - ".java".length());
+            names.add(m.find() ? m.group(1) + "." + simple : simple);
+        }
+        return names;
+    }
+
+    private static String contentKey(Sources sources) throws IOException {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(System.getProperty("java.class.path").getBytes(StandardCharsets.UTF_8));
+            sha.update(Runtime.version().toString().getBytes(StandardCharsets.UTF_8));
+            for (var entry : sources.files().entrySet()) {
+                sha.update(entry.getKey().getBytes(StandardCharsets.UTF_8));
+                sha.update(Files.readAllBytes(entry.getValue()));
+            }
+            return HexFormat.of().formatHex(sha.digest(), 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package engine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import kit.Course;
+
+/**
+ * The Java files that make up one version of an exercise: the learner's folder, with other folders laid over it
+ * file by file. The reference solution is the exercise with solutions/ID laid over it; a wrong answer is the
+ * solution with solutions/ID/wrong/VARIANT laid over that. Tests always come from the exercise folder (or an
+ * instructor's folder), never from an overlay.
+ */
+public record Sources(String label, Map<String, Path> files) {
+
+    public static Sources exercise(Path root, Course.Lesson lesson) {
+        return new Sources("exercise " + lesson.id(), javaFiles(root.resolve("exercises").resolve(lesson.id())));
+    }
+
+    /** The exercise as shipped: the stub and its tests. */
+    public static Sources stub(Path root, Course.Lesson lesson) {
+        return exercise(root, lesson).relabel("stub of " + lesson.id());
+    }
+
+    public static Sources solution(Path root, Course.Lesson lesson) {
+        return exercise(root, lesson).overlay("solution of " + lesson.id(), solutionDir(root, lesson));
+    }
+
+    public static Sources wrong(Path root, Course.Lesson lesson, String variant) {
+        return solution(root, lesson).overlay("wrong/" + variant + " of " + lesson.id(),
+            solutionDir(root, lesson).resolve("wrong").resolve(variant));
+    }
+
+    public static List<String> wrongVariants(Path root, Course.Lesson lesson) {
+        Path dir = solutionDir(root, lesson).resolve("wrong");
+        if (!Files.isDirectory(dir)) return List.of();
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Path solutionDir(Path root, Course.Lesson lesson) {
+        return root.resolve("solutions").resolve(lesson.id());
+    }
+
+    /** Lays the .java files of {@code dir} over these, replacing files of the same name. */
+    public Sources overlay(String newLabel, Path dir) {
+        Map<String, Path> merged = new LinkedHashMap<>(files);
+        javaFiles(dir).forEach((name, path) -> {
+            if (!isTest(name)) merged.put(name, path);
+        });
+        return new Sources(newLabel, merged);
+    }
+
+    /** Replaces or adds test files, for an instructor's own (hidden) tests. */
+    public Sources withTests(Path dir) {
+        Map<String, Path> merged = new LinkedHashMap<>(files);
+        javaFiles(dir).forEach((name, path) -> {
+            if (isTest(name)) merged.put(name, path);
+        });
+        return new Sources(label, merged);
+    }
+
+    public Sources relabel(String newLabel) { return new Sources(newLabel, files); }
+
+    public List<Path> paths() { return new ArrayList<>(files.values()); }
+
+    public List<String> testFileNames() {
+        return files.keySet().stream().filter(Sources::isTest).sorted().toList();
+    }
+
+    public static boolean isTest(String fileName) { return fileName.endsWith("Test.java"); }
+
+    private static Map<String, Path> javaFiles(Path dir) {
+        Map<String, Path> found = new LinkedHashMap<>();
+        if (!Files.isDirectory(dir)) return found;
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(p -> p.toString().endsWith(".java") && Files.isRegularFile(p))
+             .sorted()
+             .forEach(p -> found.put(p.getFileName().toString(), p));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return found;
+    }
+}

@@ -1,0 +1,128 @@
+package engine;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
+import kit.Hint;
+import kit.Points;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.discovery.ClassSelector;
+import org.junit.platform.engine.support.descriptor.MethodSource;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+/**
+ * Runs an exercise's JUnit tests in this JVM, in a fresh class loader, and reports each test with its display
+ * name, outcome, a short message (never a stack of framework frames), its points and its hints.
+ */
+public final class TestRunner {
+    public enum Status { PASSED, FAILED, ABORTED }
+
+    public record Result(String testClass, String method, String displayName, Status status, String message,
+                         int points, List<String> hints) {
+        public boolean passed() { return status == Status.PASSED; }
+    }
+
+    public record Report(List<Result> results) {
+        public long passed() { return results.stream().filter(Result::passed).count(); }
+        public long failed() { return results.size() - passed(); }
+        public boolean allPassed() { return !results.isEmpty() && failed() == 0; }
+        public int points() { return results.stream().filter(Result::passed).mapToInt(Result::points).sum(); }
+        public int maxPoints() { return results.stream().mapToInt(Result::points).sum(); }
+        public Optional<Result> firstFailure() { return results.stream().filter(r -> !r.passed()).findFirst(); }
+    }
+
+    /** Per-test time limit: a learner's endless loop fails its own test instead of hanging the check. */
+    private final String timeout;
+
+    public TestRunner(String timeout) { this.timeout = timeout; }
+
+    public TestRunner() { this("20 s"); }
+
+    public Report run(Compiler.Compiled compiled) {
+        Thread current = Thread.currentThread();
+        ClassLoader previous = current.getContextClassLoader();
+        try (URLClassLoader loader = new URLClassLoader("exercise", new URL[] {compiled.classes().toUri().toURL()},
+                                                        TestRunner.class.getClassLoader())) {
+            current.setContextClassLoader(loader);
+            List<ClassSelector> selectors = new ArrayList<>();
+            for (String name : compiled.testClasses()) selectors.add(selectClass(loader.loadClass(name)));
+            LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectors)
+                .configurationParameter("junit.jupiter.execution.timeout.default", timeout)
+                .configurationParameter("junit.jupiter.execution.timeout.mode", "enabled")
+                .configurationParameter("junit.jupiter.execution.timeout.thread.mode.default", "SEPARATE_THREAD")
+                .configurationParameter("junit.platform.output.capture.stdout", "false")
+                .build();
+            Collector collector = new Collector();
+            LauncherFactory.create().execute(request, collector);
+            return new Report(collector.results);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("test class " + e.getMessage() + " not found: does its package match its file?", e);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            current.setContextClassLoader(previous);
+        }
+    }
+
+    private static final class Collector implements TestExecutionListener {
+        final List<Result> results = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void executionSkipped(TestIdentifier id, String reason) {
+            if (id.isTest()) results.add(result(id, Status.ABORTED, "skipped: " + reason));
+        }
+
+        @Override
+        public void executionFinished(TestIdentifier id, TestExecutionResult outcome) {
+            if (id.isTest()) {
+                Status status = switch (outcome.getStatus()) {
+                    case SUCCESSFUL -> Status.PASSED;
+                    case FAILED -> Status.FAILED;
+                    case ABORTED -> Status.ABORTED;
+                };
+                results.add(result(id, status, outcome.getThrowable().map(Messages::explain).orElse("")));
+            } else if (outcome.getStatus() == TestExecutionResult.Status.FAILED && id.getSource().isPresent()) {
+                // A whole class failed before its tests ran (a broken @BeforeAll, a constructor that throws).
+                results.add(new Result(id.getDisplayName(), "", id.getDisplayName() + " could not start",
+                    Status.FAILED, outcome.getThrowable().map(Messages::explain).orElse(""), 0, List.of()));
+            }
+        }
+
+        private static Result result(TestIdentifier id, Status status, String message) {
+            Optional<Method> method = id.getSource()
+                .filter(MethodSource.class::isInstance).map(MethodSource.class::cast)
+                .map(TestRunner::javaMethod);
+            int points = method.map(m -> m.getAnnotation(Points.class)).map(Points::value).orElse(1);
+            List<String> hints = method.map(m -> m.getAnnotation(Hint.class)).map(h -> Arrays.asList(h.value())).orElse(List.of());
+            String className = id.getSource().filter(MethodSource.class::isInstance).map(MethodSource.class::cast)
+                .map(MethodSource::getClassName).orElse("");
+            String methodName = method.map(Method::getName).orElse(id.getLegacyReportingName());
+            return new Result(className, methodName, id.getDisplayName(), status, message, points, hints);
+        }
+    }
+
+    private static Method javaMethod(MethodSource source) {
+        try {
+            return source.getJavaMethod();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+}
