@@ -5,13 +5,14 @@
 // Javalin 7 runs on Jetty 12 and WireMock 3 on Jetty 11: the standalone WireMock jar shades its Jetty
 // (and its Jackson), so both servers live on one classpath without a conflict.
 
+//DEPS org.junit:junit-bom:6.1.3@pom
 //DEPS io.javalin:javalin:7.2.3
 //DEPS org.slf4j:slf4j-simple:2.0.18
 //DEPS org.wiremock:wiremock-standalone:3.13.2
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.22.1
 //DEPS info.picocli:picocli:4.7.7
-//DEPS org.junit.jupiter:junit-jupiter:6.1.3
-//DEPS org.junit.platform:junit-platform-launcher:6.1.3
+//DEPS org.junit.jupiter:junit-jupiter
+//DEPS org.junit.platform:junit-platform-launcher
 //DEPS org.assertj:assertj-core:3.27.7
 
 package kit;

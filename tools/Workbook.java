@@ -2,7 +2,8 @@
 //JAVA 21+
 //SOURCES ../kit/*.java
 //SOURCES engine/*.java
-//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
+//CDS
 // The learner's tool: the course map and progress, and checking an exercise against its tests in seconds.
 
 import engine.Compiler;
