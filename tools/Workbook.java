@@ -2,7 +2,7 @@
 //JAVA 21+
 //SOURCES ../kit/*.java
 //SOURCES engine/*.java
-//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:cds*=off -Xlog:cds+dynamic=off
 //CDS
 // The learner's tool: the course map and progress, and checking an exercise against its tests in seconds.
 
@@ -126,9 +126,12 @@ public class Workbook implements Callable<Integer> {
         }
 
         private static void print(TestRunner.Report report) {
+            var first = report.firstFailure().orElse(null);
             for (TestRunner.Result r : report.results()) {
                 System.out.println("  " + (r.passed() ? Style.green("✓ ") : Style.red("✗ ")) + r.displayName());
-                if (!r.passed()) System.out.println(Style.dim("      " + r.message().replace("\n", "\n      ")));
+                // The first failure in full; the others in one line each, so a stub is not a wall of text.
+                if (r == first) System.out.println("      " + r.message().replace("\n", "\n      "));
+                else if (!r.passed()) System.out.println(Style.dim("      " + firstLine(r.message())));
             }
             System.out.println();
             String tally = report.passed() + " of " + report.results().size() + " tests pass ("
@@ -140,6 +143,11 @@ public class Workbook implements Callable<Integer> {
                 report.firstFailure().filter(f -> !f.hints().isEmpty())
                     .ifPresent(f -> System.out.println(Style.bold("Hint") + " for \"" + f.displayName() + "\": " + f.hints().get(0)));
             }
+        }
+
+        private static String firstLine(String s) {
+            String line = s.lines().findFirst().orElse("");
+            return line.length() > 110 ? line.substring(0, 109) + "…" : line;
         }
 
         private static void record(Path root, Course.Lesson lesson, TestRunner.Report report) {

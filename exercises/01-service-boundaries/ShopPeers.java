@@ -1,73 +1,71 @@
 package boundaries;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
 
-/**
- * The order service's side of the boundary: each method is one call to a peer, and each answer is turned into
- * our own records (Shop) or our own problems (OrderProblem). Sending and reading JSON live in PeerCall.
+/*
+ * Lesson 01 · Service boundaries
+ *
+ * The monolith was split. Stock now lives in the inventory service, cards are charged by payments, and customer
+ * details come from profiles; the order service calls all three over HTTP. Each peer speaks its own language:
+ * inventory answers 409 when it cannot reserve, payments 402 when a card is declined, and any of them can fail
+ * with a 500 page of HTML or drop the connection. None of that may leak into the order service.
+ *
+ * Write the order service's side of the boundary, an anti-corruption layer: each method makes one call and turns
+ * the answer into our records (Shop) and the peer's failures into our OrderProblem. Everything else is ready.
+ * There is more than one good shape; one private helper that sends a request and sorts out the answer keeps
+ * the four methods short. Check your work with: ./jbang workbook check 01
  */
 public final class ShopPeers {
-    private final PeerCall inventory;
-    private final PeerCall payments;
-    private final PeerCall profiles;
+    private final HttpClient http;
+    private final URI inventory;
+    private final URI payments;
+    private final URI profiles;
+    private final ObjectMapper json = new ObjectMapper();
 
     public ShopPeers(HttpClient http, URI inventory, URI payments, URI profiles) {
-        this.inventory = new PeerCall("inventory", http, inventory);
-        this.payments = new PeerCall("payments", http, payments);
-        this.profiles = new PeerCall("profiles", http, profiles);
+        this.http = http;
+        this.inventory = inventory;
+        this.payments = payments;
+        this.profiles = profiles;
     }
-
-    public Shop.StockLevel stockOf(String sku) {
-        var answer = inventory.send(inventory.get("/stock/" + segment(sku)));
-        return switch (answer.status()) {
-            case 200 -> inventory.read(answer, Shop.StockLevel.class);
-            case 404 -> throw new OrderProblem.UnknownSku(sku);
-            default -> throw inventory.failed(answer);
-        };
-    }
-
-    public Shop.Reservation reserve(String sku, int quantity) {
-        HttpRequest request = inventory.post("/stock/" + segment(sku) + "/reservations", Map.of("quantity", quantity));
-        var answer = inventory.send(request);
-        return switch (answer.status()) {
-            case 201 -> inventory.read(answer, Shop.Reservation.class);
-            case 404 -> throw new OrderProblem.UnknownSku(sku);
-            case 409 -> throw new OrderProblem.OutOfStock(sku, quantity);
-            default -> throw inventory.failed(answer);
-        };
-    }
-
-    public Shop.Customer customer(String customerId) {
-        var answer = profiles.send(profiles.get("/customers/" + segment(customerId)));
-        return switch (answer.status()) {
-            case 200 -> profiles.read(answer, Shop.Customer.class);
-            case 404 -> throw new OrderProblem.UnknownCustomer(customerId);
-            default -> throw profiles.failed(answer);
-        };
-    }
-
-    public Shop.Charge charge(Shop.ChargeRequest request) {
-        var answer = payments.send(payments.post("/charges", request));
-        return switch (answer.status()) {
-            case 201 -> payments.read(answer, Shop.Charge.class);
-            case 402 -> throw new OrderProblem.PaymentDeclined(payments.read(answer, Decline.class).reason());
-            default -> throw payments.failed(answer);
-        };
-    }
-
-    /** The body of payments' 402. */
-    private record Decline(String reason) {}
 
     /**
-     * Encodes one path segment. URLEncoder is made for HTML forms, where a space becomes '+'; in a path '+' is
-     * a literal plus, so spaces must be %20. Slashes become %2F, so a sku never splits into two segments.
+     * {@code GET {inventory}/stock/{sku}}, with {@code Accept: application/json}.
+     * 200 {@code {"sku": "KB-42", "available": 7}} gives a StockLevel; 404 is UnknownSku.
+     * A sku is a path segment: it may hold spaces or slashes, so it must be encoded.
      */
-    static String segment(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    public Shop.StockLevel stockOf(String sku) {
+        throw new UnsupportedOperationException("TODO: ask inventory for GET /stock/{sku} and map its JSON to Shop.StockLevel");
     }
+
+    /**
+     * {@code POST {inventory}/stock/{sku}/reservations} with the JSON body {@code {"quantity": 2}}.
+     * 201 {@code {"reservationId": "r-1", "sku": "KB-42", "quantity": 2}} gives a Reservation;
+     * 404 is UnknownSku, 409 is OutOfStock.
+     */
+    public Shop.Reservation reserve(String sku, int quantity) {
+        throw new UnsupportedOperationException("TODO: POST the quantity to inventory's /stock/{sku}/reservations and map 201, 404 and 409");
+    }
+
+    /**
+     * {@code GET {profiles}/customers/{id}}.
+     * 200 {@code {"id": "c-7", "name": "Ada", "tier": "gold"}} gives a Customer; 404 is UnknownCustomer.
+     */
+    public Shop.Customer customer(String customerId) {
+        throw new UnsupportedOperationException("TODO: ask profiles for GET /customers/{id} and map 200 and 404");
+    }
+
+    /**
+     * {@code POST {payments}/charges} with the ChargeRequest as its JSON body.
+     * 201 {@code {"chargeId": "ch-1", "status": "captured"}} gives a Charge;
+     * 402 {@code {"reason": "card expired"}} is PaymentDeclined with that reason.
+     */
+    public Shop.Charge charge(Shop.ChargeRequest request) {
+        throw new UnsupportedOperationException("TODO: POST the charge request to payments' /charges and map 201 and 402");
+    }
+
+    // For every call: a 5xx answer, a broken connection, or a body that is not the JSON the peer promised is
+    // PeerUnavailable, naming the peer ("inventory", "payments" or "profiles").
 }

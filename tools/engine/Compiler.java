@@ -28,11 +28,13 @@ public final class Compiler {
     /** What compiling gave: class files and the names of the test classes, or javac's error messages. */
     public sealed interface Result permits Compiled, Failed {}
 
-    public record Compiled(Path classes, List<String> testClasses) implements Result {}
+    /** @param testOrder test method names in the order they are written, so reports follow the source */
+    public record Compiled(Path classes, List<String> testClasses, List<String> testOrder) implements Result {}
 
     public record Failed(List<String> errors) implements Result {}
 
     private static final Pattern PACKAGE = Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
+    private static final Pattern METHOD = Pattern.compile("\\bvoid\\s+(\\w+)\\s*\\(");
 
     private final Path cacheRoot;
     private final Path displayRoot;
@@ -48,7 +50,8 @@ public final class Compiler {
             String key = contentKey(sources);
             Path out = cacheRoot.resolve(key);
             List<String> tests = testClassNames(sources);
-            if (Files.exists(out.resolve(".complete"))) return new Compiled(out, tests);
+            List<String> order = testMethodOrder(sources);
+            if (Files.exists(out.resolve(".complete"))) return new Compiled(out, tests, order);
             Path tmp = Files.createDirectories(cacheRoot).resolve(key + ".tmp-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().threadId());
             Files.createDirectories(tmp);
             List<String> errors = javac(sources.paths(), tmp);
@@ -62,7 +65,7 @@ public final class Compiler {
             } catch (IOException alreadyThere) {
                 deleteTree(tmp); // another run compiled the same sources meanwhile
             }
-            return new Compiled(out, tests);
+            return new Compiled(out, tests, order);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -120,6 +123,15 @@ public final class Compiler {
             Matcher m = PACKAGE.matcher(text);
             String simple = file.substring(0, file.length() - ".java".length());
             names.add(m.find() ? m.group(1) + "." + simple : simple);
+        }
+        return names;
+    }
+
+    private static List<String> testMethodOrder(Sources sources) throws IOException {
+        List<String> names = new ArrayList<>();
+        for (String file : sources.testFileNames()) {
+            Matcher m = METHOD.matcher(Files.readString(sources.files().get(file)));
+            while (m.find()) names.add(m.group(1));
         }
         return names;
     }

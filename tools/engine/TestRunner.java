@@ -71,7 +71,10 @@ public final class TestRunner {
                 .build();
             Collector collector = new Collector();
             LauncherFactory.create().execute(request, collector);
-            return new Report(collector.results);
+            List<Result> results = new ArrayList<>(collector.results);
+            List<String> order = compiled.testOrder();
+            results.sort(java.util.Comparator.comparingInt(r -> order.indexOf(r.method()) < 0 ? Integer.MAX_VALUE : order.indexOf(r.method())));
+            return new Report(List.copyOf(results));
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException("test class " + e.getMessage() + " not found: does its package match its file?", e);
         } catch (java.io.IOException e) {
