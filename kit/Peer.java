@@ -70,9 +70,12 @@ public final class Peer implements AutoCloseable {
     public int port() { return server.port(); }
 
     /** The base URL, for example {@code http://127.0.0.1:41237}. */
-    public URI uri() { return URI.create(server.baseUrl()); }
+    public URI uri() { return URI.create(baseUrl()); }
 
-    public String url(String path) { return server.baseUrl() + path; }
+    public String url(String path) { return baseUrl() + path; }
+
+    // WireMock says "localhost"; we bound to 127.0.0.1 and say so, so no lookup can pick ::1 instead.
+    private String baseUrl() { return "http://127.0.0.1:" + server.port(); }
 
     /** Adds a stub: {@code inventory.stub(get("/stock/KB-42").willReturn(okJson("...")))}. */
     public StubMapping stub(MappingBuilder mapping) { return server.stubFor(mapping); }
@@ -135,7 +138,7 @@ public final class Peer implements AutoCloseable {
     public void close() { server.stop(); }
 
     @Override
-    public String toString() { return name + " at " + server.baseUrl(); }
+    public String toString() { return name + " at " + baseUrl(); }
 
     private final class Announcer implements ServeEventListener {
         @Override public String getName() { return "announcer"; }
