@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "workbook", mixinStandardHelpOptions = true,
          description = "Your course map and progress; checks your exercises.",
-         subcommands = {Workbook.Check.class})
+         subcommands = {Workbook.Check.class, Workbook.Play.class})
 public class Workbook implements Callable<Integer> {
 
     public static void main(String[] args) {
@@ -90,6 +90,33 @@ public class Workbook implements Callable<Integer> {
     static Course.Lesson lesson(String id) {
         return Course.find(id).orElseThrow(() -> new CommandLine.ParameterException(new CommandLine(new Workbook()),
             "unknown lesson '" + id + "'. Valid ids: " + Course.validIds()));
+    }
+
+    @Command(name = "play", description = "Opens the lesson's JShell playground: its peers running, you at a prompt.")
+    static final class Play implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ID", description = "Lesson id: 01, service-boundaries or 01-service-boundaries.")
+        String id;
+
+        @Override
+        public Integer call() throws Exception {
+            Path root = Course.root();
+            Course.Lesson lesson = Course.find(id).orElse(null);
+            if (lesson == null) {
+                System.err.println("workbook: unknown lesson '" + id + "'. Valid ids: " + Course.validIds());
+                return 2;
+            }
+            Path playground = root.resolve("lessons").resolve(lesson.id()).resolve("playground.jsh");
+            if (!Files.isRegularFile(playground)) {
+                System.err.println("workbook: " + lesson.id() + " has no playground yet");
+                return 2;
+            }
+            // JShell gets this program's own class path: the kit and every library the lessons use.
+            Path jshell = Path.of(System.getProperty("java.home"), "bin", "jshell");
+            Process p = new ProcessBuilder(jshell.toString(), "--class-path", System.getProperty("java.class.path"),
+                    "-R-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "--startup", "DEFAULT", playground.toString())
+                .directory(root.toFile()).inheritIO().start();
+            return p.waitFor();
+        }
     }
 
     @Command(name = "check", description = "Compiles your exercise and runs its tests.")
