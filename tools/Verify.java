@@ -25,6 +25,8 @@ public class Verify implements Callable<Integer> {
 
     public static void main(String[] args) {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        // Our output is UTF-8 (✓, ✗, ·) even where the locale is not set, as in CI and minimal containers.
+        System.setOut(new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, java.nio.charset.StandardCharsets.UTF_8));
         CommandLine cli = new CommandLine(new Verify());
         cli.setParameterExceptionHandler((e, a) -> {
             System.err.println("verify: " + e.getMessage());
