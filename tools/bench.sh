@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Measures the times the project promises, as medians over several runs, once dependencies are cached:
+#   - ./jbang workbook check ID on the solved exercise        (target: under 2.0 s)
+#   - each lesson: time to its first step, and the whole run  (targets: 1.5 s and 10 s with --no-pause)
+# Usage: tools/bench.sh [RUNS] [ID ...]     (default: 7 runs, every lesson that has been written)
+# The exercise is solved in a scratch copy of the repository, so nothing in your checkout changes.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+runs=${1:-7}; shift || true
+
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "n/a"} else if (NR%2) {print a[(NR+1)/2]} else {print int((a[NR/2]+a[NR/2+1])/2)}}'; }
+
+ids=("$@")
+if [ ${#ids[@]} -eq 0 ]; then
+  for d in "$root"/lessons/[0-9][0-9]-*/; do ids+=("$(basename "$d")"); done
+fi
+
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+(cd "$root" && git ls-files -z | xargs -0 -I{} cp --parents {} "$scratch")
+ln -s "$root/.jbang-cli" "$scratch/.jbang-cli"
+
+printf '%-24s %14s %14s %14s\n' "lesson" "check (ms)" "first step" "lesson total"
+for id in "${ids[@]}"; do
+  # Solve the exercise in the scratch copy: lay the solution's files over the stub.
+  if [ -d "$scratch/solutions/$id" ]; then
+    find "$scratch/solutions/$id" -maxdepth 1 -name '*.java' -exec cp {} "$scratch/exercises/$id/" \;
+    (cd "$scratch" && ./jbang workbook check "$id" >/dev/null 2>&1) || true   # warm-up: build and cache
+    checks=()
+    for _ in $(seq "$runs"); do
+      s=$(ms); (cd "$scratch" && ./jbang workbook check "$id" >/dev/null 2>&1) || echo "  check $id failed" >&2; checks+=($(( $(ms) - s )))
+    done
+    check=$(printf '%s\n' "${checks[@]}" | median)
+  else
+    check="n/a"
+  fi
+  slug=${id#??-}
+  (cd "$scratch" && ./jbang "$slug" --no-pause </dev/null >/dev/null 2>&1) || true   # warm-up
+  firsts=(); totals=()
+  for _ in $(seq "$runs"); do
+    s=$(ms); first=""
+    while IFS= read -r line; do
+      if [ -z "$first" ] && [[ "$line" == *"Step 1."* ]]; then first=$(( $(ms) - s )); fi
+    done < <(cd "$scratch" && ./jbang "$slug" --no-pause </dev/null 2>&1)
+    totals+=($(( $(ms) - s ))); firsts+=("${first:-0}")
+  done
+  printf '%-24s %14s %14s %14s\n' "$id" "$check" "$(printf '%s\n' "${firsts[@]}" | median)" "$(printf '%s\n' "${totals[@]}" | median)"
+done
+echo "medians of $runs runs on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
