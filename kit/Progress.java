@@ -26,6 +26,8 @@ public final class Progress {
         public boolean done;
         public int hintsUsed;
         public String lastChecked;
+        /** Per test method: how many of its hints the learner has seen. */
+        public Map<String, Integer> hintLevels = new TreeMap<>();
     }
 
     public static final class State {
@@ -48,6 +50,7 @@ public final class Progress {
         if (!Files.exists(file)) return new State();
         State state = JSON.readValue(file.toFile(), State.class);
         if (state.lessons == null) state.lessons = new TreeMap<>();
+        state.lessons.values().forEach(e -> { if (e.hintLevels == null) e.hintLevels = new TreeMap<>(); });
         return state;
     }
 

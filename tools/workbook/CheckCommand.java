@@ -1,0 +1,23 @@
+package workbook;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import kit.Course;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "check", description = "Compiles your exercise and runs its tests (no ID: the first exercise not done yet).")
+public final class CheckCommand implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "Lesson id: 01, service-boundaries or 01-service-boundaries.")
+    String id;
+
+    @Override
+    public Integer call() {
+        Path root = Lessons.root();
+        Course.Lesson lesson = id == null ? Lessons.firstUnfinished(root, Lessons.state(root)) : Lessons.withExercise(root, id);
+        var outcome = new Checker(root).check(lesson);
+        Checker.print(lesson, outcome);
+        Checker.record(root, lesson, outcome);
+        return Checker.exitCode(outcome);
+    }
+}
