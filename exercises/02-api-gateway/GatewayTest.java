@@ -1,0 +1,519 @@
+package gateway;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import kit.Expect;
+import kit.Hint;
+import kit.Points;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+@DisplayName("02 · The shop's gateway")
+class GatewayTest {
+    // One server per service for the whole class (a start costs most of a second); stubs and journals reset per test.
+    @RegisterExtension static WireMockExtension users = peer();
+    @RegisterExtension static WireMockExtension carts = peer();
+    @RegisterExtension static WireMockExtension orders = peer();
+
+    static final String ADA = "Bearer ada-7f3a9c";
+    static final String BOB = "Bearer bob-91e4d2";
+    static final TokenVerifier TOKENS = TokenVerifier.of(Map.of("ada-7f3a9c", "ada", "bob-91e4d2", "bob"));
+
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The gateway under test, started once. Its services never keep it waiting, so its timeout is generous. */
+    static Gateway gateway;
+    /** The same routes with a 200 ms upstream timeout: only the test about slow services uses it. */
+    static Gateway impatient;
+
+    private static WireMockExtension peer() {
+        return WireMockExtension.newInstance().options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")).build();
+    }
+
+    @BeforeAll
+    static void openTheGateway() throws IOException {
+        Routes routes = new Routes()
+            .add("/api/users", "users", URI.create(users.baseUrl()))
+            .add("/api/carts", "carts", URI.create(carts.baseUrl()))
+            .add("/api/orders", "orders", URI.create(orders.baseUrl()))
+            .add("/api/wishlists", "wishlists", URI.create("http://127.0.0.1:" + portNobodyListensOn()));
+        gateway = new Gateway(routes, TOKENS, Duration.ofSeconds(10)).start();
+        impatient = new Gateway(routes, TOKENS, Duration.ofMillis(200)).start();
+    }
+
+    @AfterAll
+    static void closeTheGateway() {
+        if (gateway != null) gateway.close();
+        if (impatient != null) impatient.close();
+    }
+
+    // ---- routing ----
+
+    @Test
+    @Points(2)
+    @DisplayName("GET /api/users/42 reaches the users service as GET /42, and users' answer comes back to the client")
+    @Hint({"Find the route with routes.match(ctx.path()), then send the request to route.upstream() + rest with the JDK HttpClient, and copy the answer back with Http.respond.",
+           "Routes.match: a route matches when the path equals its prefix or starts with prefix + \"/\"; rest is path.substring(prefix.length()), or \"/\" when that is empty. In handle: HttpRequest.newBuilder(URI.create(upstream + rest)).method(ctx.method().name(), ...), then http.send(request, BodyHandlers.ofByteArray()).",
+           "The lesson's README, section 'One entrance: routing by prefix'."})
+    void routesByPrefix() {
+        users.stubFor(any(anyUrl()).willReturn(okJson("{\"id\": \"42\", \"name\": \"Ada\"}")));
+
+        var answer = call(request("/api/users/42").header("Authorization", ADA).GET());
+
+        assertThat(answer.statusCode()).withFailMessage("GET /api/users/42 with Ada's token should get users' 200, but the gateway answered %s", describe(answer))
+            .isEqualTo(200);
+        assertThat(answer.body()).withFailMessage("the client should get users' body {\"id\": \"42\", \"name\": \"Ada\"} unchanged, but got %s", answer.body())
+            .isEqualTo("{\"id\": \"42\", \"name\": \"Ada\"}");
+        LoggedRequest sent = onlyRequestTo(users, "users");
+        assertThat(sent.getMethod().getName() + " " + sent.getUrl()).withFailMessage(
+            "users should receive GET /42 (the gateway cuts off its prefix /api/users), but received %s %s", sent.getMethod(), sent.getUrl())
+            .isEqualTo("GET /42");
+        nothingReached(carts, "carts", "the request was for users");
+        nothingReached(orders, "orders", "the request was for users");
+    }
+
+    @Test
+    @DisplayName("The prefix alone, GET /api/carts, reaches carts as GET / (the service's root)")
+    @Hint({"When the path is exactly the prefix, nothing is left after cutting it off. What path does the service get then?",
+           "Routes.Match.rest always starts with \"/\": when path.substring(prefix.length()) is empty, the rest is \"/\".",
+           "The lesson's README, section 'One entrance: routing by prefix'."})
+    void prefixAlone() {
+        carts.stubFor(any(anyUrl()).willReturn(okJson("[]")));
+
+        var answer = call(request("/api/carts").header("Authorization", ADA).GET());
+
+        assertThat(answer.statusCode()).withFailMessage("GET /api/carts with Ada's token should get carts' 200, but the gateway answered %s", describe(answer))
+            .isEqualTo(200);
+        LoggedRequest sent = onlyRequestTo(carts, "carts");
+        assertThat(sent.getUrl()).withFailMessage("carts should receive GET / for the bare prefix /api/carts, but received %s", sent.getUrl())
+            .isEqualTo("/");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A prefix matches whole path segments only: /api/userss and /api/users-admin are no route (404), not users")
+    @Hint({"\"/api/userss\".startsWith(\"/api/users\") is true. Is /api/userss a path under /api/users?",
+           "A prefix matches when the path equals it, or when the path starts with prefix + \"/\". Anything else is another path.",
+           "The lesson's README, section 'One entrance: routing by prefix', explains path segments."})
+    void wholeSegmentsOnly() {
+        users.stubFor(any(anyUrl()).willReturn(okJson("{\"id\": \"admin\"}")));
+
+        for (String path : List.of("/api/userss/42", "/api/users-admin")) {
+            var answer = call(request(path).header("Authorization", ADA).GET());
+            assertThat(answer.statusCode()).withFailMessage("%s is not under /api/users: the gateway should answer 404, but answered %s", path, describe(answer))
+                .isEqualTo(404);
+        }
+        nothingReached(users, "users", "/api/userss and /api/users-admin are not paths under /api/users");
+    }
+
+    @Test
+    @DisplayName("A path no route knows, like /api/payments/1 or /, is answered 404 by the gateway itself")
+    @Hint({"routes.match(...) is empty: there is no service to ask.",
+           "Answer with Http.error(ctx, 404, \"no route for \" + ctx.path()) and return before anything is sent.",
+           "The lesson's README, section 'One entrance: routing by prefix'."})
+    void unknownRoute() {
+        for (String path : List.of("/api/payments/1", "/")) {
+            var answer = call(request(path).header("Authorization", ADA).GET());
+            assertThat(answer.statusCode()).withFailMessage("no route matches %s: the gateway should answer 404, but answered %s", path, describe(answer))
+                .isEqualTo(404);
+        }
+        nothingReached(users, "users", "no route matched");
+        nothingReached(carts, "carts", "no route matched");
+        nothingReached(orders, "orders", "no route matched");
+    }
+
+    // ---- forwarding ----
+
+    @Test
+    @Points(2)
+    @DisplayName("The query string reaches the service exactly as the client wrote it, encoding included")
+    @Hint({"ctx.path() has no query string: it is in ctx.queryString(), and null when there is none.",
+           "Append \"?\" + ctx.queryString() to the upstream URI when it is not null. Do not decode or rebuild it: pass it on as it came.",
+           "The lesson's README, section 'What crosses the gateway'."})
+    void queryString() {
+        orders.stubFor(any(anyUrl()).willReturn(okJson("[]")));
+
+        var answer = call(request("/api/orders/search?status=open&sort=-placedAt&q=blue%20mug").header("Authorization", ADA).GET());
+
+        assertThat(answer.statusCode()).withFailMessage("the search should get orders' 200, but the gateway answered %s", describe(answer)).isEqualTo(200);
+        LoggedRequest sent = onlyRequestTo(orders, "orders");
+        assertThat(sent.getUrl()).withFailMessage("orders should receive /search?status=open&sort=-placedAt&q=blue%%20mug, but received %s", sent.getUrl())
+            .isEqualTo("/search?status=open&sort=-placedAt&q=blue%20mug");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A POST reaches the service with its body and Content-Type, and the service's 201, Location and body come back")
+    @Hint({"Forward the method with its body: HttpRequest.Builder.method(ctx.method().name(), publisher).",
+           "Use BodyPublishers.ofByteArray(ctx.bodyAsBytes()) (or noBody() when it is empty); Content-Type is one of the client's headers that Headers.toUpstream keeps. Copy back status, headers and body with Http.respond.",
+           "The lesson's README, section 'What crosses the gateway'."})
+    void postWithBody() {
+        carts.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
+            .withHeader("Location", "/c-7/items/KB-42").withBody("{\"sku\": \"KB-42\", \"quantity\": 2}")));
+        String body = "{\"sku\": \"KB-42\", \"quantity\": 2}";
+
+        var answer = call(request("/api/carts/c-7/items").header("Authorization", ADA).header("Content-Type", "application/json")
+            .POST(BodyPublishers.ofString(body)));
+
+        assertThat(answer.statusCode()).withFailMessage("carts answered 201 Created; the client should get 201 too, but the gateway answered %s", describe(answer))
+            .isEqualTo(201);
+        assertThat(answer.headers().firstValue("Location")).withFailMessage("carts' header Location: /c-7/items/KB-42 should reach the client, but it got %s",
+            answer.headers().firstValue("Location").orElse("none")).hasValue("/c-7/items/KB-42");
+        assertThat(answer.body()).withFailMessage("carts' body should reach the client unchanged, but it got %s", answer.body()).isEqualTo(body);
+        LoggedRequest sent = onlyRequestTo(carts, "carts");
+        assertThat(sent.getMethod().getName() + " " + sent.getUrl()).withFailMessage("carts should receive POST /c-7/items, but received %s %s", sent.getMethod(), sent.getUrl())
+            .isEqualTo("POST /c-7/items");
+        assertThat(sent.getBodyAsString()).withFailMessage("carts should receive the client's body %s byte for byte, but received %s", body, sent.getBodyAsString())
+            .isEqualTo(body);
+        assertThat(sent.getHeader("Content-Type")).withFailMessage("carts should receive the client's Content-Type: application/json, but had %s", sent.getHeader("Content-Type"))
+            .isEqualTo("application/json");
+    }
+
+    @Test
+    @DisplayName("PUT, PATCH and DELETE reach the service as PUT, PATCH and DELETE, and a 204 comes back as 204")
+    @Hint({"The gateway does not choose the method: it forwards the client's.",
+           "HttpRequest.Builder.method(ctx.method().name(), body) works for every method; an empty body is BodyPublishers.noBody().",
+           "The lesson's README, section 'What crosses the gateway'."})
+    void everyMethod() {
+        carts.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(204)));
+
+        for (String method : List.of("PUT", "PATCH", "DELETE")) {
+            var body = method.equals("DELETE") ? BodyPublishers.noBody() : BodyPublishers.ofString("{\"quantity\": 3}");
+            var answer = call(request("/api/carts/c-7/items/KB-42").header("Authorization", ADA).header("Content-Type", "application/json").method(method, body));
+            assertThat(answer.statusCode()).withFailMessage("carts answered %s with 204 No Content; the client should get 204, but the gateway answered %s", method, describe(answer))
+                .isEqualTo(204);
+        }
+        List<String> received = requestsTo(carts).stream().map(r -> r.getMethod().getName() + " " + r.getUrl()).toList();
+        assertThat(received).withFailMessage("carts should receive PUT, PATCH and DELETE of /c-7/items/KB-42, in that order, but received %s", received)
+            .containsExactly("PUT /c-7/items/KB-42", "PATCH /c-7/items/KB-42", "DELETE /c-7/items/KB-42");
+    }
+
+    @Test
+    @DisplayName("A service's own 404 or 503 reaches the client unchanged: only a missing route is the gateway's 404")
+    @Hint({"The gateway passes on whatever status the service answered, errors included. It only speaks for itself when it has no answer.",
+           "Copy answer.statusCode() and answer.body() to the client for every status; do not turn a service's 4xx or 5xx into something else.",
+           "The lesson's README, section 'When a service fails: 502 and 504'."})
+    void servicesOwnErrors() {
+        users.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json").withBody("{\"error\": \"no such user\"}")));
+        orders.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(503).withHeader("Content-Type", "application/json").withBody("{\"error\": \"maintenance\"}")));
+
+        var notFound = call(request("/api/users/nobody").header("Authorization", ADA).GET());
+        var unavailable = call(request("/api/orders/o-1").header("Authorization", ADA).GET());
+
+        assertThat(notFound.statusCode() + " " + notFound.body()).withFailMessage("users answered 404 {\"error\": \"no such user\"}; the client should get exactly that, but got %s", describe(notFound))
+            .isEqualTo("404 {\"error\": \"no such user\"}");
+        assertThat(unavailable.statusCode() + " " + unavailable.body()).withFailMessage("orders answered 503 {\"error\": \"maintenance\"}; the client should get exactly that, but got %s", describe(unavailable))
+            .isEqualTo("503 {\"error\": \"maintenance\"}");
+    }
+
+    // ---- authentication ----
+
+    @Test
+    @Points(3)
+    @DisplayName("Without a token the gateway answers 401 with WWW-Authenticate: Bearer, and no service receives anything")
+    @Hint({"Check the token before you send anything upstream. A service that is never asked cannot leak.",
+           "Read ctx.header(\"Authorization\"); null, or not starting with \"Bearer \": Http.error(ctx, 401, ...) with ctx.header(\"WWW-Authenticate\", \"Bearer\"), and return before http.send.",
+           "The lesson's README, section 'No token, no entry'."})
+    void noToken() {
+        orders.stubFor(any(anyUrl()).willReturn(okJson("[{\"id\": \"o-1\", \"customer\": \"ada\"}]")));
+
+        var answer = call(request("/api/orders/o-1").GET());
+
+        assertThat(answer.statusCode()).withFailMessage("a request without Authorization should be refused with 401, but the gateway answered %s", describe(answer))
+            .isEqualTo(401);
+        assertThat(answer.headers().firstValue("WWW-Authenticate")).withFailMessage(
+            "a 401 tells the client how to authenticate: it needs the header WWW-Authenticate: Bearer (it had %s)",
+            answer.headers().firstValue("WWW-Authenticate").orElse("none"))
+            .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+        nothingReached(orders, "orders", "the caller has no token: the gateway must refuse before it calls anyone");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A forged token, another scheme (Basic) or a bare token is refused with 401, and no service is called")
+    @Hint({"Only \"Bearer <a token the verifier knows>\" gets in. Everything else is a 401.",
+           "Strip \"Bearer \" from the header, then tokens.userFor(token): an empty Optional means 401. \"Basic ...\" and a token without a scheme never get that far.",
+           "The lesson's README, section 'No token, no entry'."})
+    void badTokens() {
+        users.stubFor(any(anyUrl()).willReturn(okJson("{\"id\": \"ada\"}")));
+
+        for (String authorization : List.of("Bearer forged-000000", "Basic YWRhOnNlY3JldA==", "ada-7f3a9c", "Bearer ")) {
+            var answer = call(request("/api/users/ada").header("Authorization", authorization).GET());
+            assertThat(answer.statusCode()).withFailMessage("Authorization: %s should be refused with 401, but the gateway answered %s", authorization, describe(answer))
+                .isEqualTo(401);
+        }
+        nothingReached(users, "users", "none of the callers had a valid token");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("The service learns who is calling from X-User-Id: ada for Ada's token, bob for Bob's")
+    @Hint({"The gateway knows the user once the token checks out: pass that on in a header.",
+           "In Headers.toUpstream, add X-User-Id (Headers.USER_ID) with the user id from tokens.userFor(token).",
+           "The lesson's README, section 'No token, no entry'."})
+    void identityForwarded() {
+        users.stubFor(any(anyUrl()).willReturn(okJson("{}")));
+
+        call(request("/api/users/me").header("Authorization", ADA).GET());
+        call(request("/api/users/me").header("Authorization", BOB).GET());
+
+        List<String> ids = requestsTo(users).stream().map(r -> String.valueOf(r.getHeader("X-User-Id"))).toList();
+        assertThat(ids).withFailMessage("users should receive X-User-Id: ada for Ada's request and X-User-Id: bob for Bob's, but received %s", ids)
+            .containsExactly("ada", "bob");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("The token itself stays at the gateway: no Authorization header reaches the service")
+    @Hint({"Once the gateway has checked the token, the service needs the user, not the token. A service that never sees tokens cannot leak them.",
+           "In Headers.toUpstream, leave out Authorization, whatever case the client wrote it in.",
+           "The lesson's README, section 'No token, no entry'."})
+    void tokenNotForwarded() {
+        users.stubFor(any(anyUrl()).willReturn(okJson("{}")));
+
+        call(request("/api/users/me").header("Authorization", ADA).GET());
+
+        LoggedRequest sent = onlyRequestTo(users, "users");
+        assertThat(sent.containsHeader("Authorization")).withFailMessage(
+            "users received Authorization: %s; the gateway should keep the token to itself and send X-User-Id instead", sent.getHeader("Authorization"))
+            .isFalse();
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("An X-User-Id sent by the client is dropped, whatever its case: the service sees only the verified user")
+    @Hint({"A client can send any header it likes, x-user-id: admin included. Who is calling is the gateway's to say.",
+           "In Headers.toUpstream, drop the client's X-User-Id before adding yours, comparing names case-insensitively (equalsIgnoreCase, or lower-case the name first).",
+           "The lesson's README, section 'A made-up identity'."})
+    void spoofedIdentity() {
+        users.stubFor(any(anyUrl()).willReturn(okJson("{}")));
+
+        var answer = call(request("/api/users/me").header("Authorization", ADA).header("x-user-id", "admin").GET());
+
+        assertThat(answer.statusCode()).withFailMessage("Ada's request should get users' 200, but the gateway answered %s", describe(answer)).isEqualTo(200);
+        LoggedRequest sent = onlyRequestTo(users, "users");
+        List<String> ids = sent.header("X-User-Id").isPresent() ? sent.header("X-User-Id").values() : List.of();
+        assertThat(ids).withFailMessage("Ada sent x-user-id: admin herself; users should see only X-User-Id: ada, but saw %s", ids)
+            .containsExactly("ada");
+    }
+
+    // ---- headers ----
+
+    @Test
+    @DisplayName("The client's own headers (Accept, Accept-Language, If-None-Match, X-Request-Id) reach the service")
+    @Hint({"A gateway is transparent: everything about the message that is not the gateway's business passes through.",
+           "Headers.toUpstream starts from all of the client's headers and leaves out only the ones it must: do not keep a short list of allowed ones.",
+           "The lesson's README, section 'What crosses the gateway' (the lesson's own gateway forwards a short list; yours must not)."})
+    void endToEndHeaders() {
+        users.stubFor(any(anyUrl()).willReturn(okJson("{}")));
+
+        call(request("/api/users/me").header("Authorization", ADA).header("Accept", "application/json").header("Accept-Language", "de-CH")
+            .header("If-None-Match", "\"v7\"").header("X-Request-Id", "r-5f2c").GET());
+
+        LoggedRequest sent = onlyRequestTo(users, "users");
+        Map<String, String> expected = Map.of("Accept", "application/json", "Accept-Language", "de-CH", "If-None-Match", "\"v7\"", "X-Request-Id", "r-5f2c");
+        expected.forEach((name, value) -> assertThat(sent.getHeader(name)).withFailMessage(
+            "the client sent %s: %s; users should receive it unchanged, but received %s", name, value, sent.getHeader(name)).isEqualTo(value));
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Hop-by-hop headers from the client (Connection, Keep-Alive, Proxy-Authorization, TE) stop at the gateway")
+    @Hint({"Some headers describe the connection between two machines, not the message. The client's connection ends at the gateway.",
+           "In Headers.toUpstream, leave out every name in Headers.HOP_BY_HOP (and SET_BY_HTTP_CLIENT, which HttpClient refuses), comparing in lower case: the client may write Keep-Alive or keep-alive.",
+           "The lesson's README, section 'What crosses the gateway', lists the hop-by-hop headers."})
+    void hopByHopFromClient() throws IOException {
+        users.stubFor(any(anyUrl()).willReturn(okJson("{}")));
+
+        // Raw HTTP: the JDK HttpClient will not send most of these headers, which is rather the point.
+        String status = rawRequest("GET /api/users/me HTTP/1.1\r\n"
+            + "Host: 127.0.0.1:" + gateway.port() + "\r\n"
+            + "Authorization: " + ADA + "\r\n"
+            + "Connection: close\r\n"
+            + "Keep-Alive: timeout=5\r\n"
+            + "Proxy-Authorization: Basic Z2F0ZTprZWVwZXI=\r\n"
+            + "TE: trailers\r\n"
+            + "X-Request-Id: r-77\r\n"
+            + "\r\n");
+
+        assertThat(status).withFailMessage("Ada's request should get users' 200, but the gateway answered: %s", status).contains(" 200 ");
+        LoggedRequest sent = onlyRequestTo(users, "users");
+        for (String name : List.of("Keep-Alive", "Proxy-Authorization", "TE")) {
+            assertThat(sent.containsHeader(name)).withFailMessage("%s is about the client's connection to the gateway; users should not receive it, but got %s: %s",
+                name, name, sent.getHeader(name)).isFalse();
+        }
+        assertThat(sent.getHeader("Connection")).withFailMessage("Connection: close was for the gateway; users received Connection: %s", sent.getHeader("Connection"))
+            .isNotEqualToIgnoringCase("close");
+        assertThat(sent.getHeader("X-Request-Id")).withFailMessage("X-Request-Id is about the message and should still reach users (it had %s)", sent.getHeader("X-Request-Id"))
+            .isEqualTo("r-77");
+    }
+
+    @Test
+    @DisplayName("Hop-by-hop headers from the service (Keep-Alive, Proxy-Authenticate, Trailer, Upgrade) stop at the gateway too")
+    @Hint({"The rule works both ways: the service's connection to the gateway is not the client's.",
+           "Headers.toClient keeps every header of the service's answer except those in HOP_BY_HOP. The JDK gives you answer.headers().map() with lower-case names.",
+           "The lesson's README, section 'What crosses the gateway'."})
+    void hopByHopFromService() {
+        users.stubFor(any(anyUrl()).willReturn(okJson("{}").withHeader("Keep-Alive", "timeout=5").withHeader("Proxy-Authenticate", "Basic realm=\"users\"")
+            .withHeader("Trailer", "X-Checksum").withHeader("Upgrade", "h2c").withHeader("X-Cart-Version", "7")));
+
+        var answer = call(request("/api/users/me").header("Authorization", ADA).GET());
+
+        assertThat(answer.statusCode()).withFailMessage("Ada's request should get users' 200, but the gateway answered %s", describe(answer)).isEqualTo(200);
+        for (String name : List.of("Keep-Alive", "Proxy-Authenticate", "Trailer", "Upgrade")) {
+            assertThat(answer.headers().firstValue(name)).withFailMessage("%s is about users' connection to the gateway; the client should not get it, but got %s: %s",
+                name, name, answer.headers().firstValue(name).orElse("")).isEmpty();
+        }
+        assertThat(answer.headers().firstValue("X-Cart-Version")).withFailMessage("users' X-Cart-Version: 7 is about the message and should reach the client (it got %s)",
+            answer.headers().firstValue("X-Cart-Version").orElse("none")).hasValue("7");
+        assertThat(answer.headers().firstValue("Content-Type")).withFailMessage("users' Content-Type: application/json should reach the client (it got %s)",
+            answer.headers().firstValue("Content-Type").orElse("none")).hasValue("application/json");
+    }
+
+    // ---- failures ----
+
+    @Test
+    @Points(2)
+    @DisplayName("A service that is down (connection refused) makes the gateway answer 502 Bad Gateway, not 500")
+    @Hint({"http.send throws when nobody listens: an IOException (here a ConnectException). That is the service's failure, not the gateway's.",
+           "Catch IOException around http.send and answer Http.error(ctx, 502, ...). A 500 says the gateway itself is broken.",
+           "The lesson's README, section 'When a service fails: 502 and 504'."})
+    void serviceDown() {
+        var answer = call(request("/api/wishlists/ada").header("Authorization", ADA).GET());
+
+        assertThat(answer.statusCode()).withFailMessage("nobody listens where wishlists should be; the gateway should answer 502 Bad Gateway, but answered %s", describe(answer))
+            .isEqualTo(502);
+    }
+
+    @Test
+    @DisplayName("A service that drops the connection mid-answer makes the gateway answer 502 too")
+    @Hint({"A reset connection is another IOException, not a ConnectException.",
+           "Catch IOException (not only ConnectException) and answer 502.",
+           "The lesson's README, section 'When a service fails: 502 and 504'."})
+    void connectionDropped() {
+        orders.stubFor(any(anyUrl()).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+
+        var answer = call(request("/api/orders/o-1").header("Authorization", ADA).GET());
+
+        assertThat(answer.statusCode()).withFailMessage("orders reset the connection; the gateway should answer 502 Bad Gateway, but answered %s", describe(answer))
+            .isEqualTo(502);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A service slower than the gateway's timeout makes the gateway give up with 504 Gateway Timeout")
+    @Hint({"The gateway was given upstreamTimeout. Waiting longer than that is not an option; waiting forever is worse.",
+           "HttpRequest.newBuilder(...).timeout(upstreamTimeout): http.send then throws HttpTimeoutException, a kind of IOException, so catch it first and answer 504.",
+           "The lesson's README, section 'When a service fails: 502 and 504'."})
+    void serviceTooSlow() {
+        carts.stubFor(any(anyUrl()).willReturn(okJson("{}").withFixedDelay(2_000)));
+
+        // The only test that waits for real time: the impatient gateway gives up after 200 ms.
+        var answer = call(HttpRequest.newBuilder(impatient.uri().resolve("/api/carts/c-7")).header("Authorization", ADA).GET());
+
+        assertThat(answer.statusCode()).withFailMessage("carts takes 2 s and the gateway's timeout is 200 ms; it should answer 504 Gateway Timeout, but answered %s",
+            describe(answer)).isEqualTo(504);
+    }
+
+    // ---- helpers ----
+
+    private static HttpRequest.Builder request(String pathAndQuery) {
+        return HttpRequest.newBuilder(URI.create(gateway.uri() + pathAndQuery));
+    }
+
+    /** Sends a request to the gateway. A 500 naming a TODO means the code is not written yet: say so, not "wrong". */
+    private static HttpResponse<String> call(HttpRequest.Builder builder) {
+        HttpRequest request = builder.timeout(Duration.ofSeconds(15)).build();
+        HttpResponse<String> answer = Expect.returns(() -> CLIENT.send(request, BodyHandlers.ofString()),
+            "the gateway should answer " + request.method() + " " + request.uri().getRawPath());
+        throwIfTodo(answer.statusCode(), answer.body());
+        return answer;
+    }
+
+    /** Sends raw bytes to the gateway and returns its status line ("HTTP/1.1 200 OK"), with the body of an error. */
+    private static String rawRequest(String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+            socket.setSoTimeout(15_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            String statusLine = response.lines().findFirst().orElse("(no answer)");
+            int blank = response.indexOf("\r\n\r\n");
+            String body = blank < 0 ? "" : response.substring(blank + 4);
+            if (statusLine.contains(" 500 ")) throwIfTodo(500, body);
+            return statusLine.contains(" 200 ") ? statusLine : statusLine + " " + body;
+        }
+    }
+
+    private static void throwIfTodo(int status, String body) {
+        if (status != 500 || body == null) return;
+        String error = errorIn(body);
+        int todo = error.indexOf("TODO");
+        if (todo >= 0) throw new UnsupportedOperationException(error.substring(todo));
+    }
+
+    private static String errorIn(String body) {
+        try {
+            return JSON.readTree(body).path("error").asText(body);
+        } catch (IOException notJson) {
+            return body;
+        }
+    }
+
+    private static String describe(HttpResponse<String> answer) {
+        String body = answer.body() == null || answer.body().isEmpty() ? "(no body)" : answer.body();
+        return answer.statusCode() + " " + (body.length() > 300 ? body.substring(0, 300) + "…" : body);
+    }
+
+    /** What a service received, oldest first (WireMock lists the newest first). */
+    private static List<LoggedRequest> requestsTo(WireMockExtension peer) {
+        return peer.getAllServeEvents().stream().map(ServeEvent::getRequest).toList().reversed();
+    }
+
+    private static LoggedRequest onlyRequestTo(WireMockExtension peer, String name) {
+        List<LoggedRequest> requests = requestsTo(peer);
+        assertThat(requests).withFailMessage("expected exactly one request to %s, but it received %d: %s", name, requests.size(),
+            requests.stream().map(r -> r.getMethod() + " " + r.getUrl()).toList()).hasSize(1);
+        return requests.get(0);
+    }
+
+    private static void nothingReached(WireMockExtension peer, String name, String why) {
+        List<String> received = requestsTo(peer).stream().map(r -> r.getMethod() + " " + r.getUrl()).toList();
+        assertThat(received).withFailMessage("%s should receive nothing (%s), but received %s", name, why, received).isEmpty();
+    }
+
+    /** A loopback port with nobody behind it: a service that is down. */
+    private static int portNobodyListensOn() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
