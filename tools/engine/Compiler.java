@@ -17,6 +17,7 @@ import javax.tools.Diagnostic;
 import javax.tools.DiagnosticCollector;
 import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
+import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
 
 /**
@@ -38,6 +39,10 @@ public final class Compiler {
 
     private final Path cacheRoot;
     private final Path displayRoot;
+    private final JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+    private final DiagnosticCollector<JavaFileObject> managerDiagnostics = new DiagnosticCollector<>();
+    /** Kept open between compilations: it caches the opened jars of the class path, most of a warm compile's cost. */
+    private StandardJavaFileManager fileManager;
 
     /** @param cacheRoot where compiled classes are kept; @param displayRoot paths in messages are shown relative to it */
     public Compiler(Path cacheRoot, Path displayRoot) {
@@ -71,11 +76,11 @@ public final class Compiler {
         }
     }
 
-    private List<String> javac(List<Path> files, Path out) throws IOException {
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+    private synchronized List<String> javac(List<Path> files, Path out) throws IOException {
         if (javac == null) throw new IllegalStateException("this Java has no compiler (javac): run with a JDK, not a JRE");
+        if (fileManager == null) fileManager = javac.getStandardFileManager(managerDiagnostics, Locale.ENGLISH, StandardCharsets.UTF_8);
         var diagnostics = new DiagnosticCollector<JavaFileObject>();
-        try (var fileManager = javac.getStandardFileManager(diagnostics, Locale.ENGLISH, StandardCharsets.UTF_8)) {
+        {
             List<String> options = List.of(
                 "-d", out.toString(),
                 "-classpath", System.getProperty("java.class.path"),

@@ -28,11 +28,19 @@ final class Checker {
     }
 
     Outcome check(Course.Lesson lesson) {
-        return switch (compiler.compile(Sources.exercise(root, lesson))) {
+        long start = System.nanoTime();
+        var compiled = compiler.compile(Sources.exercise(root, lesson));
+        long compiledAt = System.nanoTime();
+        Outcome outcome = switch (compiled) {
             case Compiler.Failed failed -> new DoesNotCompile(failed.errors());
-            case Compiler.Compiled compiled -> new Tested(runner.run(compiled));
+            case Compiler.Compiled c -> new Tested(runner.run(c));
         };
+        if (TIMING) System.err.printf("[timing] compile %d ms, tests %d ms%n", (compiledAt - start) / 1_000_000, (System.nanoTime() - compiledAt) / 1_000_000);
+        return outcome;
     }
+
+    /** WORKBOOK_TIMING=1 prints where a check's time goes. */
+    private static final boolean TIMING = System.getenv("WORKBOOK_TIMING") != null;
 
     /** Prints the outcome: every test by name, the first failure in full with its first hint. */
     static void print(Course.Lesson lesson, Outcome outcome) {
