@@ -1,0 +1,270 @@
+package ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import kit.Hint;
+import kit.ManualClock;
+import kit.Points;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("03 · The token bucket")
+class BucketTest {
+    // Time comes only from this clock: it moves when a test says so, never by itself.
+    private final ManualClock clock = new ManualClock();
+
+    private static final ExecutorService THREADS = Executors.newFixedThreadPool(Race.THREADS);
+
+    @AfterAll
+    static void stopThreads() {
+        THREADS.shutdownNow();
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A new bucket of 5 grants exactly 5 requests at once and denies the rest")
+    @Hint({"A new bucket is full. Each allowed request takes one token; with less than one token left, deny.",
+           "With the clock standing still nothing refills: 8 requests give 5 Decision.allow() and 3 Decision.deny(...).",
+           "The lesson's README, section 'The token bucket', walks through a bucket of 10 in the flash sale."})
+    void grantsCapacityThenDenies() {
+        var bucket = new TokenBucket(new Limit(5, 1), clock);
+
+        int allowed = allowedOf(bucket, 8);
+
+        assertThat(allowed).withFailMessage("a full bucket of 5 with the clock standing still should allow exactly 5 of 8 requests, but allowed %d", allowed)
+            .isEqualTo(5);
+    }
+
+    @Test
+    @DisplayName("Half a second at 2 tokens per second refills exactly one token")
+    @Hint({"Refill before you decide: the time since the last refill, times the rate, is what the bucket gained.",
+           "Keep the time of the last refill; on each call add (now - lastRefill) x tokensPerSecond, then set lastRefill = now.",
+           "The lesson's README, section 'The token bucket', has the refill rule in one line."})
+    void refillsHalfASecond() {
+        var bucket = new TokenBucket(new Limit(2, 2), clock);
+        allowedOf(bucket, 2);
+
+        clock.advanceMillis(500);
+        int allowed = allowedOf(bucket, 3);
+
+        assertThat(allowed).withFailMessage("an empty bucket refilled at 2 tokens per second holds 1 token after 500 ms, so 1 of 3 requests should pass, but %d did", allowed)
+            .isEqualTo(1);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Two quarter seconds at 2 tokens per second add up to one token: fractions are kept, not thrown away")
+    @Hint({"After 250 ms at 2 per second the bucket holds half a token. Too little for a request, but it must not be lost.",
+           "If you turn the refill into whole tokens and then move lastRefill to now, each half token vanishes. Keep the fraction: count tokens in smaller units, or move lastRefill only by the time the whole tokens took.",
+           "The lesson's README, section 'Counting fractions exactly'."})
+    void fractionsAddUp() {
+        var bucket = new TokenBucket(new Limit(1, 2), clock);
+        allowedOf(bucket, 1);
+
+        clock.advanceMillis(250);
+        boolean afterOneQuarter = bucket.tryAcquire().allowed();
+        clock.advanceMillis(250);
+        boolean afterTwoQuarters = bucket.tryAcquire().allowed();
+
+        assertThat(afterOneQuarter).withFailMessage("250 ms at 2 tokens per second is half a token: the request should be denied").isFalse();
+        assertThat(afterTwoQuarters).withFailMessage("two times 250 ms at 2 tokens per second is one whole token (0.5 + 0.5): the request should be allowed,"
+            + " but it was denied. Was the first half token thrown away when the denied request refilled the bucket?").isTrue();
+    }
+
+    @Test
+    @DisplayName("Ten refills of 100 ms at 1 token per second make exactly one token, with no floating-point drift")
+    @Hint({"In a double, 0.1 + 0.1 + ... (ten times) is 0.9999999999999999, which is less than one token.",
+           "Count tokens as a long of nano-tokens (1 token = 1,000,000,000): 100 ms at 1 token per second adds exactly 100,000,000 of them.",
+           "The lesson's README, section 'Counting fractions exactly'."})
+    void noDrift() {
+        var bucket = new TokenBucket(new Limit(1, 1), clock);
+        allowedOf(bucket, 1);
+
+        List<Boolean> answers = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            clock.advanceMillis(100);
+            answers.add(bucket.tryAcquire().allowed());
+        }
+
+        assertThat(answers).withFailMessage("one request every 100 ms at 1 token per second: the first nine should be denied and the tenth, one second"
+            + " after the bucket ran dry, allowed. Got (allowed?) %s", answers)
+            .containsExactly(false, false, false, false, false, false, false, false, false, true);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("After an hour of silence a bucket of 3 holds 3 tokens, not 3,600: the refill stops at the capacity")
+    @Hint({"The capacity is the largest burst a client may send. Idle time must not save up more than that.",
+           "After adding the refill, cap it: tokens = min(capacity, tokens + added).",
+           "The lesson's README, section 'The token bucket': capacity is the burst, the rate is the pace."})
+    void cappedAtCapacity() {
+        var bucket = new TokenBucket(new Limit(3, 1), clock);
+        allowedOf(bucket, 3);
+
+        clock.advance(Duration.ofHours(1));
+        int allowed = allowedOf(bucket, 10);
+
+        assertThat(allowed).withFailMessage("a bucket of capacity 3 idle for an hour holds 3 tokens, so 3 of 10 requests should pass, but %d did."
+            + " Is the refill capped at the capacity?", allowed).isEqualTo(3);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Over ten seconds of traffic a bucket of 4 at 2 per second allows exactly the requests the tokens pay for")
+    @Hint({"Go through it on paper: 4 tokens at first, then 2 more every second, never above 4.",
+           "t=0: 4 allowed. t=0.75 s: 1.5 tokens, 1 allowed (0.5 left). t=1 s: 0.5 + 0.5 = 1, 1 allowed. t=11 s: full again, 4 allowed.",
+           "The lesson's README, section 'The token bucket'."})
+    void exactCountsOverTime() {
+        var bucket = new TokenBucket(new Limit(4, 2), clock);
+
+        List<Integer> allowed = new ArrayList<>();
+        allowed.add(allowedOf(bucket, 10));
+        clock.advanceMillis(750);
+        allowed.add(allowedOf(bucket, 10));
+        clock.advanceMillis(250);
+        allowed.add(allowedOf(bucket, 10));
+        clock.advance(Duration.ofSeconds(10));
+        allowed.add(allowedOf(bucket, 10));
+
+        assertThat(allowed).withFailMessage("10 requests at t=0, t=0.75 s, t=1 s and t=11 s against a bucket of 4 refilled at 2 per second should be"
+            + " allowed 4, 1, 1 and 4 times (1.5 tokens at 0.75 s leave half a token for t=1 s), but were allowed %s", allowed)
+            .containsExactly(4, 1, 1, 4);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("retryAfter tells how long until the next whole token: 500 ms for an empty bucket at 2 per second, 300 ms after 200 ms more")
+    @Hint({"retryAfter is zero while there is a token. Otherwise: the part of a token that is missing, divided by the rate.",
+           "Missing 0.6 token at 2 tokens per second is 0.3 s. A denied Decision carries the same wait as retryAfter().",
+           "The lesson's README, section 'Saying when to come back'."})
+    void retryAfter() {
+        var bucket = new TokenBucket(new Limit(1, 2), clock);
+        Duration whenFull = bucket.retryAfter();
+        allowedOf(bucket, 1);
+
+        Duration whenEmpty = bucket.retryAfter();
+        clock.advanceMillis(200);
+        Decision denied = bucket.tryAcquire();
+
+        assertThat(whenFull).withFailMessage("a full bucket has a token right now, so retryAfter() should be zero, not %s", whenFull).isZero();
+        assertThat(whenEmpty).withFailMessage("an empty bucket refilled at 2 tokens per second has its next token in 500 ms, but retryAfter() said %s", whenEmpty)
+            .isCloseTo(Duration.ofMillis(500), Duration.ofMillis(1));
+        assertThat(denied.allowed()).withFailMessage("200 ms after running dry at 2 per second the bucket holds 0.4 token: the request should be denied").isFalse();
+        assertThat(denied.retryAfter()).withFailMessage("holding 0.4 token at 2 tokens per second, the next whole token is 300 ms away, but the denied Decision said %s",
+            denied.retryAfter()).isCloseTo(Duration.ofMillis(300), Duration.ofMillis(1));
+    }
+
+    @Test
+    @DisplayName("A client that waits exactly retryAfter is served, even at 3 tokens per second where a token takes 333.33... ms")
+    @Hint({"retryAfter must never be shorter than the real wait: round it up, not down.",
+           "1/3 s is 333,333,333.33 ns. Math.ceil on the nanoseconds gives 333,333,334 ns; a cast to long gives 333,333,333 ns, one third of a nanosecond too early.",
+           "The lesson's README, section 'Saying when to come back'."})
+    void waitingRetryAfterIsEnough() {
+        var bucket = new TokenBucket(new Limit(1, 3), clock);
+        allowedOf(bucket, 1);
+
+        Duration wait = bucket.retryAfter();
+        clock.advance(wait);
+        boolean served = bucket.tryAcquire().allowed();
+
+        assertThat(served).withFailMessage("retryAfter() said %s; after waiting exactly that long the bucket should hold a whole token, but the request was denied."
+            + " Is the wait rounded down?", wait).isTrue();
+    }
+
+    @Test
+    @DisplayName("available() reports fractions of a token: 0.5 a quarter of a second after running dry at 2 per second")
+    @Hint({"available() refills first, like every other method, then reports what the bucket holds.",
+           "If you count nano-tokens, divide by 1e9 as a double: (double) nanoTokens / ONE.",
+           "The lesson's README, section 'Counting fractions exactly'."})
+    void availableShowsFractions() {
+        var bucket = new TokenBucket(new Limit(3, 2), clock);
+        double full = bucket.available();
+        allowedOf(bucket, 3);
+
+        clock.advanceMillis(250);
+        double quarter = bucket.available();
+
+        assertThat(full).withFailMessage("a new bucket of 3 should hold 3.0 tokens, but available() said %s", full).isEqualTo(3.0);
+        assertThat(quarter).withFailMessage("250 ms after running dry at 2 tokens per second the bucket holds 0.5 token, but available() said %s", quarter)
+            .isEqualTo(0.5);
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("Under 16 threads asking at the same moment, a bucket of 8 grants exactly 8 requests, round after round")
+    @Hint({"Two threads that both see one token left and both take it grant two requests for one token. Refill, check and take must be one step.",
+           "Make tryAcquire (and every method that touches the fields) synchronized, or guard them with one lock.",
+           "The lesson's README, section 'Many threads, one bucket'."})
+    void exactlyCapacityUnderThreads() throws Exception {
+        // The clock yields the processor whenever it is read, so threads switch inside tryAcquire as often as possible.
+        InstantSource yielding = () -> {
+            Thread.yield();
+            return clock.instant();
+        };
+        for (int round = 1; round <= Race.ROUNDS; round++) {
+            var bucket = new TokenBucket(new Limit(8, 1), yielding);
+
+            int granted = Race.run(THREADS, bucket::tryAcquire);
+
+            int r = round;
+            assertThat(granted).withFailMessage("round %d: 16 threads asked a full bucket of 8 for %d tokens at the same moment, with the clock standing still."
+                + " Exactly 8 should have been granted, but %d were: two threads took the same token", r, Race.THREADS * Race.ATTEMPTS, granted)
+                .isEqualTo(8);
+        }
+    }
+
+    // ---- helpers ----
+
+    private static int allowedOf(TokenBucket bucket, int requests) {
+        int allowed = 0;
+        for (int i = 0; i < requests; i++) {
+            if (bucket.tryAcquire().allowed()) allowed++;
+        }
+        return allowed;
+    }
+
+    /** Many threads released at once by a barrier, each asking several times; no sleeps, no wall-clock waits. */
+    static final class Race {
+        static final int THREADS = 16;
+        static final int ATTEMPTS = 4;
+        static final int ROUNDS = 40;
+
+        static int run(ExecutorService pool, Callable<Decision> ask) throws Exception {
+            CyclicBarrier start = new CyclicBarrier(THREADS);
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    int granted = 0;
+                    for (int i = 0; i < ATTEMPTS; i++) {
+                        if (ask.call().allowed()) granted++;
+                    }
+                    return granted;
+                }));
+            }
+            int granted = 0;
+            for (Future<Integer> f : results) {
+                try {
+                    granted += f.get();
+                } catch (ExecutionException e) {
+                    // Show what the code under test threw (a TODO, say), not the executor's wrapper.
+                    if (e.getCause() instanceof RuntimeException r) throw r;
+                    if (e.getCause() instanceof Error err) throw err;
+                    throw e;
+                }
+            }
+            return granted;
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import kit.Hint;
+import kit.ManualClock;
+import kit.Points;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("03 · One bucket per client")
+class ClientsTest {
+    private final ManualClock clock = new ManualClock();
+
+    private static final ExecutorService THREADS = Executors.newFixedThreadPool(BucketTest.Race.THREADS);
+
+    @AfterAll
+    static void stopThreads() {
+        THREADS.shutdownNow();
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A greedy client empties its own bucket only: the next client still gets its full share")
+    @Hint({"Each API key needs a bucket of its own. One bucket for everybody lets the greediest client starve the rest.",
+           "Keep a Map<String, TokenBucket> from client key to bucket, and create a full bucket the first time a key is seen.",
+           "The lesson's README, section 'One bucket per client'."})
+    void clientsAreIsolated() {
+        var limiter = new RateLimiter(new Limit(3, 1), clock);
+
+        int bot = allowedOf(limiter, "bargain-bot", 10);
+        int web = allowedOf(limiter, "web-shop", 10);
+        int mobile = allowedOf(limiter, "mobile-app", 2);
+
+        assertThat(bot).withFailMessage("bargain-bot has a bucket of 3: 3 of its 10 requests should pass, but %d did", bot).isEqualTo(3);
+        assertThat(web).withFailMessage("web-shop has a bucket of its own, untouched by bargain-bot: 3 of its 10 requests should pass, but %d did", web)
+            .isEqualTo(3);
+        assertThat(mobile).withFailMessage("mobile-app has its own full bucket of 3: both its requests should pass, but %d did", mobile).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("available(key) reports each client's own tokens, and a client never seen before has a full bucket")
+    @Hint({"available(key) asks the client's own bucket, creating a full one the first time, like tryAcquire does.",
+           "Share one private method that finds or creates the bucket of a key between tryAcquire and available.",
+           "The lesson's README, section 'One bucket per client'."})
+    void availablePerClient() {
+        var limiter = new RateLimiter(new Limit(4, 2), clock);
+        allowedOf(limiter, "bargain-bot", 4);
+        clock.advanceMillis(250);
+
+        double bot = limiter.available("bargain-bot");
+        double web = limiter.available("web-shop");
+
+        assertThat(bot).withFailMessage("bargain-bot emptied its bucket, then 250 ms passed at 2 tokens per second: it should have 0.5, but available() said %s", bot)
+            .isEqualTo(0.5);
+        assertThat(web).withFailMessage("web-shop has not asked for anything yet: it should have a full bucket of 4.0, but available() said %s", web)
+            .isEqualTo(4.0);
+    }
+
+    @Test
+    @DisplayName("A denied client is told when to come back: 2 seconds for an empty bucket refilled at 0.5 per second")
+    @Hint({"tryAcquire(key) returns what the client's bucket decided, retry-after included.",
+           "Return bucketOf(key).tryAcquire() as it is.",
+           "The lesson's README, section 'Saying when to come back'."})
+    void deniedClientLearnsWhenToComeBack() {
+        var limiter = new RateLimiter(new Limit(2, 0.5), clock);
+        allowedOf(limiter, "bargain-bot", 2);
+
+        Decision third = limiter.tryAcquire("bargain-bot");
+
+        assertThat(third.allowed()).withFailMessage("bargain-bot's bucket of 2 is empty: its third request should be denied").isFalse();
+        assertThat(third.retryAfter()).withFailMessage("an empty bucket refilled at 0.5 tokens per second has its next token in 2 s, but the Decision said %s",
+            third.retryAfter()).isCloseTo(Duration.ofSeconds(2), Duration.ofMillis(1));
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("A new client's first requests, arriving on 16 threads at once, get exactly one bucket: 8 granted of a bucket of 8")
+    @Hint({"If two threads both find no bucket for a new key and both create one, the client gets two full buckets.",
+           "Use the map's atomic operation: buckets.computeIfAbsent(key, k -> new TokenBucket(limit, clock)) on a ConcurrentHashMap.",
+           "The lesson's README, section 'Many threads, one bucket'."})
+    void oneBucketPerClientUnderThreads() throws Exception {
+        // The clock yields the processor whenever it is read, so threads switch as often as possible.
+        InstantSource yielding = () -> {
+            Thread.yield();
+            return clock.instant();
+        };
+        var limiter = new RateLimiter(new Limit(8, 1), yielding);
+        for (int round = 1; round <= BucketTest.Race.ROUNDS; round++) {
+            String client = "client-" + round; // a client nobody has seen yet
+
+            int granted = BucketTest.Race.run(THREADS, () -> limiter.tryAcquire(client));
+
+            int r = round;
+            assertThat(granted).withFailMessage("round %d: the first %d requests of the new client %s arrived on 16 threads at once, with the clock"
+                + " standing still. Its one bucket of 8 should have granted exactly 8, but %d were granted", r,
+                BucketTest.Race.THREADS * BucketTest.Race.ATTEMPTS, client, granted).isEqualTo(8);
+        }
+    }
+
+    private static int allowedOf(RateLimiter limiter, String client, int requests) {
+        int allowed = 0;
+        for (int i = 0; i < requests; i++) {
+            if (limiter.tryAcquire(client).allowed()) allowed++;
+        }
+        return allowed;
+    }
+}

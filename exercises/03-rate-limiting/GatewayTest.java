@@ -1,0 +1,168 @@
+package ratelimit;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import kit.Expect;
+import kit.Hint;
+import kit.ManualClock;
+import kit.Peer;
+import kit.Points;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("03 · Rate limiting at the gateway")
+class GatewayTest {
+    // The orders service behind the gateway: a WireMock server that answers every order and counts every hit.
+    private static Peer orders;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final ManualClock clock = new ManualClock();
+    private Gateway gateway;
+
+    @BeforeAll
+    static void startOrders() {
+        orders = Peer.start("orders");
+    }
+
+    @AfterAll
+    static void stopOrders() {
+        orders.close();
+    }
+
+    @BeforeEach
+    void stubOrders() {
+        orders.reset();
+        orders.stub(get(urlPathMatching("/orders.*")).willReturn(okJson("{\"id\": \"o-1\", \"status\": \"placed\"}")));
+    }
+
+    @AfterEach
+    void stopGateway() {
+        if (gateway != null) gateway.close();
+    }
+
+    @Test
+    @DisplayName("A request with tokens to spare goes through to orders, and orders' answer comes back")
+    @Hint({"admit(...) returns true when the client's bucket gave a token; the gateway then forwards the request.",
+           "limiter.tryAcquire(clientKey).allowed() is all admit needs to return in that case, and it must not write a response.",
+           "The lesson's README, section 'At the gateway'."})
+    void forwardsWhenAllowed() throws Exception {
+        gateway = start(new Limit(3, 1));
+
+        var answer = send("web-shop", "/orders/o-1");
+
+        assertThat(answer.statusCode()).withFailMessage("web-shop's first request should pass the full bucket and reach orders (200), but the gateway answered %d %s",
+            answer.statusCode(), answer.body()).isEqualTo(200);
+        assertThat(answer.body()).withFailMessage("the gateway should answer with what orders answered, but answered %s", answer.body()).contains("\"o-1\"");
+        assertThat(orders.hits()).withFailMessage("orders should have received exactly one request, but received %d", orders.hits()).isEqualTo(1);
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("Once a client's bucket is empty the gateway answers 429 itself, and orders never sees the denied requests")
+    @Hint({"A denied request must be answered by the gateway: ctx.status(429), and return false so the gateway does not forward it.",
+           "if (!decision.allowed()) { ctx.status(429).header(\"Retry-After\", ...).result(...); return false; }",
+           "The lesson's README, section 'At the gateway'."})
+    void deniedRequestsNeverReachOrders() throws Exception {
+        gateway = start(new Limit(3, 1));
+
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 5; i++) statuses.add(send("bargain-bot", "/orders/o-" + i).statusCode());
+
+        assertThat(statuses).withFailMessage("bargain-bot sent 5 requests at the same instant against a bucket of 3: expected 200, 200, 200, 429, 429, but got %s",
+            statuses).containsExactly(200, 200, 200, 429, 429);
+        assertThat(orders.count(anyRequestedFor(anyUrl()))).withFailMessage("orders should have seen only the 3 allowed requests, but saw %d:"
+            + " a throttled request must stop at the gateway", orders.hits()).isEqualTo(3);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("The 429 carries Retry-After in whole seconds, rounded up: 5 when empty at 0.2 per second, 4 after 1.5 s more")
+    @Hint({"Retry-After counts whole seconds. Rounding 3.5 s down to 3 sends the client back too early, to be refused again.",
+           "ctx.header(\"Retry-After\", String.valueOf(retryAfterSeconds(decision.retryAfter()))), with retryAfterSeconds rounding up.",
+           "The lesson's README, section 'Saying when to come back'."})
+    void retryAfterHeader() throws Exception {
+        gateway = start(new Limit(1, 0.2));
+        send("bargain-bot", "/orders/o-1");
+
+        var empty = send("bargain-bot", "/orders/o-2");
+        clock.advanceMillis(1500);
+        var later = send("bargain-bot", "/orders/o-3");
+        clock.advanceMillis(3500);
+        var afterWaiting = send("bargain-bot", "/orders/o-4");
+
+        assertThat(empty.statusCode()).withFailMessage("the bucket of 1 is empty: the second request should get 429, not %d", empty.statusCode()).isEqualTo(429);
+        String whenEmpty = retryAfterOf(empty);
+        String whenLater = retryAfterOf(later);
+        assertThat(whenEmpty).withFailMessage("an empty bucket at 0.2 tokens per second has its next token in exactly 5 s:"
+            + " expected the header Retry-After: 5, but got Retry-After: %s", whenEmpty).isEqualTo("5");
+        assertThat(whenLater).withFailMessage("1.5 s later the next token is 3.5 s away, which is Retry-After: 4 (rounded up),"
+            + " but got Retry-After: %s", whenLater).isEqualTo("4");
+        assertThat(afterWaiting.statusCode()).withFailMessage("after waiting the 3.5 s, the request should pass (200), but got %d", afterWaiting.statusCode())
+            .isEqualTo(200);
+    }
+
+    @Test
+    @DisplayName("Through the gateway too, a greedy client is throttled while another client is served")
+    @Hint({"The client key comes from the header X-Api-Key: pass it to the limiter as it is.",
+           "admit(ctx, limiter, clientKey) must ask limiter.tryAcquire(clientKey), the bucket of this client only.",
+           "The lesson's README, section 'One bucket per client'."})
+    void otherClientsStillServed() throws Exception {
+        gateway = start(new Limit(2, 1));
+        for (int i = 0; i < 4; i++) send("bargain-bot", "/orders/o-" + i);
+
+        var web = send("web-shop", "/orders/o-9");
+
+        assertThat(web.statusCode()).withFailMessage("bargain-bot emptied its own bucket; web-shop's first request should still pass (200), but got %d",
+            web.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("retryAfterSeconds rounds up to whole seconds: 200 ms is 1, 3.5 s is 4, exactly 5 s is 5, one nanosecond is 1")
+    @Hint({"Whole seconds, rounded up, but an exact number of seconds stays as it is: 5 s is 5, not 6.",
+           "wait.getSeconds() plus one when wait.getNano() > 0.",
+           "The lesson's README, section 'Saying when to come back'."})
+    void roundsUp() {
+        var seconds = Expect.returns(() -> List.of(
+            Throttle.retryAfterSeconds(Duration.ofMillis(200)),
+            Throttle.retryAfterSeconds(Duration.ofMillis(3500)),
+            Throttle.retryAfterSeconds(Duration.ofSeconds(5)),
+            Throttle.retryAfterSeconds(Duration.ofNanos(1))), "retryAfterSeconds should turn any positive wait into whole seconds");
+
+        assertThat(seconds).withFailMessage("retryAfterSeconds of 200 ms, 3.5 s, 5 s and 1 ns should be 1, 4, 5 and 1, but were %s", seconds)
+            .containsExactly(1L, 4L, 5L, 1L);
+    }
+
+    // ---- helpers ----
+
+    private Gateway start(Limit limit) {
+        return Gateway.start(new RateLimiter(limit, clock), orders.uri());
+    }
+
+    private static String retryAfterOf(HttpResponse<String> answer) {
+        return answer.headers().firstValue("Retry-After").orElse("(no such header)");
+    }
+
+    private HttpResponse<String> send(String client, String path) throws Exception {
+        var request = HttpRequest.newBuilder(gateway.uri().resolve(path)).header(Gateway.API_KEY, client).timeout(Duration.ofSeconds(10)).build();
+        var answer = HTTP.send(request, BodyHandlers.ofString());
+        if (answer.statusCode() == 501 && answer.body().startsWith("TODO")) throw new UnsupportedOperationException(answer.body());
+        return answer;
+    }
+}
