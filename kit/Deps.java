@@ -14,6 +14,7 @@
 //DEPS org.junit.jupiter:junit-jupiter
 //DEPS org.junit.platform:junit-platform-launcher
 //DEPS org.assertj:assertj-core:3.27.7
+//DEPS com.bucket4j:bucket4j_jdk17-core:8.17.0
 
 package kit;
 
