@@ -42,9 +42,10 @@ public class Lesson {
         inventorySlowsDown();
         inventoryHasABadDay();
         errorsInOurOwnWords();
+        if (story.serving()) calmDayAgain();
         story.serve(
             "curl -s -X POST " + ordersUrl() + "/orders -d '{\"customerId\":\"c-7\",\"sku\":\"KB-42\",\"quantity\":1}'",
-            "curl -s -X POST " + ordersUrl() + "/orders -d '{\"customerId\":\"c-7\",\"sku\":\"NOPE\",\"quantity\":1}'",
+            "curl -s -X POST " + ordersUrl() + "/orders -d '{\"customerId\":\"c-7\",\"sku\":\"NOPE-1\",\"quantity\":1}'",
             "curl -s " + inventory.url("/stock/KB-42") + "     (inventory itself, the peer behind the boundary)");
         orders.stop();
         List.of(inventory, payments, profiles).forEach(Peer::close);
@@ -153,6 +154,12 @@ public class Lesson {
         story.check(unknown.status() == 422 && unknown.body().contains("unknown sku"), "inventory's 404 became our 422 'unknown sku'");
         story.check(declined.status() == 402 && declined.body().contains("card expired"), "payments' 402 became our 402 'payment declined: card expired'");
         story.check(!unknown.body().contains("html"), "no HTML from inventory leaked to the caller");
+    }
+
+    /** For --serve: payments accepts charges again, so the learner can place orders with curl. */
+    static void calmDayAgain() {
+        payments.stub(post("/charges").willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
+            .withBody("{\"chargeId\": \"ch-2\", \"status\": \"captured\"}")));
     }
 
     // ---- the order service ----
