@@ -1,5 +1,6 @@
 package gateway;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,10 +37,12 @@ final class Headers {
      * client made up; plus X-User-Id with the verified user. Remember that header names are case-insensitive.
      */
     static Map<String, List<String>> toUpstream(Map<String, List<String>> fromClient, String userId) {
+        Set<String> connectionOnly = namedByConnection(fromClient);
         Map<String, List<String>> headers = new LinkedHashMap<>();
         fromClient.forEach((name, values) -> {
             String key = name.toLowerCase(Locale.ROOT);
-            if (!HOP_BY_HOP.contains(key) && !SET_BY_HTTP_CLIENT.contains(key) && !GATEWAY_ONLY.contains(key)) {
+            if (!HOP_BY_HOP.contains(key) && !SET_BY_HTTP_CLIENT.contains(key) && !GATEWAY_ONLY.contains(key)
+                && !connectionOnly.contains(key)) {
                 headers.put(name, values);
             }
         });
@@ -50,9 +53,23 @@ final class Headers {
     /** The headers to send back to the client, given the service's: all of them, except those about the connection. */
     static Map<String, List<String>> toClient(Map<String, List<String>> fromUpstream) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
+        Set<String> connectionOnly = namedByConnection(fromUpstream);
         fromUpstream.forEach((name, values) -> {
-            if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) headers.put(name, values);
+            String key = name.toLowerCase(Locale.ROOT);
+            if (!HOP_BY_HOP.contains(key) && !connectionOnly.contains(key)) headers.put(name, values);
         });
         return headers;
+    }
+
+    /** Connection may name more headers that belong to this connection only: "Connection: close, X-Debug-Hop". */
+    private static Set<String> namedByConnection(Map<String, List<String>> headers) {
+        Set<String> named = new HashSet<>();
+        headers.forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("Connection")) return;
+            for (String value : values) {
+                for (String token : value.split(",")) named.add(token.strip().toLowerCase(Locale.ROOT));
+            }
+        });
+        return named;
     }
 }

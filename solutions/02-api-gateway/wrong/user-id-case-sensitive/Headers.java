@@ -2,6 +2,7 @@ package gateway;
 
 // WRONG (user-id-case-sensitive): drops X-User-Id only when the client spells it that way; x-user-id: admin gets through
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -38,10 +39,12 @@ final class Headers {
      * client made up; plus X-User-Id with the verified user. Remember that header names are case-insensitive.
      */
     static Map<String, List<String>> toUpstream(Map<String, List<String>> fromClient, String userId) {
+        Set<String> connectionOnly = namedByConnection(fromClient);
         Map<String, List<String>> headers = new LinkedHashMap<>();
         fromClient.forEach((name, values) -> {
             String key = name.toLowerCase(Locale.ROOT);
-            if (!HOP_BY_HOP.contains(key) && !SET_BY_HTTP_CLIENT.contains(key) && !name.equals("Authorization") && !name.equals(USER_ID)) {
+            if (!HOP_BY_HOP.contains(key) && !SET_BY_HTTP_CLIENT.contains(key) && !name.equals("Authorization") && !name.equals(USER_ID)
+                && !connectionOnly.contains(key)) {
                 headers.put(name, values);
             }
         });
@@ -52,9 +55,23 @@ final class Headers {
     /** The headers to send back to the client, given the service's: all of them, except those about the connection. */
     static Map<String, List<String>> toClient(Map<String, List<String>> fromUpstream) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
+        Set<String> connectionOnly = namedByConnection(fromUpstream);
         fromUpstream.forEach((name, values) -> {
-            if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) headers.put(name, values);
+            String key = name.toLowerCase(Locale.ROOT);
+            if (!HOP_BY_HOP.contains(key) && !connectionOnly.contains(key)) headers.put(name, values);
         });
         return headers;
+    }
+
+    /** Connection may name more headers that belong to this connection only: "Connection: close, X-Debug-Hop". */
+    private static Set<String> namedByConnection(Map<String, List<String>> headers) {
+        Set<String> named = new HashSet<>();
+        headers.forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("Connection")) return;
+            for (String value : values) {
+                for (String token : value.split(",")) named.add(token.strip().toLowerCase(Locale.ROOT));
+            }
+        });
+        return named;
     }
 }
