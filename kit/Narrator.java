@@ -81,7 +81,13 @@ public final class Narrator {
         return narrator;
     }
 
-    public boolean mine() { return flags.mine; }
+    private boolean mineConsulted;
+
+    /** True when the learner asked for their own exercise code (--mine). Lessons that support it ask before step 1. */
+    public boolean mine() {
+        mineConsulted = true;
+        return flags.mine;
+    }
 
     public boolean serving() { return flags.serve; }
 
@@ -94,6 +100,9 @@ public final class Narrator {
     /** Starts the next numbered step, pausing first when a person is reading. */
     public void step(String title) {
         if (steps > 0) pause();
+        if (steps == 0 && flags.mine && !mineConsulted) {
+            out.println(indent + Style.yellow("(--mine: this lesson has no part that runs your exercise code; it runs as usual)"));
+        }
         steps++;
         out.println();
         out.println(Style.cyan(Style.bold("Step " + steps + ". " + title)));
