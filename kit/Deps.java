@@ -15,6 +15,7 @@
 //DEPS org.junit.platform:junit-platform-launcher
 //DEPS org.assertj:assertj-core:3.27.7
 //DEPS com.bucket4j:bucket4j_jdk17-core:8.17.0
+//DEPS io.github.java-diff-utils:java-diff-utils:4.18
 
 package kit;
 

@@ -51,13 +51,34 @@ public record Sources(String label, Map<String, Path> files) {
         return root.resolve("solutions").resolve(lesson.id());
     }
 
-    /** Lays the .java files of {@code dir} over these, replacing files of the same name. */
+    /**
+     * Lays the .java files of {@code dir} over these, replacing files of the same name. A file {@code X.java.diff}
+     * (a unified diff, as {@code diff -u} writes it) changes X.java instead of replacing it: a wrong answer is
+     * best shown as the few lines it gets wrong.
+     */
     public Sources overlay(String newLabel, Path dir) {
         Map<String, Path> merged = new LinkedHashMap<>(files);
         javaFiles(dir).forEach((name, path) -> {
             if (!isTest(name)) merged.put(name, path);
         });
+        patches(dir).forEach((name, diff) -> {
+            Path original = merged.get(name);
+            if (original == null) throw new IllegalStateException(diff + " changes " + name + ", which is not there to change");
+            merged.put(name, Patches.apply(original, diff));
+        });
         return new Sources(newLabel, merged);
+    }
+
+    private static Map<String, Path> patches(Path dir) {
+        Map<String, Path> found = new LinkedHashMap<>();
+        if (!Files.isDirectory(dir)) return found;
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(p -> p.toString().endsWith(".java.diff")).sorted()
+             .forEach(p -> found.put(p.getFileName().toString().replaceFirst("\\.diff$", ""), p));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return found;
     }
 
     /** Replaces or adds test files, for an instructor's own (hidden) tests. */

@@ -110,7 +110,14 @@ public final class Checks {
         List<String> variants = Sources.wrongVariants(root, lesson);
         record(variants.size() >= MIN_WRONG_VARIANTS, id + ": keeps at least " + MIN_WRONG_VARIANTS + " wrong answers", variants.size() + " in solutions/" + id + "/wrong");
         for (String variant : variants) {
-            var wrong = compileAndRun(Sources.wrong(root, lesson, variant));
+            Sources sources;
+            try {
+                sources = Sources.wrong(root, lesson, variant);
+            } catch (IllegalStateException e) { // a .diff that no longer applies to the solution
+                record(false, id + ": wrong/" + variant + " applies to the solution", e.getMessage());
+                continue;
+            }
+            var wrong = compileAndRun(sources);
             if (wrong == null) continue;
             String caughtBy = wrong.results().stream().filter(r -> !r.passed()).map(TestRunner.Result::displayName).findFirst().orElse("");
             record(wrong.failed() > 0, id + ": the tests reject wrong/" + variant,
