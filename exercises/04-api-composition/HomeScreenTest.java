@@ -1,0 +1,484 @@
+package composition;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.extension.Parameters;
+import com.github.tomakehurst.wiremock.extension.ServeEventListener;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import kit.Expect;
+import kit.Hint;
+import kit.Points;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+@DisplayName("04 · The home screen in one round trip")
+class HomeScreenTest {
+    /** Holds answers back on the tests' command: a latch, so no test waits for a delay to pass. Shared by the three peers. */
+    static final Hold HOLD = new Hold();
+
+    // One server per service for the whole class (a start costs most of a second); stubs and journals reset per test.
+    @RegisterExtension static WireMockExtension profiles = peer();
+    @RegisterExtension static WireMockExtension orders = peer();
+    @RegisterExtension static WireMockExtension recommendations = peer();
+
+    static final String PROFILE = "{\"id\": \"c-7\", \"name\": \"Ada\", \"tier\": \"gold\"}";
+    static final String ORDERS = "[{\"orderId\": \"o-41\", \"status\": \"shipped\"}, {\"orderId\": \"o-42\", \"status\": \"packed\"}]";
+    static final String RECOMMENDATIONS = "[{\"sku\": \"KB-42\", \"title\": \"Split keyboard\"}, {\"sku\": \"MS-3\", \"title\": \"Vertical mouse\"}]";
+
+    /** Long enough never to matter, except in the one test about the deadline. */
+    static final Duration GENEROUS = Duration.ofSeconds(10);
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static Peers peers;
+    /** The endpoint under test, started once, with a generous deadline. */
+    static HomeApi api;
+
+    private static WireMockExtension peer() {
+        return WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1").extensions(HOLD)).build();
+    }
+
+    @BeforeAll
+    static void startTheService() {
+        peers = new Peers(HTTP, URI.create(profiles.baseUrl()), URI.create(orders.baseUrl()), URI.create(recommendations.baseUrl()));
+        api = new HomeApi(new HomeComposer(peers, GENEROUS)).start();
+    }
+
+    @AfterAll
+    static void stopTheService() {
+        if (api != null) api.close();
+    }
+
+    @BeforeEach
+    void freshHold() { HOLD.reset(); }
+
+    @AfterEach
+    void letHeldAnswersGo() { HOLD.releaseAll(); }
+
+    // ---- composing ----
+
+    @Test
+    @Points(2)
+    @DisplayName("All three services answer: the home screen holds the profile, the orders and the recommendations, and nothing is degraded")
+    @Hint({"Call peers.fetch(part, customerId) once for each Part and put each answer into a Map<Part, JsonNode>; return new HomeScreen(parts, List.of()).",
+           "Start with something simple that works, even one call after another: for (Part part : Part.values()) parts.put(part, peers.fetch(part, customerId)). The next tests ask for more.",
+           "The lesson's README, section 'One round trip for the app', shows what the home screen is made of."})
+    void composesAllThree() {
+        everyoneAnswers();
+
+        var home = Expect.returns(() -> composer(GENEROUS).compose("c-7"), "compose(\"c-7\") should return the home screen when every service answers");
+
+        assertThat(home.parts()).withFailMessage("the home screen should hold the answers of profiles, orders and recommendations as they came, but held %s", home.parts())
+            .isEqualTo(Map.of(Part.PROFILE, json(PROFILE), Part.ORDERS, json(ORDERS), Part.RECOMMENDATIONS, json(RECOMMENDATIONS)));
+        assertThat(home.degraded()).withFailMessage("every part arrived, so nothing is degraded, but degraded was %s", home.degraded()).isEmpty();
+        assertThat(requestsTo(profiles)).withFailMessage("profiles should be asked once, for c-7, but received %s", requestsTo(profiles)).containsExactly("GET /profiles/c-7");
+        assertThat(requestsTo(orders)).withFailMessage("orders should be asked once, for c-7, but received %s", requestsTo(orders)).containsExactly("GET /orders?customerId=c-7");
+        assertThat(requestsTo(recommendations)).withFailMessage("recommendations should be asked once, for c-7, but received %s", requestsTo(recommendations))
+            .containsExactly("GET /recommendations/c-7");
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("The three services are asked at the same time: every request arrives before any service has answered")
+    @Hint({"One call after another makes the customer wait for the sum of the three times. Start all three calls before you wait for any of them.",
+           "Executors.newVirtualThreadPerTaskExecutor() and submit(() -> peers.fetch(part, customerId)) for each part, keeping the Futures; only then call get() on them. Or CompletableFuture.supplyAsync(..., executor) for each part.",
+           "The lesson's README, section 'Fan out: virtual threads or CompletableFuture'."})
+    void asksInParallel() {
+        // Each service holds its answer until all three requests have arrived (for two seconds at most): called one
+        // after another, the second request can only arrive after the first service has answered.
+        profiles.stubFor(HOLD.untilAllArrived(get(anyUrl()).willReturn(okJson(PROFILE))));
+        orders.stubFor(HOLD.untilAllArrived(get(anyUrl()).willReturn(okJson(ORDERS))));
+        recommendations.stubFor(HOLD.untilAllArrived(get(anyUrl()).willReturn(okJson(RECOMMENDATIONS))));
+
+        var home = Expect.returns(() -> composer(GENEROUS).compose("c-7"), "compose(\"c-7\") should return the home screen when every service answers");
+
+        List<Arrival> arrivals = arrivals();
+        assertThat(arrivals).withFailMessage("each service should be asked exactly once, but the requests were %s", arrivals).hasSize(3);
+        long first = arrivals.get(0).at();
+        long firstAnswer = HOLD.firstAnswerSent();
+        for (Arrival arrival : arrivals) {
+            assertThat(arrival.at()).withFailMessage("the request to %s arrived %d ms after the first answer had been sent: the services were asked one after "
+                    + "another, not at the same time (the journals say: %s; first answer sent at +%d ms)",
+                    arrival.peer(), arrival.at() - firstAnswer, timeline(arrivals), firstAnswer - first)
+                .isLessThanOrEqualTo(firstAnswer);
+        }
+        assertThat(home.degraded()).withFailMessage("every part arrived, so nothing is degraded, but degraded was %s", home.degraded()).isEmpty();
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Recommendations answers 500: the home screen comes without them, and names them in degraded")
+    @Hint({"An optional part that fails is not a reason to fail the whole screen. Catch the failure of that one part.",
+           "peers.fetch throws PartUnavailable (Future.get wraps it in an ExecutionException). For an optional part, add it to degraded and go on; only a required part (part.required()) ends the composition.",
+           "The lesson's README, section 'Degrade, and say so'."})
+    void optionalPartFails() {
+        profiles.stubFor(get(anyUrl()).willReturn(okJson(PROFILE)));
+        orders.stubFor(get(anyUrl()).willReturn(okJson(ORDERS)));
+        recommendations.stubFor(get(anyUrl()).willReturn(aResponse().withStatus(500).withBody("{\"error\": \"model not loaded\"}")));
+
+        var home = Expect.returns(() -> composer(GENEROUS).compose("c-7"),
+            "recommendations answered 500, but it is optional: compose should still return a home screen");
+
+        assertThat(home.degraded()).withFailMessage("recommendations failed, so degraded should be [RECOMMENDATIONS], but was %s", home.degraded())
+            .containsExactly(Part.RECOMMENDATIONS);
+        assertThat(home.parts()).withFailMessage("the profile and the orders arrived and belong on the screen (and no recommendations), but the parts were %s", home.parts())
+            .isEqualTo(Map.of(Part.PROFILE, json(PROFILE), Part.ORDERS, json(ORDERS)));
+    }
+
+    @Test
+    @DisplayName("Orders drops the connection: the home screen comes without orders, and names them in degraded")
+    @Hint({"A broken connection is a failure of that part like any other.",
+           "PartUnavailable is what peers.fetch throws for a 5xx, a broken connection and garbage alike: handle it once, for any optional part.",
+           "The lesson's README, section 'Degrade, and say so'."})
+    void optionalPartBreaks() {
+        profiles.stubFor(get(anyUrl()).willReturn(okJson(PROFILE)));
+        orders.stubFor(get(anyUrl()).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        recommendations.stubFor(get(anyUrl()).willReturn(okJson(RECOMMENDATIONS)));
+
+        var home = Expect.returns(() -> composer(GENEROUS).compose("c-7"),
+            "orders reset the connection, but orders are optional: compose should still return a home screen");
+
+        assertThat(home.degraded()).withFailMessage("orders failed, so degraded should be [ORDERS], but was %s", home.degraded()).containsExactly(Part.ORDERS);
+        assertThat(home.parts()).withFailMessage("the profile and the recommendations belong on the screen (and no orders), but the parts were %s", home.parts())
+            .isEqualTo(Map.of(Part.PROFILE, json(PROFILE), Part.RECOMMENDATIONS, json(RECOMMENDATIONS)));
+    }
+
+    @Test
+    @DisplayName("Both optional services fail: the home screen still shows the profile, with orders and recommendations degraded")
+    @Hint({"Each optional part fails on its own: one failure must not stop you from looking at the next.",
+           "Collect the degraded parts in a list as you go through the parts; HomeScreen keeps them in the order of Part.",
+           "The lesson's README, section 'Degrade, and say so'."})
+    void bothOptionalPartsFail() {
+        profiles.stubFor(get(anyUrl()).willReturn(okJson(PROFILE)));
+        orders.stubFor(get(anyUrl()).willReturn(aResponse().withStatus(503)));
+        recommendations.stubFor(get(anyUrl()).willReturn(aResponse().withStatus(500)));
+
+        var home = Expect.returns(() -> composer(GENEROUS).compose("c-7"),
+            "orders and recommendations failed, but both are optional: compose should still return a home screen");
+
+        assertThat(home.degraded()).withFailMessage("degraded should be [ORDERS, RECOMMENDATIONS], but was %s", home.degraded())
+            .containsExactly(Part.ORDERS, Part.RECOMMENDATIONS);
+        assertThat(home.parts()).withFailMessage("the profile belongs on the screen, alone, but the parts were %s", home.parts())
+            .isEqualTo(Map.of(Part.PROFILE, json(PROFILE)));
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Profiles answers 503: there is no home screen, and compose says the required profile is missing")
+    @Hint({"The profile is required (Part.PROFILE.required() is true): without the customer's name the app shows an error, not a home screen.",
+           "When a required part fails, throw new RequiredPartMissing(part, reason) instead of adding it to degraded.",
+           "The lesson's README, section 'Required and optional parts'."})
+    void requiredPartFails() {
+        profiles.stubFor(get(anyUrl()).willReturn(aResponse().withStatus(503)));
+        orders.stubFor(get(anyUrl()).willReturn(okJson(ORDERS)));
+        recommendations.stubFor(get(anyUrl()).willReturn(okJson(RECOMMENDATIONS)));
+
+        var problem = Expect.thrown(RequiredPartMissing.class, () -> composer(GENEROUS).compose("c-7"),
+            "profiles answered 503, and the profile is required");
+
+        assertThat(problem.part()).withFailMessage("RequiredPartMissing should name the PROFILE, but named %s", problem.part()).isEqualTo(Part.PROFILE);
+    }
+
+    @Test
+    @Points(2)
+    @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    @DisplayName("When profiles fails, compose gives up at once, without waiting for orders and recommendations")
+    @Hint({"Once the required part has failed, the other parts will be thrown away: waiting for them only makes the customer wait for an error.",
+           "Wait for the required part first (or react to its failure as it happens), and throw RequiredPartMissing right away. Waiting for all the parts first, for example with allOf(...), waits for the slowest.",
+           "The lesson's README, section 'Required and optional parts'."})
+    void requiredPartFailsFast() {
+        profiles.stubFor(get(anyUrl()).willReturn(aResponse().withStatus(503)));
+        // These two answer only when the test is over, long after any reasonable wait.
+        orders.stubFor(HOLD.untilTheTestIsOver(get(anyUrl()).willReturn(okJson(ORDERS))));
+        recommendations.stubFor(HOLD.untilTheTestIsOver(get(anyUrl()).willReturn(okJson(RECOMMENDATIONS))));
+        var composer = composer(GENEROUS);
+
+        var outcome = finishes(() -> composer.compose("c-7"), Duration.ofSeconds(2),
+            "profiles answered 503 at once, yet after 2 s compose was still waiting: for orders and recommendations, "
+            + "which answer only when this test is over? Without the profile there is nothing to wait for");
+        var problem = Expect.thrown(RequiredPartMissing.class, outcome, "profiles answered 503, and the profile is required");
+
+        assertThat(problem.part()).withFailMessage("RequiredPartMissing should name the PROFILE, but named %s", problem.part()).isEqualTo(Part.PROFILE);
+    }
+
+    @Test
+    @Points(3)
+    @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    @DisplayName("Recommendations is far slower than the 300 ms deadline: the home screen comes on time, without them, naming them in degraded")
+    @Hint({"Wait for each part only as long as is left of the deadline, then stop waiting. Make sure nothing else waits longer either.",
+           "Compute the moment of the deadline once (System.nanoTime() + deadline.toNanos()) and call future.get(remaining, NANOSECONDS) for each part; a TimeoutException means late, so degraded. "
+               + "Don't close the executor with try-with-resources: close() waits for every task. Use shutdownNow() (or completeOnTimeout with CompletableFuture).",
+           "The lesson's README, section 'A deadline for the whole answer'."})
+    void deadlineHolds() {
+        profiles.stubFor(get(anyUrl()).willReturn(okJson(PROFILE)));
+        orders.stubFor(get(anyUrl()).willReturn(okJson(ORDERS)));
+        // Recommendations answers only when the test is over: far beyond any deadline.
+        recommendations.stubFor(HOLD.untilTheTestIsOver(get(anyUrl()).willReturn(okJson(RECOMMENDATIONS))));
+        var composer = composer(Duration.ofMillis(300));
+
+        var outcome = finishes(() -> composer.compose("c-7"), Duration.ofSeconds(3),
+            "the deadline was 300 ms, yet after 3 s compose was still waiting for recommendations (which answers only when this test is over)");
+        var home = Expect.returns(outcome, "recommendations was late, but it is optional: compose should return a home screen without it");
+
+        assertThat(home.degraded()).withFailMessage("recommendations did not answer by the deadline, so degraded should be [RECOMMENDATIONS], but was %s", home.degraded())
+            .containsExactly(Part.RECOMMENDATIONS);
+        assertThat(home.parts()).withFailMessage("the profile and the orders came in time and belong on the screen (and no recommendations), but the parts were %s", home.parts())
+            .isEqualTo(Map.of(Part.PROFILE, json(PROFILE), Part.ORDERS, json(ORDERS)));
+    }
+
+    // ---- the endpoint ----
+
+    @Test
+    @DisplayName("GET /home/c-7 answers 200 with the home screen as JSON, \"degraded\": [] included")
+    @Hint({"The endpoint calls composer.compose with the customer id from the path and sends the home screen's JSON.",
+           "ctx.contentType(\"application/json\").result(composer.compose(ctx.pathParam(\"customerId\")).toJson().toString()).",
+           "The lesson's README, section 'One round trip for the app'."})
+    void endpointAnswersTheHomeScreen() {
+        everyoneAnswers();
+
+        var answer = getHome("c-7");
+
+        assertThat(answer.statusCode()).withFailMessage("GET /home/c-7 should answer 200 when every service answers, but answered %s", describe(answer)).isEqualTo(200);
+        assertThat(answer.headers().firstValue("Content-Type").orElse("")).withFailMessage("the answer is JSON, so it needs Content-Type: application/json (it had %s)",
+            answer.headers().firstValue("Content-Type").orElse("none")).startsWith("application/json");
+        var expected = JSON.createObjectNode();
+        expected.set("profile", json(PROFILE));
+        expected.set("orders", json(ORDERS));
+        expected.set("recommendations", json(RECOMMENDATIONS));
+        expected.putArray("degraded");
+        assertThat(jsonOf(answer)).withFailMessage("GET /home/c-7 should answer %s, but answered %s", expected, answer.body()).isEqualTo(expected);
+    }
+
+    @Test
+    @DisplayName("GET /home/c-7 with recommendations down answers 200 with \"degraded\": [\"recommendations\"]")
+    @Hint({"A partial home screen is still a home screen: 200, not an error.",
+           "Whatever compose returns is answered with 200 and home.toJson(); the degraded parts are in it already.",
+           "The lesson's README, section 'Degrade, and say so'."})
+    void endpointAnswersPartially() {
+        profiles.stubFor(get(anyUrl()).willReturn(okJson(PROFILE)));
+        orders.stubFor(get(anyUrl()).willReturn(okJson(ORDERS)));
+        recommendations.stubFor(get(anyUrl()).willReturn(aResponse().withFault(Fault.EMPTY_RESPONSE)));
+
+        var answer = getHome("c-7");
+
+        assertThat(answer.statusCode()).withFailMessage("recommendations is optional: GET /home/c-7 should still answer 200, but answered %s", describe(answer)).isEqualTo(200);
+        JsonNode body = jsonOf(answer);
+        assertThat(body.path("degraded").toString()).withFailMessage("the answer should say \"degraded\": [\"recommendations\"], but was %s", answer.body())
+            .isEqualTo("[\"recommendations\"]");
+        assertThat(body.has("recommendations")).withFailMessage("recommendations failed, so the answer should have no \"recommendations\" field, but was %s", answer.body()).isFalse();
+        assertThat(body.path("profile")).withFailMessage("the profile should still be in the answer, but it was %s", answer.body()).isEqualTo(json(PROFILE));
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("GET /home/c-7 with profiles down answers 502 Bad Gateway, naming the missing profile")
+    @Hint({"When the required part is missing, the app gets an error. Which status says 'a service behind me failed'?",
+           "catch (RequiredPartMissing e) { ctx.status(502).contentType(\"application/json\").result(e.toJson().toString()); } 500 would mean our own bug, 503 that we ourselves are down.",
+           "The lesson's README, section 'Required and optional parts'."})
+    void endpointAnswers502() {
+        profiles.stubFor(get(anyUrl()).willReturn(aResponse().withStatus(503)));
+        orders.stubFor(get(anyUrl()).willReturn(okJson(ORDERS)));
+        recommendations.stubFor(get(anyUrl()).willReturn(okJson(RECOMMENDATIONS)));
+
+        var answer = getHome("c-7");
+
+        assertThat(answer.statusCode()).withFailMessage("profiles is down and the profile is required: GET /home/c-7 should answer 502 Bad Gateway, but answered %s",
+            describe(answer)).isEqualTo(502);
+        assertThat(jsonOf(answer).path("missing").asText()).withFailMessage("the 502's JSON should say \"missing\": \"profile\" (RequiredPartMissing.toJson() does), but was %s",
+            answer.body()).isEqualTo("profile");
+    }
+
+    // ---- helpers ----
+
+    private static HomeComposer composer(Duration deadline) { return new HomeComposer(peers, deadline); }
+
+    private static void everyoneAnswers() {
+        profiles.stubFor(get(anyUrl()).willReturn(okJson(PROFILE)));
+        orders.stubFor(get(anyUrl()).willReturn(okJson(ORDERS)));
+        recommendations.stubFor(get(anyUrl()).willReturn(okJson(RECOMMENDATIONS)));
+    }
+
+    /**
+     * Runs the call on a thread of its own and waits for it, at most {@code limit}; a call still running by then
+     * fails the test with {@code tooSlow}. Returns what the call returned or threw, to be replayed with kit.Expect.
+     */
+    private static <T> Callable<T> finishes(Callable<T> call, Duration limit, String tooSlow) {
+        var running = new CompletableFuture<T>();
+        Thread.ofVirtual().name("compose under test").start(() -> {
+            try {
+                running.complete(call.call());
+            } catch (Throwable t) {
+                running.completeExceptionally(t);
+            }
+        });
+        try {
+            T value = running.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            return () -> value;
+        } catch (TimeoutException e) {
+            throw new AssertionError(tooSlow);
+        } catch (ExecutionException e) {
+            Throwable thrown = e.getCause();
+            return () -> {
+                if (thrown instanceof Exception ex) throw ex;
+                throw (Error) thrown;
+            };
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("the test was interrupted");
+        }
+    }
+
+    /** One request as a service's journal logged it: who received it, and when it arrived (ms since the epoch). */
+    record Arrival(String peer, long at) {}
+
+    /** "profiles +0 ms, orders +2004 ms, ...": each arrival after the first. */
+    private static String timeline(List<Arrival> arrivals) {
+        long first = arrivals.get(0).at();
+        return String.join(", ", arrivals.stream().map(a -> a.peer() + " +" + (a.at() - first) + " ms").toList());
+    }
+
+    private static List<Arrival> arrivals() {
+        List<Arrival> all = new ArrayList<>();
+        for (var peer : List.of(Map.entry("profiles", profiles), Map.entry("orders", orders), Map.entry("recommendations", recommendations))) {
+            for (ServeEvent event : peer.getValue().getAllServeEvents()) all.add(new Arrival(peer.getKey(), event.getRequest().getLoggedDate().getTime()));
+        }
+        all.sort(Comparator.comparingLong(Arrival::at));
+        return all;
+    }
+
+    private static List<String> requestsTo(WireMockExtension peer) {
+        return peer.getAllServeEvents().stream().map(e -> e.getRequest().getMethod().getName() + " " + e.getRequest().getUrl()).toList();
+    }
+
+    private static HttpResponse<String> getHome(String customerId) {
+        try {
+            var answer = HTTP.send(HttpRequest.newBuilder(api.uri().resolve("/home/" + customerId)).GET().build(), BodyHandlers.ofString());
+            // The stub's TODO surfaces as a 500 naming it: pass it on as the TODO it is.
+            String todo = "java.lang.UnsupportedOperationException: TODO";
+            if (answer.statusCode() == 500 && answer.body().startsWith(todo)) {
+                throw new UnsupportedOperationException(answer.body().substring(todo.length() - 4));
+            }
+            return answer;
+        } catch (java.io.IOException e) {
+            throw new AssertionError("GET /home/" + customerId + " got no answer from the home service: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted");
+        }
+    }
+
+    private static String describe(HttpResponse<String> answer) {
+        String body = answer.body();
+        return answer.statusCode() + (body.isEmpty() ? "" : " " + (body.length() > 200 ? body.substring(0, 200) + "…" : body));
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(text, e);
+        }
+    }
+
+    private static JsonNode jsonOf(HttpResponse<String> answer) {
+        try {
+            return JSON.readTree(answer.body());
+        } catch (Exception e) {
+            throw new AssertionError("the answer should be JSON, but was: " + describe(answer));
+        }
+    }
+
+    /**
+     * A WireMock extension that holds a stub's answer back, with no delay to wait out: either until all three
+     * services have received their request (two seconds at most), or until the test is over (five at most).
+     * Only stubs that ask for it are held.
+     */
+    static final class Hold implements ServeEventListener {
+        private static final Duration MAX_FOR_ALL = Duration.ofSeconds(2);
+        private static final Duration MAX_FOR_TEST = Duration.ofSeconds(5);
+
+        private volatile CountDownLatch allArrived = new CountDownLatch(3);
+        private volatile CountDownLatch testOver = new CountDownLatch(1);
+        private final ConcurrentLinkedQueue<Long> answersSent = new ConcurrentLinkedQueue<>();
+
+        MappingBuilder untilAllArrived(MappingBuilder stub) { return stub.withServeEventListener(getName(), Parameters.one("until", "all-arrived")); }
+
+        MappingBuilder untilTheTestIsOver(MappingBuilder stub) { return stub.withServeEventListener(getName(), Parameters.one("until", "test-over")); }
+
+        /** When the first held answer went out (ms since the epoch, like the journal's dates). */
+        long firstAnswerSent() { return answersSent.stream().min(Long::compare).orElse(Long.MAX_VALUE); }
+
+        void reset() {
+            releaseAll();
+            allArrived = new CountDownLatch(3);
+            testOver = new CountDownLatch(1);
+            answersSent.clear();
+        }
+
+        void releaseAll() {
+            testOver.countDown();
+            while (allArrived.getCount() > 0) allArrived.countDown();
+        }
+
+        @Override public String getName() { return "hold"; }
+
+        @Override public boolean applyGlobally() { return false; }
+
+        @Override
+        public void beforeResponseSent(ServeEvent event, Parameters parameters) {
+            String until = parameters.getString("until", "");
+            if (until.equals("all-arrived")) {
+                CountDownLatch latch = allArrived;
+                latch.countDown();
+                await(latch, MAX_FOR_ALL);
+                answersSent.add(System.currentTimeMillis());
+            } else if (until.equals("test-over")) {
+                await(testOver, MAX_FOR_TEST);
+            }
+        }
+
+        private static void await(CountDownLatch latch, Duration max) {
+            try {
+                latch.await(max.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
