@@ -282,8 +282,8 @@ class GatewayTest {
     void identityForwarded() {
         users.stubFor(any(anyUrl()).willReturn(okJson("{}")));
 
-        call(request("/api/users/me").header("Authorization", ADA).GET());
-        call(request("/api/users/me").header("Authorization", BOB).GET());
+        answeredOk(call(request("/api/users/me").header("Authorization", ADA).GET()), "Ada's request");
+        answeredOk(call(request("/api/users/me").header("Authorization", BOB).GET()), "Bob's request");
 
         List<String> ids = requestsTo(users).stream().map(r -> String.valueOf(r.getHeader("X-User-Id"))).toList();
         assertThat(ids).withFailMessage("users should receive X-User-Id: ada for Ada's request and X-User-Id: bob for Bob's, but received %s", ids)
@@ -299,7 +299,7 @@ class GatewayTest {
     void tokenNotForwarded() {
         users.stubFor(any(anyUrl()).willReturn(okJson("{}")));
 
-        call(request("/api/users/me").header("Authorization", ADA).GET());
+        answeredOk(call(request("/api/users/me").header("Authorization", ADA).GET()), "Ada's request");
 
         LoggedRequest sent = onlyRequestTo(users, "users");
         assertThat(sent.containsHeader("Authorization")).withFailMessage(
@@ -335,8 +335,8 @@ class GatewayTest {
     void endToEndHeaders() {
         users.stubFor(any(anyUrl()).willReturn(okJson("{}")));
 
-        call(request("/api/users/me").header("Authorization", ADA).header("Accept", "application/json").header("Accept-Language", "de-CH")
-            .header("If-None-Match", "\"v7\"").header("X-Request-Id", "r-5f2c").GET());
+        answeredOk(call(request("/api/users/me").header("Authorization", ADA).header("Accept", "application/json").header("Accept-Language", "de-CH")
+            .header("If-None-Match", "\"v7\"").header("X-Request-Id", "r-5f2c").GET()), "Ada's request");
 
         LoggedRequest sent = onlyRequestTo(users, "users");
         Map<String, String> expected = Map.of("Accept", "application/json", "Accept-Language", "de-CH", "If-None-Match", "\"v7\"", "X-Request-Id", "r-5f2c");
@@ -486,6 +486,10 @@ class GatewayTest {
         } catch (IOException notJson) {
             return body;
         }
+    }
+
+    private static void answeredOk(HttpResponse<String> answer, String what) {
+        assertThat(answer.statusCode()).withFailMessage("%s should get users' 200, but the gateway answered %s", what, describe(answer)).isEqualTo(200);
     }
 
     private static String describe(HttpResponse<String> answer) {

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
 //SOURCES ../../kit/*.java
-//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:cds*=off -Xlog:cds+dynamic=off
 //CDS
 // Lesson 02 · API gateway: one entrance for the mobile app, in front of users, carts and orders.
 
@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import kit.Mine;
 import kit.Narrator;
 import kit.Peer;
 
@@ -39,21 +40,24 @@ public class Lesson {
     static Narrator story;
     static Peer users, carts, orders;
     static ShopGateway gateway;
+    static final Map<String, URI> services = new LinkedHashMap<>();
 
     public static void main(String[] args) throws Exception {
         story = Narrator.begin("02-api-gateway", args);
+        boolean mine = story.mine();
         withoutAGateway();
         oneEntrance();
         noTokenNoEntry();
         aServiceIsDown();
         aServiceIsSlow();
         aMadeUpIdentity();
+        if (mine) yourGateway();
         story.serve(
             "curl -i -H 'Authorization: Bearer " + ADA_TOKEN + "' " + gateway.url("/api/users/ada"),
             "curl -i " + gateway.url("/api/orders/ada") + "      (no token: 401)",
             "curl -i -H 'Authorization: Bearer " + ADA_TOKEN + "' " + gateway.url("/api/carts/ada") + "      (carts is down: 502)",
             "curl -i -H 'Authorization: Bearer " + ADA_TOKEN + "' " + gateway.url("/api/orders/ada/history") + "      (too slow: 504)",
-            "curl -i -H 'Authorization: Bearer " + ADA_TOKEN + "' -H 'X-User-Id: admin' " + gateway.url("/api/users/ada") + "      (watch users' journal: ada, not admin)",
+            "curl -i -H 'Authorization: Bearer " + ADA_TOKEN + "' -H 'X-User-Id: admin' " + gateway.url("/api/users/ada") + "      (admin is dropped: users is told ada)",
             "curl -i -H 'Authorization: Bearer " + ADA_TOKEN + "' " + gateway.url("/api/payments/ada") + "      (no such service: 404)");
         story.end(); // exits the process, servers and all: closing orders first would wait out its slow request
     }
@@ -107,7 +111,6 @@ public class Lesson {
         carts.stub(get("/ada").withHeader("X-User-Id", equalTo("ada")).willReturn(okJson(CART)));
         orders.stub(get("/ada").withHeader("X-User-Id", equalTo("ada")).willReturn(okJson(ORDERS)));
         // tag::start-gateway[]
-        Map<String, URI> services = new LinkedHashMap<>();
         services.put("users", users.uri());
         services.put("carts", carts.uri());
         services.put("orders", orders.uri());
@@ -193,6 +196,35 @@ public class Lesson {
             on everything (as yours will, in the exercise) must remove it on purpose.""");
         story.check(answer.status() == 200, "Ada's request went through (200)");
         story.check(received.header("X-User-Id").values().equals(List.of("ada")), "users saw X-User-Id: ada, and not admin");
+    }
+
+    /** With --mine: the same story against the learner's gateway from exercises/02-api-gateway. */
+    static void yourGateway() throws Exception {
+        story.step("Your gateway, in the same story (--mine)");
+        Mine mine = Mine.compile("02-api-gateway");
+        Object routes = mine.create("gateway.Routes");
+        services.forEach((name, uri) -> mine.call(routes, "add", "/api/" + name, name, uri));
+        Object tokens = mine.type("gateway.TokenVerifier").getMethod("of", Map.class).invoke(null, Map.of(ADA_TOKEN, "ada"));
+        Object yours = mine.call(mine.create("gateway.Gateway", routes, tokens, gateway.timeout), "start");
+        String url = "http://127.0.0.1:" + mine.call(yours, "port");
+        story.state("your gateway", url + ", the same routes, tokens and timeout");
+
+        List.of(users, orders).forEach(Peer::forgetRequests);
+        var profile = send("the app", url + "/api/users/ada", ADA_TOKEN, "x-user-id", "admin");
+        var anonymous = send("anonymous", url + "/api/orders/ada", null);
+        var cart = send("the app", url + "/api/carts/ada", ADA_TOKEN);
+        var history = send("the app", url + "/api/orders/ada/history", ADA_TOKEN);
+        if (profile.status() == 500) story.say("your gateway said: " + profile.body());
+        LoggedRequest received = users.journal().isEmpty() ? null : users.journal().getFirst();
+        story.check(profile.status() == 200, "Ada's request reaches users through your gateway (200)");
+        story.check(received != null && received.getUrl().equals("/ada"), "users received GET /ada: your gateway cut off /api/users");
+        story.check(received != null && received.header("X-User-Id").values().equals(List.of("ada")),
+            "users was told X-User-Id: ada, and not the x-user-id: admin Ada made up");
+        story.check(received != null && !received.containsHeader("Authorization"), "users did not see the token");
+        story.check(anonymous.status() == 401 && orders.journal().stream().noneMatch(r -> r.getUrl().equals("/ada")),
+            "without a token your gateway answers 401, and orders receives nothing");
+        story.check(cart.status() == 502, "with carts down, your gateway answers 502");
+        story.check(history.status() == 504, "with orders too slow, your gateway answers 504");
     }
 
     // ---- the gateway ----
