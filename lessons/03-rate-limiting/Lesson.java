@@ -1,6 +1,8 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
 //SOURCES ../../kit/*.java
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
+//CDS
 // Lesson 03 · Rate limiting: a flash sale, one greedy client, and a fair share for everybody at the gateway.
 
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -30,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import kit.ManualClock;
+import kit.Mine;
 import kit.Narrator;
 import kit.Peer;
 
@@ -50,12 +53,14 @@ public class Lesson {
 
     public static void main(String[] args) throws Exception {
         story = Narrator.begin("03-rate-limiting", args);
+        boolean mine = story.mine();
         aCalmMorning();
         theFlashSaleOpens();
         aLimitPerClient();
         aBurstAtTheBoundary();
         tokenBuckets();
         aPoliteClient();
+        if (mine) yourTokenBuckets();
         serveWithARealClock();
         story.end(); // exits the process, servers and all
     }
@@ -69,6 +74,8 @@ public class Lesson {
             header X-Api-Key. Behind the gateway, orders can take 20 requests a second; past that it is overloaded
             and answers 503.""");
         story.step("A calm morning: every request goes through");
+        // The gateway starts while orders does: both are mostly class loading, and there are two cores.
+        var starting = java.util.concurrent.CompletableFuture.supplyAsync(Lesson::startGateway);
         orders = Peer.start("orders");
         // tag::orders[]
         // orders serves 20 requests a second; from the 21st on, in the same second, it is overloaded.
@@ -77,7 +84,7 @@ public class Lesson {
         answers[ORDERS_PER_SECOND] = serviceUnavailable().withBody("{\"error\": \"overloaded\"}");
         orders.answerInTurn(get(urlPathMatching("/orders/.*")), answers);
         // end::orders[]
-        gateway = startGateway();
+        gateway = starting.join();
         story.say("orders is up at " + orders.uri() + ", the gateway at " + gatewayUrl());
         story.state("limit", "none: the gateway forwards every request");
 
@@ -194,6 +201,36 @@ public class Lesson {
             The production version of this step is a library: Bucket4j here, or the limiter of Envoy, NGINX or
             your API gateway. Now write the token bucket yourself, exact to the billionth of a token and safe
             under many threads: exercises/03-rate-limiting, then ./jbang workbook check 03""");
+    }
+
+    static void yourTokenBuckets() {
+        story.step("Your token buckets, in the same flash sale (--mine)");
+        Mine mine = Mine.compile("03-rate-limiting");
+        try {
+            // tag::mine[]
+            Object limit = mine.create("ratelimit.Limit", 10L, 5.0);
+            Object limiter = mine.create("ratelimit.RateLimiter", limit, clock);
+            admission = client -> {
+                Object decision = mine.call(limiter, "tryAcquire", client);
+                return (Boolean) mine.call(decision, "allowed") ? Verdict.ALLOWED : Verdict.deniedFor((Duration) mine.call(decision, "retryAfter"));
+            };
+            // end::mine[]
+            mine.call(limiter, "tryAcquire", "a first try"); // a TODO shows here, not as a 500 from the gateway
+            orders.forgetRequests();
+            var sale = flashSecond(Duration.ofSeconds(40));
+            sale.print();
+            story.check(sale.served(BOT) == 10 && sale.throttled(BOT) == 30, "your buckets: bargain-bot's burst of 10 served, 30 throttled with 429");
+            story.check(sale.served(WEB) == 5 && sale.served(MOBILE) == 5, "your buckets: web-shop and mobile-app served, 5 of 5 each");
+            var edge = new Traffic();
+            at(Duration.ofMillis(50_999));
+            int before = edge.burst(BOT, 10);
+            at(Duration.ofMillis(51_000));
+            int after = edge.burst(BOT, 10);
+            story.say("12:00:50.999 and 12:00:51.000: bargain-bot got " + before + " and " + after + " requests through");
+            story.check(before + after == 10, "your buckets: at the second's boundary bargain-bot got 10 through, not 20");
+        } catch (Exception e) {
+            story.check(false, "your RateLimiter ran the flash sale (it threw " + e + ")");
+        }
     }
 
     static void serveWithARealClock() {
