@@ -16,6 +16,7 @@
 //DEPS org.assertj:assertj-core:3.27.7
 //DEPS com.bucket4j:bucket4j_jdk17-core:8.17.0
 //DEPS io.github.java-diff-utils:java-diff-utils:4.18
+//DEPS io.github.resilience4j:resilience4j-circuitbreaker:2.4.0
 
 package kit;
 
