@@ -139,7 +139,7 @@ public class Lesson {
         forgetRequests();
         var pages = showProducts(6);
         story.state("pages served", counts());
-        story.state("ring", ring.describe());
+        story.state("ring", ringState());
         story.tell("""
             The registry still lists catalog-2: it is running, it answers, it just answers 503. The registry cannot
             know; the storefront can, from the answers it gets. That is passive health checking: a replica that
@@ -165,7 +165,7 @@ public class Lesson {
         forgetRequests();
         var pages = showProducts(6);
         story.state("pages served", counts());
-        story.state("ring", ring.describe());
+        story.state("ring", ringState());
         story.tell("""
             Nobody told the storefront that catalog-2 was well again. The cool-down ended, catalog-2 went back into
             the ring, and its answers were good, so it stays. A replica still failing would be benched again by its
@@ -310,16 +310,8 @@ public class Lesson {
             ring.clear();
             listed.stream().filter(r -> !benchedUntil.containsKey(r.id())).forEach(ring::addLast);
         }
-        // end::ring[]
-
-        synchronized String describe() {
-            String benched = benchedUntil.entrySet().stream()
-                .map(e -> e.getKey() + " until t+" + Duration.between(ManualClock.EPOCH, e.getValue()).toSeconds() + "s")
-                .collect(Collectors.joining(", "));
-            return ring.stream().map(Replica::id).toList() + (benched.isEmpty() ? "" : " · benched: " + benched)
-                + " · now t+" + clock.elapsed().toSeconds() + "s";
-        }
     }
+    // end::ring[]
 
     // tag::registry[]
     /** GET /services/catalog: {"service": "catalog", "instances": [{"id": "catalog-1", "url": "http://..."}, ...]} */
@@ -376,6 +368,17 @@ public class Lesson {
     static void forgetRequests() {
         registry.forgetRequests();
         replicas.forEach(Peer::forgetRequests);
+    }
+
+    /** The ring as it stands, and who is benched until when, on the storefront's clock. */
+    static String ringState() {
+        synchronized (ring) {
+            String benched = ring.benchedUntil.entrySet().stream()
+                .map(e -> e.getKey() + " until t+" + Duration.between(ManualClock.EPOCH, e.getValue()).toSeconds() + "s")
+                .collect(Collectors.joining(", "));
+            return ring.ring.stream().map(Replica::id).toList() + (benched.isEmpty() ? "" : " · benched: " + benched)
+                + " · now t+" + clock.elapsed().toSeconds() + "s";
+        }
     }
 
     static String counts() {
