@@ -128,7 +128,7 @@ public final class Peer implements AutoCloseable {
     /** Forgets only the journal, keeping the stubs. */
     public void forgetRequests() { server.resetRequests(); }
 
-    /** Called after each request this peer serves: the narrator prints the exchange. */
+    /** Called as each answer is about to leave: the narrator prints the exchange. */
     public void onExchange(Consumer<Exchange> listener) { listeners.add(listener); }
 
     /** The WireMock server itself, for anything the kit does not wrap. */
@@ -144,13 +144,16 @@ public final class Peer implements AutoCloseable {
         @Override public String getName() { return "announcer"; }
 
         @Override
-        public void afterComplete(ServeEvent event, Parameters parameters) {
+        public void beforeResponseSent(ServeEvent event, Parameters parameters) {
             if (listeners.isEmpty()) return;
             var request = event.getRequest();
             var response = event.getResponse();
             var definition = event.getResponseDefinition();
             boolean fault = definition != null && definition.getFault() != null;
-            long millis = event.getTiming() == null || event.getTiming().getTotalTime() == null ? -1 : event.getTiming().getTotalTime();
+            // Announced just before the answer leaves (and before any stubbed delay), so the line prints before the
+            // caller can react to the answer; the time shown is the work so far plus the stub's fixed delay.
+            Integer delay = definition == null ? null : definition.getFixedDelayMilliseconds();
+            long millis = System.currentTimeMillis() - request.getLoggedDate().getTime() + (delay == null ? 0 : delay);
             var exchange = new Exchange(name, request.getMethod().getName(), request.getUrl(),
                 response == null ? 0 : response.getStatus(), millis, fault);
             listeners.forEach(l -> l.accept(exchange));
