@@ -24,6 +24,7 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import kit.Mine;
 import kit.Narrator;
 import kit.Peer;
 
@@ -37,11 +38,13 @@ public class Lesson {
 
     public static void main(String[] args) throws Exception {
         story = Narrator.begin("01-service-boundaries", args);
+        boolean mine = story.mine();
         theMonolithIsSplit();
         aCalmDay();
         inventorySlowsDown();
         inventoryHasABadDay();
         errorsInOurOwnWords();
+        if (mine) yourBoundary();
         if (story.serving()) calmDayAgain();
         story.serve(
             "curl -s -X POST " + ordersUrl() + "/orders -d '{\"customerId\":\"c-7\",\"sku\":\"KB-42\",\"quantity\":1}'",
@@ -154,6 +157,34 @@ public class Lesson {
         story.check(unknown.status() == 422 && unknown.body().contains("unknown sku"), "inventory's 404 became our 422 'unknown sku'");
         story.check(declined.status() == 402 && declined.body().contains("card expired"), "payments' 402 became our 402 'payment declined: card expired'");
         story.check(!unknown.body().contains("html"), "no HTML from inventory leaked to the caller");
+    }
+
+    /** With --mine: the bad days of this story, met by the learner's ShopPeers from exercises/01-service-boundaries. */
+    static void yourBoundary() {
+        story.step("Your boundary on the same bad days (--mine)");
+        Mine mine = Mine.compile("01-service-boundaries");
+        Object yours = mine.create("boundaries.ShopPeers", HTTP, inventory.uri(), payments.uri(), profiles.uri());
+        inventory.stub(get(urlPathMatching("/stock/.*")).willReturn(aResponse().withStatus(500)
+            .withHeader("Content-Type", "application/json").withBody("{\"error\": \"database unavailable\"}")));
+        story.check(problemName(() -> mine.call(yours, "stockOf", "KB-42")).equals("PeerUnavailable"),
+            "inventory's 500 {\"error\": ...} is PeerUnavailable in your ShopPeers, not 0 in stock");
+        inventory.stub(get(urlPathMatching("/stock/.*")).willReturn(notFound().withBody("<html>404 Not Found</html>")));
+        story.check(problemName(() -> mine.call(yours, "stockOf", "NOPE-1")).equals("UnknownSku"),
+            "inventory's 404 page is UnknownSku in your ShopPeers");
+        story.check(problemName(() -> mine.call(yours, "customer", "c-7")).equals("returned"),
+            "profiles' customer comes back as a record from your ShopPeers");
+    }
+
+    /** The simple name of what the learner's code threw, or "returned" when it returned normally. */
+    static String problemName(java.util.concurrent.Callable<Object> call) {
+        try {
+            Object result = call.call();
+            story.say("your code returned " + result);
+            return "returned";
+        } catch (Exception e) {
+            story.say("your code threw " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            return e.getClass().getSimpleName();
+        }
     }
 
     /** For --serve: payments accepts charges again, so the learner can place orders with curl. */
