@@ -17,6 +17,7 @@
 //DEPS com.bucket4j:bucket4j_jdk17-core:8.17.0
 //DEPS io.github.java-diff-utils:java-diff-utils:4.18
 //DEPS io.github.resilience4j:resilience4j-circuitbreaker:2.4.0
+//DEPS io.github.resilience4j:resilience4j-bulkhead:2.4.0
 
 package kit;
 
