@@ -186,7 +186,7 @@ public class Lesson {
         story.tell("""
             A stale list is far better than none: the replicas it names were there ten seconds ago, and most of
             them still are. If the storefront threw its list away, the registry would take every service down with
-            it. Eureka's clients, Netflix's registry, work the same way: they keep using the last list they fetched.
+            it. The clients of Eureka, Netflix's registry, do the same: they keep using the last list they fetched.
             The storefront asks the registry again in another ten seconds, not on every request: a registry that
             is struggling to start again needs quiet, not a stampede.""");
         story.check(pages.stream().allMatch(p -> p.status() == 200), "all six pages were served from the last list");
