@@ -18,6 +18,7 @@
 //DEPS io.github.java-diff-utils:java-diff-utils:4.18
 //DEPS io.github.resilience4j:resilience4j-circuitbreaker:2.4.0
 //DEPS io.github.resilience4j:resilience4j-bulkhead:2.4.0
+//DEPS org.asciidoctor:asciidoctorj:3.0.1
 
 package kit;
 

@@ -1,0 +1,37 @@
+package site;
+
+/** Small helpers for writing HTML by hand. */
+final class Html {
+    private Html() {}
+
+    static String escape(String s) {
+        if (s == null) return "";
+        StringBuilder sb = new StringBuilder(s.length() + 16);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '&' -> sb.append("&amp;");
+                case '<' -> sb.append("&lt;");
+                case '>' -> sb.append("&gt;");
+                case '"' -> sb.append("&quot;");
+                default -> sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Text of an HTML fragment: tags dropped, the common entities decoded, white space folded. */
+    static String text(String html) {
+        String s = html.replaceAll("(?s)<(script|style)\\b.*?</\\1>", " ").replaceAll("<[^>]+>", " ");
+        s = s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#8217;", "’")
+            .replace("&#8216;", "‘").replace("&#8220;", "“").replace("&#8221;", "”").replace("&#8230;", "…")
+            .replace("&#8212;", "—").replace("&#8211;", "–").replace("&#160;", " ").replace("&nbsp;", " ")
+            .replace("&#8203;", "").replace("&amp;", "&");
+        return s.replaceAll("\\s+", " ").strip();
+    }
+
+    /** An id for an anchor: lower case letters, digits and dashes. */
+    static String slug(String s) {
+        return s.toLowerCase().replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+    }
+}

@@ -1,0 +1,105 @@
+package site;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import kit.Course;
+
+/**
+ * The patterns index: every pattern and technique the course teaches, A to Z, each linked to the lesson (and, where
+ * the lesson's text names it, the section) that teaches it. The list lives in site/patterns.tsv; every lesson's own
+ * pattern from the course map is in it whether the file names it or not. A pattern may bring a picture from
+ * site/diagrams/ (NAME.states or NAME.sequence, see {@link Diagrams}).
+ */
+final class Patterns {
+    record Entry(String name, int lesson, String what, String diagram) {}
+
+    private static final Pattern SECTION = Pattern.compile("<h2 id=\"([^\"]+)\"[^>]*>");
+
+    private final List<Entry> entries;
+    private final Path diagrams;
+
+    private Patterns(List<Entry> entries, Path diagrams) {
+        this.entries = entries;
+        this.diagrams = diagrams;
+    }
+
+    static Patterns read(Path tsv, Path diagrams) throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        int n = 0;
+        for (String line : Files.readAllLines(tsv)) {
+            n++;
+            if (line.isBlank() || line.startsWith("#")) continue;
+            String[] f = line.split("\t");
+            if (f.length < 3 || !f[1].strip().matches("\\d+") || Course.find(f[1].strip()).isEmpty()) {
+                throw new BuildFailed(tsv.getFileName() + ":" + n + ": expected 'pattern<TAB>lesson number<TAB>what it does[<TAB>diagram file]'");
+            }
+            entries.add(new Entry(f[0].strip(), Integer.parseInt(f[1].strip()), f[2].strip(), f.length > 3 ? f[3].strip() : null));
+        }
+        for (Course.Lesson l : Course.LESSONS) {
+            if (entries.stream().noneMatch(e -> e.name().equalsIgnoreCase(l.pattern()))) entries.add(new Entry(l.pattern(), l.number(), l.title() + ".", null));
+        }
+        entries.sort(Comparator.comparing(e -> e.name().toLowerCase(Locale.ROOT)));
+        return new Patterns(entries, diagrams);
+    }
+
+    String html(List<Course.Lesson> written, List<Page> lessonPages) throws IOException {
+        StringBuilder sb = new StringBuilder("<div class=\"sect1\"><h2 id=\"a-z\">Patterns A to Z</h2><div class=\"sectionbody\">\n<dl class=\"patterns\">\n");
+        char letter = 0;
+        for (Entry e : entries) {
+            Course.Lesson l = Course.find(Integer.toString(e.lesson())).orElseThrow();
+            char first = Character.toUpperCase(e.name().charAt(0));
+            if (first != letter) {
+                letter = first;
+                sb.append("<div class=\"letter\" aria-hidden=\"true\">").append(letter).append("</div>\n");
+            }
+            boolean w = written.contains(l);
+            String target = w ? l.id() + ".html" + section(e.name(), lessonPages, l) : "course.html#" + l.id();
+            sb.append("<dt id=\"").append(Html.slug(e.name())).append("\">").append(Html.escape(e.name())).append("</dt>\n<dd>")
+                .append(Html.escape(e.what())).append(" <a class=\"to-lesson\" href=\"").append(target).append("\">Lesson ").append(l.number2())
+                .append(" · ").append(Html.escape(SiteBuilder.shortName(l))).append("</a>").append(w ? "" : " <span class=\"badge\">coming</span>");
+            if (e.diagram() != null) sb.append(diagram(e));
+            sb.append("</dd>\n");
+        }
+        return sb.append("</dl></div></div>\n").toString();
+    }
+
+    private String diagram(Entry e) throws IOException {
+        Path file = diagrams.resolve(e.diagram());
+        if (!Files.isRegularFile(file)) throw new BuildFailed("patterns.tsv names site/diagrams/" + e.diagram() + ", which does not exist");
+        String src = Files.readString(file);
+        String caption = src.lines().filter(s -> s.startsWith("# ")).map(s -> s.substring(2).strip()).findFirst().orElse(null);
+        try {
+            String svg = e.diagram().endsWith(".states") ? Diagrams.states(src) : Diagrams.sequence(src);
+            return Diagrams.figure(svg, caption);
+        } catch (IllegalArgumentException bad) {
+            throw new BuildFailed("site/diagrams/" + e.diagram() + ": " + bad.getMessage());
+        }
+    }
+
+    /** "#id" of the first section of the lesson's page that names the pattern, or "" for the top of the page. */
+    private static String section(String name, List<Page> lessonPages, Course.Lesson l) {
+        Page page = lessonPages.stream().filter(p -> p.file().equals(l.id() + ".html")).findFirst().orElse(null);
+        if (page == null) return "";
+        String html = page.content().replaceAll("(?s)<pre class=\"transcript\">.*?</pre>", " ");
+        Matcher m = SECTION.matcher(html);
+        List<int[]> starts = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        while (m.find()) {
+            starts.add(new int[] {m.start()});
+            ids.add(m.group(1));
+        }
+        String needle = name.toLowerCase(Locale.ROOT);
+        for (int i = 0; i < ids.size(); i++) {
+            int end = i + 1 < starts.size() ? starts.get(i + 1)[0] : html.length();
+            if (Html.text(html.substring(starts.get(i)[0], end)).toLowerCase(Locale.ROOT).contains(needle)) return "#" + ids.get(i);
+        }
+        return "";
+    }
+}
