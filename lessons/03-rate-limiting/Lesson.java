@@ -41,7 +41,7 @@ public class Lesson {
     static final Instant SALE_OPENS = Instant.parse("2026-01-05T12:00:00Z");
     /** What the orders service can take: 20 requests a second. The 21st in the same second gets 503. */
     static final int ORDERS_PER_SECOND = 20;
-    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     static Narrator story;
     static Peer orders;
