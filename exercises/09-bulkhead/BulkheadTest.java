@@ -1,0 +1,418 @@
+package bulkhead;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import kit.Hint;
+import kit.Points;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bulkhead on its own. Slow calls are held inside it by a latch the test opens, never by time: "two slow
+ * quotes" are two calls that wait until the test lets them go. Nothing here waits for time to pass; only a
+ * bulkhead that blocks where it should not makes a test wait, 5 s at most, before it fails.
+ */
+@DisplayName("09 · A bulkhead per dependency")
+class BulkheadTest {
+    /** The numbers most tests use: two places, and no waiting for one. */
+    private static final BulkheadConfig TWO_AT_ONCE = BulkheadConfig.rejectingAtOnce(2);
+    private static final long GUARD_SECONDS = 5;
+
+    private final List<Held> held = new ArrayList<>();
+    private final ExecutorService callers = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void letEverythingGo() {
+        held.forEach(Held::release);
+        callers.shutdownNow();
+    }
+
+    // ---- one bulkhead ----
+
+    @Test
+    @DisplayName("A call with a free permit runs, its value comes back unchanged, and it holds one permit while it runs")
+    @Hint({"call() takes a permit, runs call.get(), and returns what it returned. inUse() counts the permits taken right now.",
+           "A java.util.concurrent.Semaphore with maxConcurrentCalls permits does the counting: tryAcquire(...) takes one, release() gives it back, availablePermits() tells how many are free.",
+           "The lesson's README, section 'The pattern'."})
+    void runsTheCall() {
+        var bulkhead = new Bulkhead("shipping", BulkheadConfig.rejectingAtOnce(3));
+        var inUseDuringTheCall = new AtomicInteger(-1);
+
+        var outcome = attempt(() -> bulkhead.call(() -> {
+            inUseDuringTheCall.set(bulkhead.inUse());
+            return "4.90 EUR";
+        }));
+
+        assertThat(outcome.value()).withFailMessage("with every permit free, the call should run and return \"4.90 EUR\", but %s", outcome).isEqualTo("4.90 EUR");
+        assertThat(inUseDuringTheCall.get()).withFailMessage("while the only call runs, inUse() should be 1 (of 3 permits), but was %d", inUseDuringTheCall.get()).isEqualTo(1);
+        assertThat(bulkhead.inUse()).withFailMessage("after the call, its permit should be back: inUse() should be 0, but was %d", bulkhead.inUse()).isZero();
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Two slow calls hold both permits: they run at the same time, and inUse() says 2")
+    @Hint({"A call keeps its permit for as long as it runs. Two calls that both wait for shipping hold two permits at once.",
+           "Take the permit before call.get() and give it back after it; hold no lock while the call runs, or the second call cannot start until the first ends.",
+           "The lesson's README, section 'The pattern'."})
+    void slowCallsHoldThePermits() {
+        var bulkhead = new Bulkhead("shipping", TWO_AT_ONCE);
+
+        var slow = hold(bulkhead, 2);
+
+        assertThat(slow.inside()).withFailMessage("with 2 permits, two slow calls should both be running at the same time, but %s", slow).isEqualTo(2);
+        assertThat(bulkhead.inUse()).withFailMessage("two calls are running inside a bulkhead of 2: inUse() should be 2, but was %d", bulkhead.inUse()).isEqualTo(2);
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("With every permit held and no wait allowed, the next call is rejected at once with BulkheadFull, and never runs")
+    @Hint({"maxWaitDuration is zero here: a call that finds no free permit must not wait at all. Which Semaphore method takes a permit only if one is free, or within a time limit?",
+           "permits.tryAcquire(config.maxWaitDuration().toNanos(), TimeUnit.NANOSECONDS) returns false when no permit came in time; then throw new BulkheadFull(name) before call.get(). acquire() would wait for ever.",
+           "The lesson's README, section 'Fail fast: reject, do not queue'."})
+    void rejectsAtOnceWhenFull() {
+        var bulkhead = new Bulkhead("shipping", TWO_AT_ONCE);
+        var slow = hold(bulkhead, 2);
+        var ran = new AtomicBoolean();
+
+        var third = attempt(() -> bulkhead.call(() -> {
+            ran.set(true);
+            return "4.90 EUR";
+        }));
+
+        assertThat(third.thrown()).withFailMessage("both permits are held by slow calls (%s) and maxWaitDuration is 0: a third call should be rejected at once with BulkheadFull, but %s",
+            slow, third).isInstanceOf(BulkheadFull.class);
+        assertThat(((BulkheadFull) third.thrown()).bulkhead()).withFailMessage("BulkheadFull should name the bulkhead \"shipping\", but named %s",
+            ((BulkheadFull) third.thrown()).bulkhead()).isEqualTo("shipping");
+        assertThat(ran).withFailMessage("a rejected call must never run: the peer must not hear of it").isFalse();
+        assertThat(bulkhead.inUse()).withFailMessage("the two slow calls still hold their 2 permits: inUse() should be 2, but was %d", bulkhead.inUse()).isEqualTo(2);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("When the slow calls end, their permits come back: inUse() is 0, and two calls fit at once again")
+    @Hint({"Every permit taken must be given back when its call ends.",
+           "permits.release() after call.get(), in a finally block.",
+           "The lesson's README, section 'The pattern'."})
+    void permitsComeBack() {
+        var bulkhead = new Bulkhead("shipping", TWO_AT_ONCE);
+        var first = hold(bulkhead, 2);
+
+        first.finish();
+
+        assertThat(bulkhead.inUse()).withFailMessage("both slow calls have ended: inUse() should be 0, but was %d", bulkhead.inUse()).isZero();
+        var second = hold(bulkhead, 2);
+        assertThat(second.inside()).withFailMessage("after the first two calls ended, two new calls should fit at once, but %s", second).isEqualTo(2);
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("A call that throws gives its permit back, and its exception reaches the caller unchanged")
+    @Hint({"A call can end with an exception: shipping is down, the connection broke. Its permit must come back all the same, or the bulkhead shrinks with every failure until no call gets in.",
+           "try { return call.get(); } finally { permits.release(); }: the finally block runs however the call ends. Do not catch the exception to release and then release again in finally.",
+           "The lesson's README, section 'Every permit comes back'."})
+    void exceptionGivesThePermitBack() {
+        var bulkhead = new Bulkhead("shipping", TWO_AT_ONCE);
+        var shippingIsDown = new IllegalStateException("shipping answered 503");
+
+        for (int i = 1; i <= 3; i++) {
+            var outcome = attempt(() -> bulkhead.call(() -> { throw shippingIsDown; }));
+            int n = i;
+            assertThat(outcome.thrown()).withFailMessage("failing call %d of 3 should run and throw its own exception (the same IllegalStateException, unchanged), but %s "
+                + "(with 2 permits, a permit that a failed call kept shows up at the third call)", n, outcome).isSameAs(shippingIsDown);
+        }
+        assertThat(bulkhead.inUse()).withFailMessage("after 3 calls that threw, every permit should be back: inUse() should be 0, but was %d", bulkhead.inUse()).isZero();
+
+        var slow = hold(bulkhead, 3);
+        assertThat(slow.inside()).withFailMessage("after the failures the bulkhead should still hold exactly 2 calls at once: 3 slow calls should give 2 inside and 1 rejected, but %s",
+            slow).isEqualTo(2);
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("Rejected calls give back nothing: after five rejections, still only two calls fit at once")
+    @Hint({"A rejected call never got a permit. If it gives one back anyway, the bulkhead grows with every rejection, until it limits nothing.",
+           "Take the permit before the try block whose finally gives it back: a call that throws BulkheadFull must not reach that finally.",
+           "The lesson's README, section 'Every permit comes back'."})
+    void rejectionsGiveNothingBack() {
+        var bulkhead = new Bulkhead("shipping", TWO_AT_ONCE);
+        var slow = hold(bulkhead, 2);
+
+        for (int i = 1; i <= 5; i++) {
+            var ran = new AtomicBoolean();
+            var outcome = attempt(() -> bulkhead.call(() -> {
+                ran.set(true);
+                return "4.90 EUR";
+            }));
+            int n = i;
+            assertThat(outcome.thrown()).withFailMessage("both permits are held: call %d of 5 should be rejected with BulkheadFull, but %s "
+                + "(did an earlier rejected call give back a permit it never took?)", n, outcome).isInstanceOf(BulkheadFull.class);
+            assertThat(ran).withFailMessage("call %d was rejected, and must not have run", n).isFalse();
+        }
+        assertThat(bulkhead.inUse()).withFailMessage("5 rejections later, the 2 slow calls still hold the 2 permits: inUse() should be 2, but was %d", bulkhead.inUse()).isEqualTo(2);
+
+        slow.finish();
+        var again = hold(bulkhead, 3);
+        assertThat(again.inside()).withFailMessage("the bulkhead has 2 permits, however many calls were rejected: 3 slow calls should give 2 inside and 1 rejected, but %s",
+            again).isEqualTo(2);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("With maxWaitDuration 30 s, a call that finds the bulkhead full waits, and runs as soon as a permit is freed")
+    @Hint({"maxWaitDuration is how long a call may wait for a permit. Here it is long, so the call should wait, not be rejected at once.",
+           "tryAcquire(timeout, unit) waits up to the timeout and returns true as soon as a permit is released; tryAcquire() without arguments never waits.",
+           "The lesson's README, section 'Fail fast: reject, do not queue', on maxWaitDuration."})
+    void waitsForAFreedPermit() {
+        var bulkhead = new Bulkhead("shipping", new BulkheadConfig(1, Duration.ofSeconds(30)));
+        var slow = hold(bulkhead, 1);
+        var ran = new AtomicBoolean();
+
+        var caller = new AtomicReference<Thread>();
+        var waiting = callers.submit(() -> {
+            caller.set(Thread.currentThread());
+            return bulkhead.call(() -> {
+                ran.set(true);
+                return "4.90 EUR";
+            });
+        });
+        boolean seenWaiting = waitsInsideTheBulkhead(caller, waiting);
+
+        assertThat(waiting.isDone()).withFailMessage(() -> "the only permit is held and maxWaitDuration is 30 s: the call should wait for the permit, but it ended at once: "
+            + Outcome.of(waiting)).isFalse();
+        assertThat(ran).withFailMessage("the call is waiting for the permit, and must not run before it has one").isFalse();
+        assertThat(seenWaiting).withFailMessage("the call should be waiting inside Bulkhead.call for a permit, but its thread was never seen waiting there").isTrue();
+
+        slow.finish(); // the slow call ends, and gives its permit back
+
+        var outcome = Outcome.of(waiting);
+        assertThat(outcome.value()).withFailMessage("a permit was freed while the call waited (maxWaitDuration 30 s): it should have run and returned \"4.90 EUR\", but %s",
+            outcome).isEqualTo("4.90 EUR");
+    }
+
+    @Test
+    @DisplayName("A call interrupted while it waits for a permit gives up with BulkheadFull, and keeps its interrupt flag")
+    @Hint({"Semaphore's waiting methods throw InterruptedException when the thread is interrupted. Someone wants this thread to stop: stop waiting.",
+           "catch (InterruptedException e) { Thread.currentThread().interrupt(); throw new BulkheadFull(name); }: catching the exception clears the flag, so set it again.",
+           "The lesson's README, section 'Fail fast: reject, do not queue', on maxWaitDuration."})
+    void interruptedWaitGivesUp() {
+        var bulkhead = new Bulkhead("shipping", new BulkheadConfig(1, Duration.ofSeconds(30)));
+        hold(bulkhead, 1);
+        var caller = new AtomicReference<Thread>();
+        var flagAfterwards = new AtomicBoolean();
+        var waiting = callers.submit(() -> {
+            caller.set(Thread.currentThread());
+            try {
+                return bulkhead.call(() -> "4.90 EUR");
+            } finally {
+                flagAfterwards.set(Thread.currentThread().isInterrupted());
+            }
+        });
+        assertThat(waitsInsideTheBulkhead(caller, waiting)).withFailMessage(() -> "the call should be waiting inside Bulkhead.call for the only permit (maxWaitDuration 30 s), but "
+            + (waiting.isDone() ? Outcome.of(waiting) : "its thread was never seen waiting there")).isTrue();
+
+        caller.get().interrupt();
+
+        var outcome = Outcome.of(waiting);
+        assertThat(outcome.thrown()).withFailMessage("the call was interrupted while it waited for a permit: it should give up with BulkheadFull, but %s", outcome)
+            .isInstanceOf(BulkheadFull.class);
+        assertThat(flagAfterwards).withFailMessage("after giving up, the thread's interrupt flag should still be set, so whoever interrupted it finds out; it was cleared").isTrue();
+        assertThat(bulkhead.inUse()).withFailMessage("the interrupted call took no permit: inUse() should still be 1 (the slow call's), but was %d", bulkhead.inUse()).isEqualTo(1);
+    }
+
+    // ---- one bulkhead per dependency ----
+
+    @Test
+    @Points(2)
+    @DisplayName("Bulkheads gives each dependency one bulkhead: the same one every time for shipping, another one for payments")
+    @Hint({"bulkhead(\"shipping\") must return the same Bulkhead every time: its permits are shared by every request to shipping. payments gets its own.",
+           "bulkheads.computeIfAbsent(dependency, name -> new Bulkhead(name, ...)) makes it once, also when two threads ask at the same moment.",
+           "The lesson's README, section 'One bulkhead per dependency'."})
+    void oneBulkheadPerDependency() {
+        var bulkheads = new Bulkheads(TWO_AT_ONCE);
+
+        var shipping = bulkheads.bulkhead("shipping");
+        var shippingAgain = bulkheads.bulkhead("shipping");
+        var payments = bulkheads.bulkhead("payments");
+
+        assertThat(shippingAgain).withFailMessage("bulkhead(\"shipping\") should return the same bulkhead every time, or each request gets permits of its own and nothing is limited").isSameAs(shipping);
+        assertThat(payments).withFailMessage("payments should have a bulkhead of its own, not shipping's").isNotSameAs(shipping);
+        assertThat(shipping.name() + ", " + payments.name()).withFailMessage("each bulkhead should be named after its dependency: expected shipping, payments but got %s, %s",
+            shipping.name(), payments.name()).isEqualTo("shipping, payments");
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("With shipping's permits all held by slow quotes, a payments call still runs: one bulkhead per dependency, not one for all")
+    @Hint({"The point of a bulkhead: a slow dependency fills its own compartment and no other. One shared bulkhead is one shared pool again.",
+           "Keep a Bulkhead per dependency name in the map, each with its own permits.",
+           "The lesson's README, section 'One bulkhead per dependency'."})
+    void fullShippingLeavesPaymentsAlone() {
+        var bulkheads = new Bulkheads(TWO_AT_ONCE);
+        var slowQuotes = hold(bulkheads.bulkhead("shipping"), 2);
+
+        var charge = attempt(() -> bulkheads.bulkhead("payments").call(() -> "charged"));
+        var quote = attempt(() -> bulkheads.bulkhead("shipping").call(() -> "4.90 EUR"));
+
+        assertThat(slowQuotes.inside()).withFailMessage("two slow quotes should hold shipping's 2 permits, but %s", slowQuotes).isEqualTo(2);
+        assertThat(charge.value()).withFailMessage("shipping is full, but payments has permits of its own: the charge should run and return \"charged\", but %s", charge).isEqualTo("charged");
+        assertThat(quote.thrown()).withFailMessage("shipping's permits are all held: another quote should be rejected with BulkheadFull, but %s", quote).isInstanceOf(BulkheadFull.class);
+    }
+
+    @Test
+    @DisplayName("A dependency configured on its own gets its own size: shipping 1 permit, payments the default 2")
+    @Hint({"configure(dependency, config) stores a config for one dependency in `configs`; the others get the defaults.",
+           "When you make a dependency's bulkhead, use configs.getOrDefault(name, defaults).",
+           "The lesson's README, section 'One bulkhead per dependency', on sizing."})
+    void ownConfigPerDependency() {
+        var bulkheads = new Bulkheads(TWO_AT_ONCE).configure("shipping", BulkheadConfig.rejectingAtOnce(1));
+
+        var shipping = hold(bulkheads.bulkhead("shipping"), 2);
+        var payments = hold(bulkheads.bulkhead("payments"), 2);
+
+        assertThat(shipping.inside()).withFailMessage("shipping was configured with 1 permit: of 2 slow quotes 1 should get in, but %s", shipping).isEqualTo(1);
+        assertThat(payments.inside()).withFailMessage("payments has the default 2 permits: 2 slow charges should both get in, but %s", payments).isEqualTo(2);
+    }
+
+    // ---- helpers ----
+
+    /** Holds {@code n} slow calls inside the bulkhead (each on its own thread, waiting on a latch) until the test lets them go. */
+    private Held hold(Bulkhead bulkhead, int n) {
+        var calls = new Held(bulkhead, n, callers);
+        held.add(calls);
+        return calls;
+    }
+
+    /** How a call ended: a value, an exception, or not at all within the guard's 5 s (it blocked). */
+    record Outcome(Object value, Throwable thrown, boolean stillWaiting) {
+        static Outcome of(Future<?> call) {
+            try {
+                return new Outcome(call.get(GUARD_SECONDS, TimeUnit.SECONDS), null, false);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof UnsupportedOperationException u && String.valueOf(u.getMessage()).startsWith("TODO")) throw u;
+                return new Outcome(null, e.getCause(), false);
+            } catch (TimeoutException e) {
+                return new Outcome(null, null, true);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while waiting for a call", e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            if (stillWaiting) return "it was still waiting after " + GUARD_SECONDS + " s";
+            if (thrown != null) return "it threw " + thrown;
+            return "it returned " + value;
+        }
+    }
+
+    /** Makes the call on a thread of its own, so that a call which blocks fails the test after 5 s instead of hanging it. */
+    private Outcome attempt(Supplier<Object> call) {
+        return Outcome.of(callers.submit(call::get));
+    }
+
+    /**
+     * Waits until the caller's thread is parked inside the bulkhead (Bulkhead.call is on its stack, and it waits), or
+     * the call has ended, or 5 s have passed. This watches the thread; it never waits for time to pass.
+     */
+    private static boolean waitsInsideTheBulkhead(AtomicReference<Thread> caller, Future<?> call) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD_SECONDS);
+        while (!call.isDone() && System.nanoTime() < deadline) {
+            Thread t = caller.get();
+            if (t != null && parkedIn(t, Bulkhead.class.getName(), "call")) return true;
+            Thread.yield();
+        }
+        return false;
+    }
+
+    private static boolean parkedIn(Thread t, String className, String method) {
+        var state = t.getState();
+        if (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING) return false;
+        for (StackTraceElement frame : t.getStackTrace()) {
+            if (frame.getClassName().equals(className) && frame.getMethodName().equals(method)) return true;
+        }
+        return false;
+    }
+
+    /**
+     * {@code n} calls entering one bulkhead at once, each on its own thread. A call that gets in counts itself inside
+     * and waits on a latch until the test lets it go; a call that is rejected counts itself rejected. Threads and
+     * latches, no sleeping: the constructor returns as soon as every call is inside or rejected.
+     */
+    static final class Held {
+        private final CountDownLatch settled;
+        private final CountDownLatch release = new CountDownLatch(1);
+        private final AtomicInteger inside = new AtomicInteger();
+        private final AtomicInteger rejected = new AtomicInteger();
+        private final List<Future<?>> calls = new ArrayList<>();
+        private final int n;
+
+        Held(Bulkhead bulkhead, int n, ExecutorService threads) {
+            this.n = n;
+            this.settled = new CountDownLatch(n);
+            for (int i = 0; i < n; i++) {
+                calls.add(threads.submit(() -> {
+                    try {
+                        return bulkhead.call(() -> {
+                            inside.incrementAndGet();
+                            settled.countDown();
+                            awaitQuietly(release);
+                            return "held";
+                        });
+                    } catch (BulkheadFull e) {
+                        rejected.incrementAndGet();
+                        settled.countDown();
+                        return "rejected";
+                    } catch (RuntimeException e) {
+                        settled.countDown();
+                        throw e;
+                    }
+                }));
+            }
+            awaitQuietly(settled); // a call that neither got in nor was rejected blocks: 5 s, then the counts tell
+            for (Future<?> call : calls) {
+                if (call.isDone()) Outcome.of(call); // a TODO in the bulkhead is thrown from here
+            }
+        }
+
+        int inside() { return inside.get(); }
+
+        void release() { release.countDown(); }
+
+        /** Lets the held calls end, and waits until they have. */
+        void finish() {
+            release();
+            for (Future<?> call : calls) Outcome.of(call);
+        }
+
+        private static void awaitQuietly(CountDownLatch latch) {
+            try {
+                latch.await(GUARD_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public String toString() {
+            int waiting = n - inside.get() - rejected.get();
+            return "of " + n + " slow calls " + inside.get() + " got in and " + rejected.get() + " were rejected"
+                + (waiting > 0 ? ", and " + waiting + " was still waiting after " + GUARD_SECONDS + " s" : "");
+        }
+    }
+}
