@@ -17,8 +17,8 @@ import java.util.function.Supplier;
  * Write the breaker with Resilience4j's rules (the lesson's README has them, with the tests' numbers):
  *  - CLOSED: every call goes through; the last slidingWindowSize outcomes are kept. Once the window holds
  *    minimumNumberOfCalls outcomes, a failure rate at or above failureRateThreshold opens the breaker.
- *  - OPEN: calls are refused with CallNotPermitted, not made and not recorded. The first call that asks once
- *    waitDurationInOpenState has passed on the clock moves the breaker to HALF_OPEN.
+ *  - OPEN: calls are refused with CallNotPermitted, not made and not recorded. The first call that asks when
+ *    waitDurationInOpenState has passed on the clock (now >= opened + wait) moves the breaker to HALF_OPEN.
  *  - HALF_OPEN: exactly permittedNumberOfCallsInHalfOpenState trial calls go through, others are refused. When
  *    all of them have finished, their failure rate decides: OPEN again (the wait starts over), or CLOSED with an
  *    empty window.

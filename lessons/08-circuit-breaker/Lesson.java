@@ -100,7 +100,7 @@ public class Lesson {
         peakWaiting.set(0);
 
         var rush = CompletableFuture.supplyAsync(() -> checkouts(12));   // twelve customers press "Pay" at once
-        while (waitingOnPayments.get() == 0) Thread.sleep(1);
+        for (int ms = 0; ms < 5_000 && waitingOnPayments.get() == 0; ms++) Thread.sleep(1);
         Thread.sleep(50);                                                // the gateway's threads fill up
         var health = get("/health");                                     // a request that needs no peer at all
         var answers = rush.join();
@@ -171,8 +171,10 @@ public class Lesson {
             down().withFixedDelay(0), charged(), down().withFixedDelay(0), charged());
         story.state("payments", "flaky: every other charge fails");
         List<Answer> answers = new ArrayList<>();
+        boolean alwaysClosed = true;
         for (int i = 0; i < 8; i++) {
             answers.add(checkout());
+            alwaysClosed &= simple.state().equals("CLOSED");
             clock.advance(Duration.ofSeconds(1));
         }
         long failed = answers.stream().filter(a -> a.status() == 503).count();
@@ -184,7 +186,7 @@ public class Lesson {
             last N calls, with a minimum number of calls before judging at all. That is what Resilience4j does,
             and what the exercise asks you to build.""");
         story.check(failed == 4, "4 of the 8 checkouts failed");
-        story.check(simple.state().equals("CLOSED"), "the lesson's breaker stayed CLOSED all along");
+        story.check(alwaysClosed, "the lesson's breaker stayed CLOSED after every one of them");
     }
 
     static void resilience4j() throws Exception {
@@ -241,7 +243,10 @@ public class Lesson {
             mine.call(yours, "onStateChange", listener);
             breaker = Breaker.of(mine, yours);
             // end::mine[]
-            breaker.state(); // a TODO shows here, not as a 500 from the gateway
+            // A TODO shows here, on a breaker of its own, not as a 500 from the gateway in the middle of the outage.
+            Object probe = mine.create("breaker.CircuitBreaker", "probe", config, clock);
+            mine.call(probe, "call", (Supplier<String>) () -> "a first try");
+            mine.call(probe, "state");
             var run = theOutage(timeline, () -> {});
             timeline.print();
             run.check("your breaker");
@@ -293,7 +298,7 @@ public class Lesson {
 
         void check(String who) {
             story.check(down.stream().allMatch(a -> a.status() == 503) && refused.stream().allMatch(a -> a.status() == 202),
-                who + ": 3 checkouts failed, then 9 were answered at once with the fallback (202)");
+                who + ": 3 checkouts failed, then 9 were answered with the fallback (202)");
             story.check(callsWhileOpen == 0, who + ": payments received no call while the breaker was open");
             story.check(statuses(limping).equals(List.of(503, 201, 202)), who + ": 10 s later, one trial failed and one succeeded (50 %), so the next checkout was refused again");
             story.check(statuses(healthy).equals(List.of(201, 201)), who + ": 10 s after that, two good trials closed it");
