@@ -1,0 +1,147 @@
+package timeouts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import kit.Hint;
+import kit.ManualClock;
+import kit.Points;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("06 · The deadline: how much time is left")
+class DeadlineTest {
+    /** Orders' own limit for one checkout: a caller may ask for less, never for more. */
+    static final Duration OWN_BUDGET = Duration.ofSeconds(2);
+
+    final ManualClock clock = new ManualClock();
+
+    @Test
+    @Points(2)
+    @DisplayName("A budget of 1000 ms has 1000 ms left at first, 650 ms after 350 ms, and none (not a negative amount) after 1200 ms")
+    @Hint({"The deadline is a moment: the time when it was made plus the budget. What is left is the distance from now to that moment.",
+           "Duration.between(clock.instant(), expiry); when that is negative the deadline has passed, and what is left is Duration.ZERO.",
+           "The lesson's README, section 'A deadline, not a timeout per call'."})
+    void remainingShrinksWithTheClock() {
+        Deadline deadline = Deadline.after(Duration.ofMillis(1000), clock);
+        assertThat(deadline.remaining()).withFailMessage("a fresh deadline of 1000 ms should have 1000 ms left, but had %s", deadline.remaining())
+            .isEqualTo(Duration.ofMillis(1000));
+
+        clock.advanceMillis(350);
+        assertThat(deadline.remaining()).withFailMessage("350 ms into a budget of 1000 ms, 650 ms should be left, but remaining() said %s", deadline.remaining())
+            .isEqualTo(Duration.ofMillis(650));
+        assertThat(deadline.expired()).withFailMessage("with 650 ms left the deadline has not expired, but expired() said it had").isFalse();
+
+        clock.advanceMillis(850);
+        assertThat(deadline.remaining()).withFailMessage("1200 ms into a budget of 1000 ms nothing is left: remaining() should be zero, not %s", deadline.remaining())
+            .isEqualTo(Duration.ZERO);
+        assertThat(deadline.expired()).withFailMessage("1200 ms into a budget of 1000 ms the deadline has expired, but expired() said it had not").isTrue();
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Time comes from the clock the deadline was given, never from the system's: on a clock that reads 2001, 1000 ms are still 1000 ms")
+    @Hint({"Tests, and the lesson, give the deadline a clock of their own. Anything that asks the machine for the time gets another answer.",
+           "Use clock.instant() for \"now\": not Instant.now(), System.currentTimeMillis() or System.nanoTime().",
+           "The lesson's README, section 'A deadline, not a timeout per call'."})
+    void readsItsOwnClock() {
+        ManualClock longAgo = new ManualClock(Instant.parse("2001-09-09T01:46:40Z"));
+        Deadline deadline = Deadline.after(Duration.ofMillis(1000), longAgo);
+        longAgo.advanceMillis(400);
+
+        assertThat(deadline.remaining()).withFailMessage("on a clock that reads 2001-09-09T01:46:40.400Z, a deadline of 1000 ms made 400 ms earlier has 600 ms left, "
+                + "but remaining() said %s: is it reading the system clock (Instant.now(), System.currentTimeMillis()) instead of the clock it was given?", deadline.remaining())
+            .isEqualTo(Duration.ofMillis(600));
+    }
+
+    @Test
+    @DisplayName("The caller's X-Deadline-Ms sets the budget: \"800\" leaves 800 ms, \" 800 \" too")
+    @Hint({"The header holds the milliseconds the caller still has. Orders' budget starts from that, now.",
+           "Long.parseLong(header.strip()), then Deadline.after(Duration.ofMillis(ms), clock).",
+           "The lesson's README, section 'Passing the deadline on'."})
+    void callersBudget() {
+        for (String header : new String[] {"800", " 800 "}) {
+            Deadline deadline = Deadline.fromHeader(header, OWN_BUDGET, clock);
+            assertThat(deadline.remaining()).withFailMessage("X-Deadline-Ms: \"%s\" should give a budget of 800 ms, but the deadline had %s left", header, deadline.remaining())
+                .isEqualTo(Duration.ofMillis(800));
+        }
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A caller may ask for less time than orders' own budget, never for more: \"5000\" gives orders' 2000 ms")
+    @Hint({"A caller's header is a request, and orders has a limit of its own. Which of the two wins?",
+           "The budget is the shorter of the header's milliseconds and ownBudget.",
+           "The lesson's README, section 'Passing the deadline on'."})
+    void cappedAtOwnBudget() {
+        Deadline deadline = Deadline.fromHeader("5000", OWN_BUDGET, clock);
+
+        assertThat(deadline.remaining()).withFailMessage("the caller asked for 5000 ms, but orders works at most 2000 ms on a checkout: the deadline should have 2000 ms left, not %s",
+                deadline.remaining())
+            .isEqualTo(OWN_BUDGET);
+    }
+
+    @Test
+    @DisplayName("No header, or one that is not a whole number (\"soon\", \"\"), gives orders' own budget")
+    @Hint({"Not every caller sends a deadline, and some send nonsense. Orders still needs one.",
+           "A null header, or a NumberFormatException from Long.parseLong: Deadline.after(ownBudget, clock).",
+           "The lesson's README, section 'Passing the deadline on'."})
+    void ownBudgetWithoutAHeader() {
+        for (String header : new String[] {null, "soon", ""}) {
+            Deadline deadline = Deadline.fromHeader(header, OWN_BUDGET, clock);
+            assertThat(deadline.remaining()).withFailMessage("X-Deadline-Ms: %s should give orders' own budget of 2000 ms, but the deadline had %s left",
+                    header == null ? "(none)" : "\"" + header + "\"", deadline.remaining())
+                .isEqualTo(OWN_BUDGET);
+        }
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A header of 0 or less means the caller's budget is spent: the deadline has expired at once")
+    @Hint({"\"0\" is not a missing header: it says no time is left.",
+           "For 0 or less, make a deadline that has already passed (an expiry of clock.instant()), not one with orders' own budget.",
+           "The lesson's README, section 'No time, no call'."})
+    void spentBudget() {
+        for (String header : new String[] {"0", "-40"}) {
+            Deadline deadline = Deadline.fromHeader(header, OWN_BUDGET, clock);
+            assertThat(deadline.expired()).withFailMessage("X-Deadline-Ms: \"%s\" means the caller has no time left: the deadline should have expired, but it had %s left",
+                    header, deadline.remaining())
+                .isTrue();
+        }
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("The header passed on holds the whole milliseconds left, rounded down: with 649.6 ms left it says \"649\", never more than there is")
+    @Hint({"The next service will plan with the number you send. Rounding up promises it time that does not exist.",
+           "remaining().toMillis() drops the fraction (rounds down); Math.round or Math.ceil would send 650.",
+           "The lesson's README, section 'Passing the deadline on'."})
+    void headerRoundsDown() {
+        Deadline deadline = Deadline.after(Duration.ofMillis(1000), clock);
+        clock.advance(Duration.ofNanos(350_400_000)); // 350.4 ms
+
+        assertThat(deadline.headerValue()).withFailMessage("with 649.6 ms left, X-Deadline-Ms should say \"649\" (rounded down, so never more than is left), but it said \"%s\"",
+                deadline.headerValue())
+            .isEqualTo("649");
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("A deadline from the caller's \"1000\" passes on less once time is spent: \"700\" 300 ms later, \"0\" after the whole second")
+    @Hint({"The header you send is not the header you got: the time spent here is gone for the next service too.",
+           "headerValue() is computed from remaining() at the moment it is asked, not from the number the caller sent.",
+           "The lesson's README, section 'Passing the deadline on'."})
+    void passesOnWhatIsLeft() {
+        Deadline deadline = Deadline.fromHeader("1000", OWN_BUDGET, clock);
+        clock.advanceMillis(300);
+        assertThat(deadline.headerValue()).withFailMessage("the caller allowed 1000 ms and orders has spent 300: the next service should be told \"700\", but headerValue() said \"%s\"",
+                deadline.headerValue())
+            .isEqualTo("700");
+
+        clock.advanceMillis(800);
+        assertThat(deadline.headerValue()).withFailMessage("the caller allowed 1000 ms and 1100 have passed: nothing is left, \"0\", but headerValue() said \"%s\"",
+                deadline.headerValue())
+            .isEqualTo("0");
+    }
+}
