@@ -84,6 +84,8 @@ public class Lesson {
             slow when it is busy). On a phone each round trip costs 100 ms or more before a service even starts,
             so the app makes one call, GET /home/c-7, and the home service composes the screen from the three.""");
         story.step("Start the three services and the home service");
+        // The home service starts while the services do: both are mostly class loading, and there are cores to share.
+        var starting = CompletableFuture.supplyAsync(Lesson::startHomeService);
         // tag::peers[]
         var peers = Peer.startAll("profiles", "orders", "recommendations");
         profiles = peers.get(0);
@@ -96,7 +98,7 @@ public class Lesson {
         recommendations.stub(get(urlPathMatching("/recommendations/.*"))
             .willReturn(okJson("[{\"sku\": \"KB-42\", \"title\": \"Split keyboard\"}]").withFixedDelay(RECOMMENDATIONS_MS)));
         // end::peers[]
-        home = startHomeService();
+        home = starting.join();
         story.listen(profiles, orders, recommendations);
         for (Peer peer : peers) story.say(peer.name() + " is up at " + peer.uri());
         story.say("home (our service) is up at " + homeUrl());
