@@ -19,6 +19,7 @@
 //DEPS io.github.resilience4j:resilience4j-circuitbreaker:2.4.0
 //DEPS io.github.resilience4j:resilience4j-bulkhead:2.4.0
 //DEPS org.asciidoctor:asciidoctorj:3.0.1
+//DEPS com.h2database:h2:2.5.252
 
 package kit;
 
