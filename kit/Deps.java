@@ -18,7 +18,12 @@
 //DEPS io.github.java-diff-utils:java-diff-utils:4.18
 //DEPS io.github.resilience4j:resilience4j-circuitbreaker:2.4.0
 //DEPS io.github.resilience4j:resilience4j-bulkhead:2.4.0
+//DEPS io.github.resilience4j:resilience4j-retry:2.4.0
 //DEPS org.asciidoctor:asciidoctorj:3.0.1
+//DEPS com.github.spullara.mustache.java:compiler:0.9.14
+//DEPS org.apache.artemis:artemis-bom:2.56.0@pom
+//DEPS org.apache.artemis:artemis-jakarta-server
+//DEPS org.apache.artemis:artemis-jakarta-client
 //DEPS com.h2database:h2:2.5.252
 
 package kit;

@@ -1,0 +1,130 @@
+package retries;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import kit.Hint;
+import kit.Points;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("07 · The retry policy: exponential backoff with full jitter, and what is worth retrying")
+class RetryPolicyTest {
+    private static final Duration BASE = Duration.ofMillis(100);
+
+    @Test
+    @Points(2)
+    @DisplayName("The ceiling doubles with each retry: with a random 0.5, the waits are 50, 100, 200 and 400 ms")
+    @Hint({"Full jitter: the wait is random × ceiling, and the ceiling is baseDelay for retry 1, twice that for retry 2, and so on.",
+           "ceiling = baseDelay × 2^(retry − 1), capped at maxDelay; then return Duration.ofNanos((long) (random × ceiling in nanos)). Doubling is not adding baseDelay each time.",
+           "The README's section 'Backoff: exponential, capped, with jitter'."})
+    void ceilingDoubles() {
+        var policy = new RetryPolicy(5, BASE, Duration.ofSeconds(10));
+
+        var waits = waits(policy, 4, 0.5);
+
+        assertThat(waits).withFailMessage("with baseDelay 100 ms and random 0.5, the waits before retries 1 to 4 should be half of 100, 200, 400 "
+            + "and 800 ms: %s, but were %s", millis(50, 100, 200, 400), waits).isEqualTo(millis(50, 100, 200, 400));
+    }
+
+    @Test
+    @DisplayName("The random number scales the wait: 0 waits nothing, 0.25 waits a quarter of the ceiling")
+    @Hint({"The random number from the caller's source is the jitter: multiply the ceiling by it.",
+           "random 0 gives Duration.ZERO; random 0.25 with a ceiling of 400 ms (retry 3 from 100 ms) gives 100 ms.",
+           "The README's section 'Backoff: exponential, capped, with jitter' (full jitter)."})
+    void randomScales() {
+        var policy = new RetryPolicy(5, BASE, Duration.ofSeconds(10));
+
+        var none = policy.delayBeforeRetry(3, 0.0);
+        var quarter = policy.delayBeforeRetry(3, 0.25);
+
+        assertThat(none).withFailMessage("random 0 should wait nothing (full jitter), but waited %s", none).isEqualTo(Duration.ZERO);
+        assertThat(quarter).withFailMessage("retry 3 has a ceiling of 400 ms; random 0.25 should wait 100 ms, but waited %s", quarter)
+            .isEqualTo(Duration.ofMillis(100));
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("No wait is longer than maxDelay, jitter included: with a random near 1 and a cap of 300 ms, every wait is at most 300 ms")
+    @Hint({"The cap bounds the whole wait, not the part before the jitter.",
+           "Cap the ceiling first, min(maxDelay, baseDelay × 2^(retry − 1)), then multiply by the random number, which is below 1: the result cannot pass the cap.",
+           "The README's section 'Backoff: exponential, capped, with jitter' (the cap)."})
+    void neverPastTheCap() {
+        var policy = new RetryPolicy(8, BASE, Duration.ofMillis(300));
+
+        var waits = waits(policy, 7, 0.999);
+
+        assertThat(waits).withFailMessage("with maxDelay 300 ms, no wait may be longer than 300 ms, but the waits were %s", waits)
+            .allMatch(w -> w.compareTo(Duration.ofMillis(300)) <= 0);
+        assertThat(waits.get(6)).withFailMessage("the 7th wait, with random 0.999, should be just under the cap (about 299.7 ms), but was %s", waits.get(6))
+            .isBetween(Duration.ofMillis(299), Duration.ofMillis(300));
+    }
+
+    @Test
+    @DisplayName("A hundredth retry is still capped, not an overflow: the wait stays between 0 and maxDelay")
+    @Hint({"2^99 does not fit in a long: 1L << 99 is 1L << 35, and 100 ms × 2^62 overflows into a negative number.",
+           "Double the ceiling in a loop and stop once it reaches maxDelay, or compare before you shift.",
+           "The README's section 'Backoff: exponential, capped, with jitter' (the cap)."})
+    void largeRetriesStayCapped() {
+        var policy = new RetryPolicy(1000, BASE, Duration.ofSeconds(20));
+
+        var waits = List.of(policy.delayBeforeRetry(64, 0.5), policy.delayBeforeRetry(100, 0.5), policy.delayBeforeRetry(999, 0.5));
+
+        assertThat(waits).withFailMessage("retries 64, 100 and 999 have reached the cap long ago: with random 0.5 each should wait 10 s, but waited %s",
+            waits).containsOnly(Duration.ofSeconds(10));
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("With a real random source, every wait lies within the policy's bounds: 0 to min(cap, 100 ms × 2^(n − 1)), and they differ")
+    @Hint({"Each wait must be at least 0 and at most its ceiling: 100, 200, 400, 800, 1000, 1000 ms for retries 1 to 6 (cap 1 s).",
+           "Use the random number you are given (here from a SplittableRandom with a fixed seed), not Math.random() and not a fixed fraction.",
+           "The README's section 'Backoff: exponential, capped, with jitter'."})
+    void realRandomWithinBounds() {
+        var policy = new RetryPolicy(7, BASE, Duration.ofSeconds(1));
+        var random = new SplittableRandom(7);
+        List<Duration> waits = new ArrayList<>();
+        for (int retry = 1; retry <= 6; retry++) waits.add(policy.delayBeforeRetry(retry, random.nextDouble()));
+        var ceilings = millis(100, 200, 400, 800, 1000, 1000);
+
+        for (int i = 0; i < waits.size(); i++) {
+            var wait = waits.get(i);
+            assertThat(!wait.isNegative() && wait.compareTo(ceilings.get(i)) <= 0)
+                .withFailMessage("the wait before retry %d should lie between 0 and %s, but was %s (all waits: %s)", i + 1, ceilings.get(i), wait, waits)
+                .isTrue();
+        }
+        assertThat(waits.stream().distinct().count()).withFailMessage("random numbers should make the waits differ, but they were %s", waits)
+            .isGreaterThan(3);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("5xx and 429 are worth retrying; 400, 401, 403, 404, 409 and 422 are not")
+    @Hint({"A 5xx or a 429 says 'not now'; any other 4xx says 'not like this', and the same request gets the same answer.",
+           "return status == 429 || (status >= 500 && status <= 599);",
+           "The README's section 'What to retry'."})
+    void whatIsRetryable() {
+        for (int status : new int[] {500, 502, 503, 504, 429}) {
+            assertThat(RetryPolicy.retryable(status)).withFailMessage("%d should be retryable: payments may answer differently next time", status).isTrue();
+        }
+        for (int status : new int[] {400, 401, 402, 403, 404, 409, 422}) {
+            assertThat(RetryPolicy.retryable(status)).withFailMessage("%d should not be retryable: the same request gets the same answer", status).isFalse();
+        }
+        assertThat(RetryPolicy.retryable(201)).withFailMessage("201 is a success: nothing to retry").isFalse();
+    }
+
+    private static List<Duration> waits(RetryPolicy policy, int retries, double random) {
+        List<Duration> waits = new ArrayList<>();
+        for (int retry = 1; retry <= retries; retry++) waits.add(policy.delayBeforeRetry(retry, random));
+        return waits;
+    }
+
+    private static List<Duration> millis(long... values) {
+        List<Duration> list = new ArrayList<>();
+        for (long v : values) list.add(Duration.ofMillis(v));
+        return list;
+    }
+}
