@@ -32,6 +32,8 @@ class BulkheadTest {
     /** The numbers most tests use: two places, and no waiting for one. */
     private static final BulkheadConfig TWO_AT_ONCE = BulkheadConfig.rejectingAtOnce(2);
     private static final long GUARD_SECONDS = 5;
+    /** A held call ends by itself after this long, should a test fail before it lets the call go (it always does after). */
+    private static final long HELD_AT_MOST_SECONDS = 20;
 
     private final List<Held> held = new ArrayList<>();
     private final ExecutorService callers = Executors.newCachedThreadPool();
@@ -371,7 +373,7 @@ class BulkheadTest {
                         return bulkhead.call(() -> {
                             inside.incrementAndGet();
                             settled.countDown();
-                            awaitQuietly(release);
+                            awaitQuietly(release, HELD_AT_MOST_SECONDS);
                             return "held";
                         });
                     } catch (BulkheadFull e) {
@@ -384,7 +386,7 @@ class BulkheadTest {
                     }
                 }));
             }
-            awaitQuietly(settled); // a call that neither got in nor was rejected blocks: 5 s, then the counts tell
+            awaitQuietly(settled, GUARD_SECONDS); // a call that neither got in nor was rejected blocks: 5 s, then the counts tell
             for (Future<?> call : calls) {
                 if (call.isDone()) Outcome.of(call); // a TODO in the bulkhead is thrown from here
             }
@@ -400,9 +402,9 @@ class BulkheadTest {
             for (Future<?> call : calls) Outcome.of(call);
         }
 
-        private static void awaitQuietly(CountDownLatch latch) {
+        private static void awaitQuietly(CountDownLatch latch, long seconds) {
             try {
-                latch.await(GUARD_SECONDS, TimeUnit.SECONDS);
+                latch.await(seconds, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
