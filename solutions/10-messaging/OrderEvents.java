@@ -1,0 +1,35 @@
+package messaging;
+
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.DeliveryMode;
+import jakarta.jms.JMSException;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+
+/**
+ * Orders' side: it tells the shop what happened by publishing events on the orders topic, and never calls
+ * notifications or shipping itself.
+ */
+public final class OrderEvents implements AutoCloseable {
+    private final Connection connection;
+    private final Session session;
+    private final MessageProducer producer;
+
+    public OrderEvents(ConnectionFactory factory) throws JMSException {
+        this.connection = factory.createConnection();
+        this.session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        this.producer = session.createProducer(session.createTopic(Topology.ORDERS_TOPIC));
+    }
+
+    /** Publishes one event to every subscriber of the orders topic, including those that are offline now. */
+    public void publish(OrderPlaced event) throws JMSException {
+        producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+        producer.send(session.createTextMessage(event.toText()));
+    }
+
+    @Override
+    public void close() throws JMSException {
+        connection.close();
+    }
+}
