@@ -57,11 +57,14 @@ public class Lesson {
             payments over HTTP, and payments charges the card. Two writes to two systems, one after the other.
             One night the order service was redeployed in the middle of a checkout.""");
         story.step("The night payments never heard of the order");
-        // Payments starts while the database opens: both are mostly class loading, and there may be only two cores.
-        var starting = CompletableFuture.supplyAsync(() -> Peer.start("payments"));
+        // Payments and its database start while the order service's database opens: it is mostly class loading.
+        var starting = CompletableFuture.supplyAsync(() -> warmedUp(Peer.start("payments")));
+        var paymentsStarting = CompletableFuture.supplyAsync(() -> Database.start("payments"));
         orders = Database.start("orders");
         orders.run(ORDERS_SCHEMA);
         payments = starting.join();
+        paymentsDb = paymentsStarting.join();
+        paymentsDb.run(PAYMENTS_SCHEMA);
         payments.stub(post("/events").willReturn(ok()));
         story.listen(payments);
         story.say("payments is up at " + payments.uri() + "; the order service's database is H2, in " + orders.folder());
@@ -162,8 +165,6 @@ public class Lesson {
         relayAll();
         story.say("after the restart the row was still unsent, so the relay sent it again");
 
-        paymentsDb = Database.start("payments");
-        paymentsDb.run(PAYMENTS_SCHEMA);
         var handled = new ArrayList<Boolean>();
         for (var delivery : deliveries()) handled.add(consume(delivery));
         story.state("payments' consumer", handled.stream().map(charged -> charged ? "charged" : "duplicate (ignored)").toList());
@@ -202,6 +203,16 @@ public class Lesson {
         });
     }
     // end::dual-write[]
+
+    /** One request to WireMock's admin API (not in payments' journal), so the HTTP client is loaded before the story needs it. */
+    static Peer warmedUp(Peer peer) {
+        try {
+            HTTP.send(HttpRequest.newBuilder(peer.uri().resolve("/__admin/health")).build(), BodyHandlers.discarding());
+        } catch (IOException | InterruptedException e) {
+            // only a warm-up
+        }
+        return peer;
+    }
 
     static void tellPayments(String orderId) throws IOException, InterruptedException {
         var request = HttpRequest.newBuilder(payments.uri().resolve("/events")).header("Content-Type", "application/json")
