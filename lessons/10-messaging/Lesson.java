@@ -1,0 +1,305 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 21+
+//SOURCES ../../kit/*.java
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
+//CDS
+// Lesson 10 · Messaging: orders tells notifications and shipping what happened, and shipping catches up after a night off.
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import kit.Broker;
+import kit.Narrator;
+
+public class Lesson {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String ORDERS = "orders";
+    static final String DEAD_LETTERS = "dead.orders";
+    static final int MAX_DELIVERIES = 3;
+    /** How long a step waits for messages that must come: far more than they need, bounded so a broken run ends. */
+    static final Duration PATIENCE = Duration.ofSeconds(5);
+
+    /** Signalled after every message a service handles or fails, so the story waits for messages, not for time. */
+    static final Object PROGRESS = new Object();
+
+    static Narrator story;
+    static Broker broker;
+    static Orders orders;
+    static Service notifications;
+    static Service shipping;
+    static int nextOrder = 1;
+
+    public static void main(String[] args) throws Exception {
+        story = Narrator.begin("10-messaging", args);
+        aBrokerInTheMiddle();
+        ordersTellsEveryone();
+        shippingGoesOffline();
+        shippingComesBack();
+        aPoisonMessage();
+        cleanUp();
+        story.end(); // exits the process, broker and all
+    }
+
+    // ---- the steps ----
+
+    static void aBrokerInTheMiddle() throws Exception {
+        story.tell("""
+            When an order is placed, notifications must e-mail the customer and shipping must book a parcel.
+            Orders could call both, and wait for both, and fail when either is down. Instead, it publishes one
+            event, OrderPlaced, to a broker, and goes on taking orders. Whoever cares subscribes.""");
+        story.step("A broker in the middle");
+        // tag::broker[]
+        broker = Broker.fromEnvironment()                           // BROKER_URL set? that broker. Else one in this JVM.
+            .deadLetterAfter(ORDERS, MAX_DELIVERIES, DEAD_LETTERS); // a message that fails 3 times is set aside
+        ConnectionFactory factory = broker.connectionFactory();     // all the services ever see
+        // end::broker[]
+        story.state("broker", broker + (broker.isEmbedded() ? ", started in " + broker.startTime().toMillis() + " ms" : ""));
+        removeOldSubscriptions(factory);
+        orders = new Orders(factory);
+        notifications = Service.subscribe("notifications", factory, event -> { /* an e-mail goes out */ });
+        shipping = Service.subscribe("shipping", factory, Lesson::bookParcel);
+        story.say("notifications and shipping subscribe to the topic '" + ORDERS + "', each under its own name");
+        story.check(broker.isEmbedded() ? broker.startTime().toMillis() < 5_000 : true,
+            broker.isEmbedded() ? "a real broker (ActiveMQ Artemis) started inside the lesson, in under 5 s"
+                                : "the lesson uses the broker at " + broker.url());
+    }
+
+    static void ordersTellsEveryone() throws Exception {
+        story.step("Orders publishes, everyone hears");
+        for (int i = 0; i < 3; i++) orders.placed(nextOrder(), "sku-socks", 2);
+        story.say("orders published 3 OrderPlaced events and went on; it called nobody");
+        awaitTrue(() -> notifications.handled() == 3 && shipping.handled() == 3);
+        story.state("notifications", notifications.summary());
+        story.state("shipping", shipping.summary());
+        story.check(notifications.handled() == 3 && shipping.handled() == 3, "each subscriber got each of the 3 events");
+        story.check(notifications.duplicates() == 0 && shipping.duplicates() == 0, "and each event once: no subscriber saw one twice");
+    }
+
+    static void shippingGoesOffline() throws Exception {
+        story.tell("""
+            Shipping restarts every night, to deploy. Orders does not know and does not need to: it keeps
+            publishing. The broker keeps shipping's copies, because shipping's subscription is durable: it belongs
+            to the broker, not to shipping's connection.""");
+        story.step("Shipping goes offline; orders keeps going");
+        shipping.close();
+        story.state("shipping", "offline (connection closed, subscription kept)");
+        for (int i = 0; i < 5; i++) orders.placed(nextOrder(), "sku-mug", 1);
+        story.say("orders published 5 more events while shipping was away");
+        awaitTrue(() -> notifications.handled() == 8);
+        long waiting = broker.messageCount(subscriptionQueue("shipping"));
+        story.state("notifications", notifications.summary());
+        story.state("shipping", "offline; the broker holds " + (waiting >= 0 ? waiting : "its") + " events for it");
+        story.check(notifications.handled() == 8, "notifications, still online, handled all 8 events so far");
+        story.check(!broker.isEmbedded() || waiting == 5, "the broker keeps the 5 events published while shipping was offline");
+    }
+
+    static void shippingComesBack() throws Exception {
+        story.step("Shipping comes back and catches up");
+        long before = System.nanoTime();
+        // tag::comes-back[]
+        shipping = Service.subscribe("shipping", broker.connectionFactory(), Lesson::bookParcel); // the same name
+        // end::comes-back[]
+        awaitTrue(() -> shipping.handled() == 5);
+        long millis = (System.nanoTime() - before) / 1_000_000;
+        story.state("shipping", "back online: caught up on " + shipping.handled() + " events in " + millis + " ms: " + shipping.orderIds());
+        story.check(shipping.handled() == 5, "shipping got all 5 events it missed, none lost");
+        story.check(shipping.orderIds().equals(List.of("o-4", "o-5", "o-6", "o-7", "o-8")), "in the order they were published, each once");
+        story.check(broker.messageCount(subscriptionQueue("shipping")) <= 0, "and the broker no longer holds any of them for shipping");
+    }
+
+    static void aPoisonMessage() throws Exception {
+        story.tell("""
+            Shipping acknowledges an event only when the parcel is booked. If booking fails, shipping rolls back,
+            and the broker delivers the event again: the database was busy, the next try works. But some events
+            fail every time. Orders just published one for a sku shipping has never heard of.""");
+        story.step("A poison message goes to the dead-letter queue");
+        orders.placed(nextOrder(), "sku-discontinued", 1);
+        orders.placed(nextOrder(), "sku-socks", 1);
+        story.say("orders published o-9 (sku-discontinued, unknown to shipping) and o-10 (sku-socks)");
+        awaitTrue(() -> shipping.failures() == MAX_DELIVERIES && shipping.orderIds().contains("o-10"));
+        String dead = receiveOne(DEAD_LETTERS);
+        story.state("shipping", shipping.summary() + ", " + shipping.failures() + " failed deliveries");
+        story.state(DEAD_LETTERS, dead == null ? "empty" : "1 event: " + dead);
+        story.check(shipping.failures() == MAX_DELIVERIES, "the broker delivered o-9 to shipping " + MAX_DELIVERIES + " times, and it failed each time");
+        story.check(dead != null && dead.contains("\"o-9\""), "then it moved o-9 to the dead-letter queue '" + DEAD_LETTERS + "', for a person to look at");
+        story.check(shipping.orderIds().contains("o-10"), "o-10 still shipped: one bad event does not block the queue");
+        awaitTrue(() -> notifications.handled() == 10);
+        story.check(notifications.handled() == 10, "notifications e-mailed about all 10 orders, o-9 included: the poison is shipping's problem alone");
+    }
+
+    static void cleanUp() throws JMSException {
+        notifications.close();
+        shipping.close();
+        orders.close();
+        removeOldSubscriptions(broker.connectionFactory()); // on an external broker, the next run starts afresh
+        broker.close();
+    }
+
+    // ---- the services ----
+
+    /** What travels: a fact about the past, as JSON, so any service in any language can read it. */
+    record OrderPlaced(String orderId, String sku, int quantity) {}
+
+    /** Orders' side: one producer on the topic. */
+    static final class Orders implements AutoCloseable {
+        private final Connection connection;
+        private final Session session;
+        private final MessageProducer producer;
+
+        Orders(ConnectionFactory factory) throws JMSException {
+            connection = factory.createConnection();
+            session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            producer = session.createProducer(session.createTopic(ORDERS));
+        }
+
+        // tag::publish[]
+        void placed(String orderId, String sku, int quantity) throws Exception {
+            String json = JSON.writeValueAsString(new OrderPlaced(orderId, sku, quantity));
+            producer.send(session.createTextMessage(json)); // persistent by default: kept until every subscriber has it
+        }
+        // end::publish[]
+
+        @Override public void close() throws JMSException { connection.close(); }
+    }
+
+    /** What a service does with one event; it throws when it cannot. */
+    interface Work {
+        void on(OrderPlaced event) throws Exception;
+    }
+
+    /**
+     * A subscribing service. Messages arrive on the broker's thread, through a listener, in a transacted session:
+     * commit after the work is done, roll back when it failed, and the broker delivers the message again.
+     */
+    static final class Service implements AutoCloseable {
+        private final String name;
+        private final Work work;
+        private final List<String> orderIds = new ArrayList<>();
+        private int failures;
+        private Connection connection;
+        private Session session;
+
+        private Service(String name, Work work) {
+            this.name = name;
+            this.work = work;
+        }
+
+        // tag::subscribe[]
+        static Service subscribe(String name, ConnectionFactory factory, Work work) throws JMSException {
+            var service = new Service(name, work);
+            service.connection = factory.createConnection();
+            service.connection.setClientID(name);                       // who is subscribing...
+            service.session = service.connection.createSession(true, Session.SESSION_TRANSACTED);
+            MessageConsumer consumer = service.session.createDurableConsumer(
+                service.session.createTopic(ORDERS), name);              // ...and the subscription that outlives it
+            consumer.setMessageListener(service::onMessage);
+            service.connection.start();
+            return service;
+        }
+
+        private void onMessage(Message message) {
+            try {
+                var event = JSON.readValue(((TextMessage) message).getText(), OrderPlaced.class);
+                work.on(event);
+                session.commit();   // done: only now may the broker forget the message
+                done(event.orderId());
+            } catch (Exception e) {
+                rollback();         // not done: the broker will deliver it again, or dead-letter it
+            }
+        }
+        // end::subscribe[]
+
+        private void rollback() {
+            try {
+                synchronized (this) { failures++; }
+                session.rollback();
+                progress();
+            } catch (JMSException e) {
+                throw new IllegalStateException(name + " could not roll back", e);
+            }
+        }
+
+        private void done(String orderId) {
+            synchronized (this) { orderIds.add(orderId); }
+            progress();
+        }
+
+        synchronized int handled() { return orderIds.size(); }
+        synchronized int failures() { return failures; }
+        synchronized List<String> orderIds() { return List.copyOf(orderIds); }
+        synchronized long duplicates() { return orderIds.size() - orderIds.stream().distinct().count(); }
+        synchronized String summary() { return orderIds.size() + " events handled: " + orderIds; }
+
+        @Override public void close() throws JMSException { connection.close(); }
+    }
+
+    /** Shipping's work: it books parcels only for the skus it knows. */
+    static void bookParcel(OrderPlaced event) {
+        if (event.sku().equals("sku-discontinued")) {
+            throw new IllegalArgumentException("no parcel size known for " + event.sku());
+        }
+    }
+
+    // ---- helpers ----
+
+    static String nextOrder() {
+        return "o-" + nextOrder++;
+    }
+
+    /** Artemis names a durable subscription's queue after the client id and the subscription's name. */
+    static String subscriptionQueue(String name) {
+        return name + "." + name;
+    }
+
+    /** Waits until the condition holds: every service signals PROGRESS after each message. Gives up after PATIENCE. */
+    static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        synchronized (PROGRESS) {
+            while (!condition.getAsBoolean()) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) return; // the step's checks will say what did not happen
+                PROGRESS.wait(left);
+            }
+        }
+    }
+
+    static void progress() {
+        synchronized (PROGRESS) {
+            PROGRESS.notifyAll();
+        }
+    }
+
+    static String receiveOne(String queue) throws JMSException {
+        try (Connection connection = broker.connectionFactory().createConnection()) {
+            connection.start();
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            Message message = session.createConsumer(session.createQueue(queue)).receive(PATIENCE.toMillis());
+            return message == null ? null : ((TextMessage) message).getText();
+        }
+    }
+
+    /** Durable subscriptions outlive the lesson on an external broker: start from none. */
+    static void removeOldSubscriptions(ConnectionFactory factory) throws JMSException {
+        for (String name : List.of("notifications", "shipping")) {
+            try (Connection connection = factory.createConnection()) {
+                connection.setClientID(name);
+                Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+                try {
+                    session.unsubscribe(name);
+                } catch (JMSException none) {
+                    // no such subscription yet: nothing to remove
+                }
+            }
+        }
+    }
+}
