@@ -244,7 +244,7 @@ class MessagingTest {
 
     @Test
     @Points(1)
-    @DisplayName("A message that fails once and then succeeds never reaches the dead-letter queue")
+    @DisplayName("A message that fails and then succeeds on its last allowed delivery never reaches the dead-letter queue")
     @Hint({"A failure or two is normal (a peer restarting); only a message that fails every time is poison.",
            "MAX_DELIVERY_ATTEMPTS counts deliveries of one message; a later success ends its story.",
            "The README's section 'Poison messages and the dead-letter queue'."})
