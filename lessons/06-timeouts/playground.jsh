@@ -53,7 +53,7 @@ System.out.println("""
     payments is up at %s and never answers (every charge waits 60 s). Try:
       charge("o-1", Duration.ofMillis(300))          gives up after 300 ms
       paymentsTakes(100); charge("o-2", Duration.ofMillis(300))
-      var d = deadlineIn(500); left(d)               then, a moment later: left(d), charge("o-3", d)
+      var d = deadlineIn(2000); left(d)              then, a moment later: left(d), charge("o-3", d)
       paymentsTakes(60_000); charge("o-4", (Duration) null)   no timeout: press Ctrl-C to stop waiting
     Leave with /exit.
     """.formatted(payments.uri()));

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("06 · Orders' checkout: the budget from the gateway, 504 when it runs out")
-class OrdersApiTest {
+class ServiceTest {
     @RegisterExtension static WireMockExtension payments = WireMockExtension.newInstance()
         .options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")).build();
 
