@@ -155,7 +155,7 @@ public final class Broker implements AutoCloseable {
         } else {
             // An external broker is configured through its management queue, the way its console does it.
             String json = "{\"maxDeliveryAttempts\":" + maxDeliveryAttempts + ",\"redeliveryDelay\":0,"
-                    + "\"DLA\":\"" + deadLetterQueue + "\"}";
+                    + "\"deadLetterAddress\":\"" + deadLetterQueue + "\"}";
             manage("addAddressSettings", addressMatch, json);
             manage("createQueue", "{\"name\":\"" + deadLetterQueue + "\",\"address\":\"" + deadLetterQueue
                     + "\",\"routing-type\":\"ANYCAST\",\"durable\":true}", true);
