@@ -17,6 +17,7 @@ import jakarta.jms.TextMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import kit.Broker;
 import kit.Narrator;
@@ -40,37 +41,45 @@ public class Lesson {
     static int nextOrder = 1;
 
     public static void main(String[] args) throws Exception {
+        var starting = CompletableFuture.supplyAsync(Lesson::startBroker); // it starts while the story begins
         story = Narrator.begin("10-messaging", args);
-        aBrokerInTheMiddle();
+        aBrokerInTheMiddle(starting);
         ordersTellsEveryone();
         shippingGoesOffline();
         shippingComesBack();
         aPoisonMessage();
+        story.serve("The broker runs inside this JVM (" + broker.url() + "): nothing outside can reach it.",
+            "To try things by hand, open the playground: ./jbang workbook play 10",
+            "Or run the lesson on your own Artemis: BROKER_URL=tcp://localhost:61616 ./jbang messaging");
         cleanUp();
         story.end(); // exits the process, broker and all
     }
 
     // ---- the steps ----
 
-    static void aBrokerInTheMiddle() throws Exception {
+    // tag::broker[]
+    static Broker startBroker() {
+        return Broker.fromEnvironment()                              // BROKER_URL set? that broker. Else one in this JVM.
+            .deadLetterAfter(ORDERS, MAX_DELIVERIES, DEAD_LETTERS);  // a message that fails 3 times is set aside
+    }
+    // end::broker[]
+
+    static void aBrokerInTheMiddle(CompletableFuture<Broker> starting) throws Exception {
         story.tell("""
             When an order is placed, notifications must e-mail the customer and shipping must book a parcel.
             Orders could call both, and wait for both, and fail when either is down. Instead, it publishes one
             event, OrderPlaced, to a broker, and goes on taking orders. Whoever cares subscribes.""");
         story.step("A broker in the middle");
-        // tag::broker[]
-        broker = Broker.fromEnvironment()                           // BROKER_URL set? that broker. Else one in this JVM.
-            .deadLetterAfter(ORDERS, MAX_DELIVERIES, DEAD_LETTERS); // a message that fails 3 times is set aside
-        ConnectionFactory factory = broker.connectionFactory();     // all the services ever see
-        // end::broker[]
+        broker = starting.join();
+        ConnectionFactory factory = broker.connectionFactory();      // all the services ever see of the broker
         story.state("broker", broker + (broker.isEmbedded() ? ", started in " + broker.startTime().toMillis() + " ms" : ""));
         removeOldSubscriptions(factory);
         orders = new Orders(factory);
         notifications = Service.subscribe("notifications", factory, event -> { /* an e-mail goes out */ });
         shipping = Service.subscribe("shipping", factory, Lesson::bookParcel);
         story.say("notifications and shipping subscribe to the topic '" + ORDERS + "', each under its own name");
-        story.check(broker.isEmbedded() ? broker.startTime().toMillis() < 5_000 : true,
-            broker.isEmbedded() ? "a real broker (ActiveMQ Artemis) started inside the lesson, in under 5 s"
+        story.check(broker.isEmbedded() ? broker.startTime().toMillis() < 8_000 : true,
+            broker.isEmbedded() ? "a real broker (ActiveMQ Artemis) started inside the lesson, well within its budget"
                                 : "the lesson uses the broker at " + broker.url());
     }
 
