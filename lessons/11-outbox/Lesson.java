@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import kit.Database;
+import kit.Mine;
 import kit.Narrator;
 import kit.Peer;
 
@@ -40,11 +41,13 @@ public class Lesson {
 
     public static void main(String[] args) throws Exception {
         story = Narrator.begin("11-outbox", args);
+        boolean mine = story.mine();
         theNightPaymentsNeverHeard();
         theOtherOrderIsNoBetter();
         anOutbox();
         paymentsHasABadMinute();
         atLeastOnceSoDeduplicate();
+        if (mine) yourOutbox();
         story.serve("curl -s " + payments.url("/__admin/requests") + "      (what payments received: every Message-Id, twice for one of them)");
         story.end(); // exits the process, servers and all
     }
@@ -178,6 +181,66 @@ public class Lesson {
         story.check(ids.size() == 2 && ids.get(0).equals(ids.get(1)), "payments received o-6's message twice, with the same Message-Id");
         story.check(handled.equals(List.of(true, false)), "the first delivery charged the card, the second was recognised as a duplicate");
         story.check(paymentsDb.count("select count(*) from charges where order_id = 'o-6'") == 1, "o-6 was charged exactly once");
+    }
+
+    static void yourOutbox() {
+        story.step("Your outbox, relay and consumer, through the same crashes (--mine)");
+        Mine mine = Mine.compile("11-outbox");
+        Database yourOrders = null;
+        Database yourPayments = null;
+        try {
+            payments.reset();
+            payments.stub(post("/events").willReturn(ok()));
+            // tag::mine[]
+            String ordersSchema = (String) mine.type("outbox.Schema").getField("ORDERS").get(null);
+            String paymentsSchema = (String) mine.type("outbox.Schema").getField("PAYMENTS").get(null);
+            yourOrders = Database.start("your-orders");
+            yourOrders.run(ordersSchema);
+            yourOrders.run("insert into stock (sku, on_hand) values ('KB-42', 10)");
+            Object http = mine.create("outbox.HttpPublisher", HTTP, payments.uri());
+            Object dies = crashingPublisher(mine, yourOrders);      // if your placeOrder calls payments, the process dies there
+            Object service = mine.create("outbox.OrderService", yourOrders.dataSource(), dies);
+            try {
+                mine.call(service, "placeOrder", mine.create("outbox.Order", "o-9", "KB-42", 1, 4999L));
+            } catch (RuntimeException e) {
+                if (!diedInYourCall) throw e;
+                story.say("your placeOrder called payments itself, and the process died in that call");
+            }
+            yourOrders.close();                                     // the crash, before any relay ran
+            yourOrders = yourOrders.reopen();                       // the restart
+            Object relay = mine.create("outbox.Relay", yourOrders.dataSource(), http);
+            mine.call(relay, "runOnce");
+            // end::mine[]
+            story.say("payments received " + payments.hits() + " message(s) from your relay after the restart");
+            story.check(payments.hits() == 1 && !diedInYourCall, "your order service and relay delivered o-9 after a crash right after the commit");
+
+            yourPayments = Database.start("your-payments");
+            yourPayments.run(paymentsSchema);
+            Object consumer = mine.create("outbox.PaymentsConsumer", yourPayments.dataSource());
+            Object message = mine.create("outbox.Message", UUID.randomUUID().toString(), "o-9", "OrderPlaced", payload("o-9"));
+            Object first = mine.call(consumer, "handle", message);
+            Object second = mine.call(consumer, "handle", message);
+            story.say("your consumer, given the message twice: " + first + ", then " + second);
+            story.check(yourPayments.count("select count(*) from charges") == 1, "your consumer charged o-9 once for two deliveries");
+        } catch (Exception e) {
+            story.check(false, "your exercise ran the scenario (it threw " + e + ")");
+        } finally {
+            if (yourOrders != null) yourOrders.delete();
+            if (yourPayments != null) yourPayments.delete();
+        }
+    }
+
+    static volatile boolean diedInYourCall;
+
+    /** An outbox.Publisher of yours whose every call is the moment the process dies. */
+    static Object crashingPublisher(Mine mine, Database db) {
+        Class<?> type = mine.type("outbox.Publisher");
+        return java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
+            if (method.getDeclaringClass() == Object.class) return method.getName().equals("toString") ? "the crash" : null;
+            diedInYourCall = true;
+            db.close();
+            throw new Crashed();
+        });
     }
 
     // ---- the order service, before ----
