@@ -47,6 +47,16 @@ public final class TestRunner {
         public Optional<Result> firstFailure() { return results.stream().filter(r -> !r.passed()).findFirst(); }
     }
 
+    /**
+     * Told about each test as it runs, for callers that must not lose what is known if the JVM dies mid-run
+     * (the grader streams every result to its parent process as it comes).
+     */
+    public interface Listener {
+        default void started(String displayName) {}
+
+        void finished(Result result);
+    }
+
     /** Per-test time limit: a learner's endless loop fails its own test instead of hanging the check. */
     private final String timeout;
 
@@ -55,6 +65,11 @@ public final class TestRunner {
     public TestRunner() { this("20 s"); }
 
     public Report run(Compiler.Compiled compiled) {
+        return run(compiled, null);
+    }
+
+    /** Like {@link #run(Compiler.Compiled)}, telling {@code listener} (may be null) about each test as it runs. */
+    public Report run(Compiler.Compiled compiled, Listener listener) {
         Thread current = Thread.currentThread();
         ClassLoader previous = current.getContextClassLoader();
         try (URLClassLoader loader = new URLClassLoader("exercise", new URL[] {compiled.classes().toUri().toURL()},
@@ -69,7 +84,7 @@ public final class TestRunner {
                 .configurationParameter("junit.jupiter.execution.timeout.thread.mode.default", "SEPARATE_THREAD")
                 .configurationParameter("junit.platform.output.capture.stdout", "false")
                 .build();
-            Collector collector = new Collector();
+            Collector collector = new Collector(listener);
             LauncherFactory.create().execute(request, collector);
             List<Result> results = new ArrayList<>(collector.results);
             List<String> order = compiled.testOrder();
@@ -86,10 +101,23 @@ public final class TestRunner {
 
     private static final class Collector implements TestExecutionListener {
         final List<Result> results = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final Listener listener;
+
+        Collector(Listener listener) { this.listener = listener; }
+
+        private void add(Result r) {
+            results.add(r);
+            if (listener != null) listener.finished(r);
+        }
+
+        @Override
+        public void executionStarted(TestIdentifier id) {
+            if (listener != null && id.isTest()) listener.started(id.getDisplayName());
+        }
 
         @Override
         public void executionSkipped(TestIdentifier id, String reason) {
-            if (id.isTest()) results.add(result(id, Status.ABORTED, "skipped: " + reason));
+            if (id.isTest()) add(result(id, Status.ABORTED, "skipped: " + reason));
         }
 
         @Override
@@ -100,10 +128,10 @@ public final class TestRunner {
                     case FAILED -> Status.FAILED;
                     case ABORTED -> Status.ABORTED;
                 };
-                results.add(result(id, status, outcome.getThrowable().map(Messages::explain).orElse("")));
+                add(result(id, status, outcome.getThrowable().map(Messages::explain).orElse("")));
             } else if (outcome.getStatus() == TestExecutionResult.Status.FAILED && id.getSource().isPresent()) {
                 // A whole class failed before its tests ran (a broken @BeforeAll, a constructor that throws).
-                results.add(new Result(id.getDisplayName(), "", id.getDisplayName() + " could not start",
+                add(new Result(id.getDisplayName(), "", id.getDisplayName() + " could not start",
                     Status.FAILED, outcome.getThrowable().map(Messages::explain).orElse(""), 0, List.of()));
             }
         }
