@@ -1,0 +1,13 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 21+
+//SOURCES ../kit/*.java
+//SOURCES engine/*.java
+//SOURCES grade/*.java
+// The instructor's grader: a class of submissions, each student's code in JVMs of its own, into a gradebook,
+// Gradescope results, feedback pages and JUnit XML. See README.adoc, "For instructors".
+
+public class Grade {
+    public static void main(String[] args) {
+        grade.Cli.main(args);
+    }
+}

@@ -1,0 +1,189 @@
+package grade;
+
+import engine.Sources;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import kit.Course;
+
+/**
+ * A class's submissions: each folder or .zip in SUBMISSIONS is one student, named by its name without .zip.
+ * A student's exercise folders are found under exercises/, at the top, or under a single root folder (as a zip
+ * of a whole folder has). Only the .java files the student wrote are taken, never their test files (grading
+ * uses the instructor's), never a link, never a zip entry that would land outside the folder it is unpacked in.
+ */
+final class Submissions {
+    /** One student's submission, as found: a folder or a zip. */
+    record Submission(String name, Path origin, boolean zip) {}
+
+    /** What was taken from a submission: per exercise, its files' digest (null when absent), and notes. */
+    record Taken(Map<String, String> digests, List<String> notes) {}
+
+    static final long MAX_FILE = 1_000_000;
+    static final long MAX_TOTAL = 50_000_000;
+    static final int MAX_ENTRIES = 20_000;
+
+    private Submissions() {}
+
+    static List<Submission> list(Path dir, List<String> warnings) {
+        Map<String, Submission> found = new LinkedHashMap<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.sorted(Comparator.comparing(p -> p.getFileName().toString())).toList()) {
+                String file = p.getFileName().toString();
+                if (file.startsWith(".") || file.startsWith("__MACOSX")) continue;
+                if (Files.isDirectory(p)) found.put(file, new Submission(file, p, false));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.sorted(Comparator.comparing(p -> p.getFileName().toString())).toList()) {
+                String file = p.getFileName().toString();
+                if (file.startsWith(".") || !file.toLowerCase().endsWith(".zip") || !Files.isRegularFile(p)) continue;
+                String name = file.substring(0, file.length() - 4);
+                if (found.containsKey(name)) warnings.add("both " + name + "/ and " + file + " are there: grading the folder");
+                else found.put(name, new Submission(name, p, true));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return found.values().stream().sorted(Comparator.comparing(Submission::name)).toList();
+    }
+
+    /**
+     * Copies the student's .java files of each exercise into {@code src/ID}, unpacking a zip into {@code scratch}
+     * first. Test files are left out; so are links, files over 1 MB, and anything outside the exercises' folders.
+     */
+    static Taken take(Submission s, List<Course.Lesson> exercises, Path scratch, Path src) throws IOException {
+        List<String> notes = new ArrayList<>();
+        Path base = s.origin();
+        if (s.zip()) {
+            base = Files.createDirectories(scratch.resolve("unzipped"));
+            unzip(s.origin(), base, notes);
+        }
+        Path top = findTop(base, exercises);
+        Map<String, String> digests = new LinkedHashMap<>();
+        int ignoredTests = 0;
+        for (Course.Lesson lesson : exercises) {
+            Path dir = exerciseFolder(top, lesson);
+            if (dir == null) {
+                digests.put(lesson.id(), null);
+                continue;
+            }
+            Path target = Files.createDirectories(src.resolve(lesson.id()));
+            List<Path> taken = new ArrayList<>();
+            for (Path f : Files2.javaFiles(dir)) {
+                String name = f.getFileName().toString();
+                if (Sources.isTest(name)) {
+                    ignoredTests++;
+                    continue;
+                }
+                if (Files.size(f) > MAX_FILE) {
+                    notes.add(lesson.id() + "/" + name + " is over 1 MB and was left out");
+                    continue;
+                }
+                Path copy = target.resolve(name);
+                Files.copy(f, copy);
+                taken.add(copy);
+            }
+            if (Files.isDirectory(dir) && hasLinks(dir)) notes.add(lesson.id() + ": links in the submission were not followed");
+            MessageDigest md = Files2.sha256();
+            Files2.digest(md, taken);
+            digests.put(lesson.id(), Files2.hex(md));
+        }
+        if (ignoredTests > 0) notes.add(ignoredTests + " test file(s) in the submission were ignored: grading uses the instructor's tests");
+        return new Taken(digests, notes);
+    }
+
+    /** Where the exercise folders are: under exercises/, at the top, or inside one single root folder. */
+    private static Path findTop(Path base, List<Course.Lesson> exercises) throws IOException {
+        Path here = base;
+        for (int depth = 0; depth < 3; depth++) {
+            if (Files.isDirectory(here.resolve("exercises"), LinkOption.NOFOLLOW_LINKS)) return here.resolve("exercises");
+            for (Course.Lesson l : exercises) if (exerciseFolder(here, l) != null) return here;
+            List<Path> dirs;
+            try (Stream<Path> s = Files.list(here)) {
+                dirs = s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+                    .filter(p -> !p.getFileName().toString().startsWith(".") && !p.getFileName().toString().equals("__MACOSX")).toList();
+            }
+            if (dirs.size() != 1) return here;
+            here = dirs.get(0);
+        }
+        return here;
+    }
+
+    /** The student's folder for an exercise: named by its id, number or slug. */
+    private static Path exerciseFolder(Path top, Course.Lesson lesson) {
+        for (String name : List.of(lesson.id(), lesson.number2(), lesson.slug())) {
+            Path p = top.resolve(name);
+            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) return p;
+        }
+        return null;
+    }
+
+    private static boolean hasLinks(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.anyMatch(Files::isSymbolicLink);
+        }
+    }
+
+    /**
+     * Unpacks the .java files of a zip. An entry whose name would put it outside {@code into} (an absolute
+     * path, or one climbing out with ..: the "zip slip") is refused and noted; so are links and oversized files.
+     */
+    static void unzip(Path zip, Path into, List<String> notes) throws IOException {
+        Path root = into.toAbsolutePath().normalize();
+        long total = 0;
+        int count = 0;
+        int refused = 0;
+        try (ZipFile zf = new ZipFile(zip.toFile())) {
+            var entries = zf.entries();
+            while (entries.hasMoreElements()) {
+                ZipEntry e = entries.nextElement();
+                if (++count > MAX_ENTRIES) {
+                    notes.add("the zip has more than " + MAX_ENTRIES + " entries; the rest were not unpacked");
+                    break;
+                }
+                String name = e.getName().replace('\\', '/');
+                Path target = root.resolve(name).normalize();
+                if (name.startsWith("/") || name.matches("^[A-Za-z]:.*") || !target.startsWith(root) || target.equals(root)) {
+                    if (refused++ < 5) notes.add("refused zip entry '" + name + "': it would land outside the folder it is unpacked in");
+                    continue;
+                }
+                if (e.isDirectory() || !name.endsWith(".java")) continue;
+                // A link stored in a zip comes out of java.util.zip as a regular file holding the link's text: harmless.
+                try (InputStream in = zf.getInputStream(e)) {
+                    byte[] bytes = in.readNBytes((int) MAX_FILE + 1);
+                    if (bytes.length > MAX_FILE) {
+                        notes.add("zip entry '" + name + "' is over 1 MB and was left out");
+                        continue;
+                    }
+                    total += bytes.length;
+                    if (total > MAX_TOTAL) {
+                        notes.add("the zip unpacks to more than 50 MB of Java; the rest was not unpacked");
+                        break;
+                    }
+                    Files.createDirectories(target.getParent());
+                    if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) Files.write(target, bytes);
+                } catch (java.util.zip.ZipException | java.nio.file.FileSystemException bad) {
+                    notes.add("zip entry '" + name + "' could not be unpacked (" + bad.getMessage() + ")");
+                }
+            }
+        } catch (java.util.zip.ZipException e) {
+            notes.add(zip.getFileName() + " is not a readable zip (" + e.getMessage() + ")");
+        }
+        if (refused > 5) notes.add((refused - 5) + " more zip entries refused for the same reason");
+    }
+}
