@@ -44,6 +44,7 @@ public final class Checks {
             .toList();
         catalog(lessons);
         for (Course.Lesson lesson : lessons) exercise(lesson);
+        grader(lessons);
         if (runLessons) for (Course.Lesson lesson : lessons) lessonRuns(lesson);
         System.out.println();
         System.out.printf("verify took %.1f s%n", (System.nanoTime() - start) / 1e9);
@@ -146,6 +147,123 @@ public final class Checks {
         StringBuilder sb = new StringBuilder();
         report.results().stream().filter(r -> !r.passed()).forEach(r -> sb.append("\n").append(r.displayName()).append(": ").append(r.message()));
         return sb.toString();
+    }
+
+    // ---- the grader: a class of four, one of them hostile, graded into a temp folder ----
+
+    /**
+     * Runs {@code ./jbang grade} on a made-up class for the first exercise that has a solution and wrong answers:
+     * a solved student, the stub, a wrong answer handed in as a zip with entries that try to escape the unpack
+     * folder, and one whose code calls System.exit. Checks gradebook.csv, results.json and the hostile cases.
+     */
+    private void grader(List<Course.Lesson> lessons) {
+        Course.Lesson lesson = lessons.stream()
+            .filter(l -> l.hasExercise(root) && Files.isDirectory(Sources.solutionDir(root, l)) && !Sources.wrongVariants(root, l).isEmpty())
+            .findFirst().orElse(null);
+        if (lesson == null) return;
+        String id = lesson.id();
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("verify-grade");
+            Path subs = Files.createDirectories(dir.resolve("submissions"));
+            writeSubmission(Sources.solution(root, lesson), subs.resolve("solved").resolve("exercises").resolve(id), null);
+            writeSubmission(Sources.stub(root, lesson), subs.resolve("stub").resolve(id), null);
+            writeSubmission(Sources.solution(root, lesson), subs.resolve("hostile").resolve("exercises").resolve(id), "static { System.exit(3); }");
+            Path wrong = writeSubmission(Sources.wrong(root, lesson, Sources.wrongVariants(root, lesson).get(0)), dir.resolve("wrong").resolve(id), null);
+            try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(subs.resolve("wrong.zip")))) {
+                for (Path f : Files.list(wrong).sorted().toList()) {
+                    zip.putNextEntry(new java.util.zip.ZipEntry("my-workbook/exercises/" + id + "/" + f.getFileName()));
+                    zip.write(Files.readAllBytes(f));
+                }
+                zip.putNextEntry(new java.util.zip.ZipEntry("../escaped.java"));
+                zip.write("class Escaped {}".getBytes());
+            }
+            Path out = dir.resolve("out");
+            List<String> command = List.of(root.resolve("jbang").toString(), "grade", subs.toString(), "--out", out.toString(),
+                "--only", id, "--jobs", "2", "--no-aot");
+            Path log = dir.resolve("grade.log");
+            Process p = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+            String said = tail(Files.readString(log), 15);
+            List<String> book = Files.exists(out.resolve("gradebook.csv")) ? Files.readAllLines(out.resolve("gradebook.csv")) : List.of();
+            boolean shape = p.exitValue() == 0 && book.size() == 5 && book.get(0).equals("student," + id + ",total,max");
+            record(shape, "grade: ./jbang grade grades a class of four into gradebook.csv (header student," + id + ",total,max)",
+                shape ? String.join(" · ", book.subList(1, book.size())) : "exit " + p.exitValue() + ", gradebook " + book + "\n" + said);
+            if (!shape) return;
+            java.util.Map<String, int[]> rows = new java.util.HashMap<>();
+            for (String row : book.subList(1, book.size())) {
+                String[] c = row.split(",");
+                rows.put(c[0], new int[] {Integer.parseInt(c[2]), Integer.parseInt(c[3])});
+            }
+            int max = rows.get("solved")[1];
+            boolean scores = max > 0 && rows.get("solved")[0] == max && rows.get("stub")[0] < max && rows.get("wrong")[0] < max && rows.get("hostile")[0] == 0;
+            record(scores, "grade: the solution gets full marks, the stub and a wrong answer less, System.exit nothing",
+                rows.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()[0] + "/" + e.getValue()[1]).sorted().toList().toString());
+            ObjectMapper json = new ObjectMapper();
+            List<String> problems = new ArrayList<>();
+            for (String student : rows.keySet()) {
+                JsonNode r = json.readTree(out.resolve(student).resolve("results.json").toFile());
+                if (!r.path("score").isNumber() || !r.path("tests").isArray() || r.path("tests").isEmpty()) problems.add(student + ": no score or tests");
+                for (JsonNode t : r.path("tests")) {
+                    for (String field : List.of("name", "score", "max_score", "status", "output")) {
+                        if (t.path(field).isMissingNode()) problems.add(student + ": a test without " + field);
+                    }
+                }
+                if (!Files.exists(out.resolve(student).resolve("feedback.html"))) problems.add(student + ": no feedback.html");
+                if (!Files.exists(out.resolve(student).resolve("junit").resolve("TEST-" + id + ".xml"))) problems.add(student + ": no JUnit XML");
+            }
+            String hostile = json.readTree(out.resolve("hostile").resolve("results.json").toFile()).path("output").asText();
+            if (!hostile.contains("System.exit")) problems.add("hostile: its results do not say System.exit: " + hostile);
+            String notes = Files.readString(out.resolve("wrong").resolve("grade.json"));
+            if (!notes.contains("refused zip entry '../escaped.java'")) problems.add("wrong: the zip-slip entry is not noted as refused");
+            if (Files.exists(subs.resolve("escaped.java")) || Files.exists(dir.resolve("escaped.java"))) problems.add("a zip entry escaped its folder");
+            record(problems.isEmpty(), "grade: each student has Gradescope results.json, feedback.html and JUnit XML; System.exit and a zip slip are reported",
+                problems.isEmpty() ? "" : String.join("\n", problems));
+        } catch (IOException e) {
+            record(false, "grade: ./jbang grade grades a class", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (dir != null) deleteTree(dir);
+        }
+    }
+
+    /** The non-test files of {@code sources} in {@code into}; with {@code hostile}, that code goes into the class the tests use most. */
+    private static Path writeSubmission(Sources sources, Path into, String hostile) throws IOException {
+        Files.createDirectories(into);
+        String tests = "";
+        for (var f : sources.files().entrySet()) if (Sources.isTest(f.getKey())) tests += Files.readString(f.getValue());
+        String target = null;
+        int most = -1;
+        for (var f : sources.files().entrySet()) {
+            if (Sources.isTest(f.getKey())) continue;
+            String text = Files.readString(f.getValue());
+            String cls = f.getKey().replace(".java", "");
+            int uses = tests.split("\\b" + cls + "\\b", -1).length - 1;
+            if (hostile != null && text.matches("(?s).*\\bclass\\s+" + cls + "\\b.*") && uses > most) {
+                most = uses;
+                target = f.getKey();
+            }
+            Files.writeString(into.resolve(f.getKey()), text);
+        }
+        if (target != null) {
+            String text = Files.readString(into.resolve(target));
+            var m = java.util.regex.Pattern.compile("\\bclass\\s+" + target.replace(".java", "") + "\\b[^{]*\\{").matcher(text);
+            if (m.find()) Files.writeString(into.resolve(target), text.substring(0, m.end()) + "\n    " + hostile + "\n" + text.substring(m.end()));
+        }
+        return into;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // a temp folder left behind
+        }
     }
 
     // ---- lessons: each runs straight through and exits 0 ----
