@@ -183,6 +183,10 @@ final class Grader {
                     tests.add(new Model.Test(t.testClass(), t.method(), t.name(), Model.Status.PASSED, "", t.points(), t.points(), t.hints(), isHidden(e, t)));
                 }
                 if (tests.isEmpty() && solutions) continue;  // try the stub
+                if (e.precompiled() != null) {  // in the order they are written, as the workbook shows them
+                    List<String> order = e.precompiled().testOrder();
+                    tests.sort(java.util.Comparator.comparingInt(t -> order.indexOf(t.method()) < 0 ? Integer.MAX_VALUE : order.indexOf(t.method())));
+                }
                 refs.put(e.id(), new Model.Reference(e.id(), tests, problems));
                 pending.remove(e);
                 for (String p : problems) warnings.add(e.id() + ": " + p);

@@ -65,7 +65,7 @@ final class Reports {
 
     private static String testOutput(Model.Exercise e, Model.Test t) {
         StringBuilder sb = new StringBuilder(t.message());
-        if (!t.passed() && !t.hints().isEmpty()) sb.append(sb.isEmpty() ? "" : "\n\n").append("Hint: ").append(t.hints().get(0));
+        if (t.status() == Model.Status.FAILED && !t.hints().isEmpty()) sb.append(sb.isEmpty() ? "" : "\n\n").append("Hint: ").append(t.hints().get(0));
         return sb.toString();
     }
 
@@ -91,7 +91,7 @@ final class Reports {
             case MISSING -> "not submitted";
             case COMPILE_ERROR -> "does not compile";
             case TIMEOUT -> "ran out of time";
-            case CRASHED -> "its JVM stopped";
+            case CRASHED -> "JVM stopped";
             case ERROR -> "not graded (a grader problem)";
         };
     }
@@ -175,7 +175,7 @@ final class Reports {
                 m.put("score", t.score());
                 m.put("points", t.points());
                 m.put("message", t.message());
-                m.put("hints", t.passed() ? List.of() : t.hints());
+                m.put("hints", t.status() == Model.Status.FAILED ? t.hints() : List.of());
                 m.put("hidden", t.hidden());
                 tests.add(m);
             }

@@ -124,7 +124,10 @@ public final class SampleClassCommand implements Callable<Integer> {
             }
         }
         System.out.println("Wrote " + students + " submissions to " + dir + " over " + lessons.size() + " exercises: " + tally
-            + "; hostile: " + hostile.size() + (zipSlip >= 0 ? "; one zip with zip-slip entries (student-%03d)".formatted(zipSlip + 1) : ""));
+            + (zipSlip >= 0 ? "; one zip with zip-slip entries (student-%03d)".formatted(zipSlip + 1) : ""));
+        List<String> names = new ArrayList<>();
+        hostile.forEach((i, kind) -> names.add("student-%03d (%s)".formatted(i + 1, kind)));
+        System.out.println("hostile students: " + String.join(" ", names.stream().sorted().toList()));
         return 0;
     }
 

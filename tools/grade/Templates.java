@@ -17,6 +17,7 @@ final class Templates {
           pre { background: #f6f8fa; padding: .6rem .8rem; border-radius: .3rem; overflow-x: auto; white-space: pre-wrap; margin: .3rem 0; font-size: .85rem; }
           .hint { color: #5b4a00; background: #fff7d6; padding: .2rem .5rem; border-radius: .3rem; margin: .2rem 0; font-size: .9rem; }
           .note { background: #fff4e5; border-left: 4px solid #f0a020; padding: .4rem .7rem; margin: .4rem 0; white-space: pre-wrap; }
+          td.rate { white-space: nowrap; } tr.not_run pre { color: #6b7378; }
           .bar { background: #eceff1; height: .7rem; width: 10rem; display: inline-block; border-radius: .35rem; overflow: hidden; vertical-align: middle; }
           .bar > span { display: block; height: 100%; background: #3b7ddd; }
           .histogram { display: flex; align-items: flex-end; gap: .3rem; height: 10rem; margin: 1rem 0 .2rem; }
@@ -76,7 +77,7 @@ final class Templates {
         <table>
           <tr><th>exercise</th><th>full marks</th><th>mean</th><th>problems</th></tr>
           {{#exercises}}
-          <tr><td><a href="#{{id}}">{{id}}</a></td><td><span class="bar"><span style="width: {{fullPct}}%"></span></span> {{fullPct}}% ({{full}})</td>
+          <tr><td><a href="#{{id}}">{{id}}</a></td><td class="rate"><span class="bar"><span style="width: {{fullPct}}%"></span></span> {{fullPct}}% ({{full}})</td>
             <td>{{mean}} / {{max}}</td><td class="dim">{{problems}}</td></tr>
           {{/exercises}}
         </table>
@@ -85,7 +86,7 @@ final class Templates {
         <h2 id="{{id}}">{{id}}: each test</h2>
         <table>
           <tr><th>test</th><th>students passing</th></tr>
-          {{#tests}}<tr><td>{{name}}</td><td><span class="bar"><span style="width: {{pct}}%"></span></span> {{pct}}% ({{passed}}/{{of}})</td></tr>{{/tests}}
+          {{#tests}}<tr><td>{{name}}</td><td class="rate"><span class="bar"><span style="width: {{pct}}%"></span></span> {{pct}}% ({{passed}}/{{of}})</td></tr>{{/tests}}
         </table>
         {{/exercises}}
 
