@@ -1,7 +1,6 @@
 package grade;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -11,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -124,13 +121,15 @@ public final class GradescopeCommand implements Callable<Integer> {
         script(bundle.resolve("run_autograder"), RUN);
 
         Path zip = dir.resolve("autograder.zip");
-        try (OutputStream os = Files.newOutputStream(zip); ZipOutputStream z = new ZipOutputStream(os)) {
-            try (Stream<Path> walk = Files.walk(bundle)) {
-                for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
-                    z.putNextEntry(new ZipEntry(bundle.relativize(p).toString().replace('\\', '/')));
-                    Files.copy(p, z);
-                    z.closeEntry();
-                }
+        Files.deleteIfExists(zip);
+        // zipfs with POSIX attributes, so setup.sh, run_autograder and jbang stay executable once unpacked.
+        try (var fs = java.nio.file.FileSystems.newFileSystem(zip, Map.of("create", "true", "enablePosixFileAttributes", "true"));
+             Stream<Path> walk = Files.walk(bundle)) {
+            for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
+                Path target = fs.getPath(bundle.relativize(p).toString().replace('\\', '/'));
+                if (target.getParent() != null) Files.createDirectories(target.getParent());
+                Files.copy(p, target);
+                Files.setPosixFilePermissions(target, Files.getPosixFilePermissions(p));
             }
         }
         System.out.println("Gradescope bundle for " + String.join(", ", ids) + ": " + zip + " (unpacked in " + bundle + ")");

@@ -111,7 +111,7 @@ final class Sandbox {
         parts.add("one JVM per student, heap " + heapMb + " MB");
         parts.add(switchUser ? "a user id of its own per student" : (root ? "as root (setpriv not found)" : "as " + System.getProperty("user.name")));
         parts.add(namespaces ? "loopback-only network and a process namespace" : "the machine's network");
-        if (aotCache != null) parts.add("started from a " + (aotIsCds ? "CDS archive" : "AOT cache"));
+        if (aotCache != null) parts.add("started from " + (aotIsCds ? "a CDS archive" : "an AOT cache"));
         return String.join(", ", parts);
     }
 
