@@ -32,9 +32,14 @@ if not exist "%CLI%\.complete" (
   move "%CLI%.tmp" "%CLI%" >nul
 )
 
+rem "jbang site" run from the root names both the catalog's alias and the folder site\, and JBang prefers the
+rem folder: name the alias with its catalog instead (site@...\jbang-catalog.json).
+set "ARGS=%*"
+if /i "%~1"=="site" if exist "site\" set "ARGS=site@%ROOT%jbang-catalog.json!ARGS:~4!"
+
 rem JBang prints the command that runs the script and exits with 255; we run that command.
 set "OUTPUT_FILE=%TEMP%\jbang-%RANDOM%%RANDOM%.cmd"
-"%JAVA_HOME%\bin\java" -classpath "%CLI%\*" dev.jbang.Main %* > "%OUTPUT_FILE%"
+"%JAVA_HOME%\bin\java" -classpath "%CLI%\*" dev.jbang.Main !ARGS! > "%OUTPUT_FILE%"
 set STATUS=%ERRORLEVEL%
 if "%STATUS%"=="255" (
   call "%OUTPUT_FILE%"

@@ -3,6 +3,8 @@
 //SOURCES ../kit/*.java
 //SOURCES engine/*.java
 //SOURCES verify/*.java
+// verify runs every lesson; the site keeps those runs as its transcripts
+//SOURCES site/Transcripts.java site/BuildFailed.java
 // The project's own test command: every solution passes, every stub and wrong answer fails, every lesson holds,
 // every alias resolves, the kit's own tests pass. Ends with "N passed, N failed".
 

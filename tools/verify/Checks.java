@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import kit.Course;
 import kit.Style;
+import site.Transcripts;
 
 /** Every check verify makes, each printed as one PASS or FAIL line with what it proves. */
 public final class Checks {
@@ -46,6 +47,7 @@ public final class Checks {
         for (Course.Lesson lesson : lessons) exercise(lesson);
         grader(lessons);
         if (runLessons) for (Course.Lesson lesson : lessons) lessonRuns(lesson);
+        site();
         System.out.println();
         System.out.printf("verify took %.1f s%n", (System.nanoTime() - start) / 1e9);
         System.out.println(passed + " passed, " + failed + " failed");
@@ -79,7 +81,7 @@ public final class Checks {
             record(false, "catalog: jbang-catalog.json is valid JSON", e.getMessage());
             return;
         }
-        List<String> expected = new ArrayList<>(List.of("workbook", "verify"));
+        List<String> expected = new ArrayList<>(List.of("workbook", "verify", "site"));
         lessons.stream().filter(l -> l.written(root)).forEach(l -> expected.add(l.slug()));
         for (String alias : expected) {
             JsonNode ref = aliases.path(alias).path("script-ref");
@@ -272,30 +274,86 @@ public final class Checks {
         if (!lesson.written(root)) return;
         String what = lesson.id() + ": ./jbang " + lesson.slug() + " --no-pause exits 0";
         try {
-            Path log = Files.createTempFile("lesson-" + lesson.number2(), ".log");
+            Path out = Files.createTempFile("lesson-" + lesson.number2(), ".out");
+            Path err = Files.createTempFile("lesson-" + lesson.number2(), ".err");
             long start = System.nanoTime();
-            Process p = new ProcessBuilder(root.resolve("jbang").toString(), lesson.slug(), "--no-pause")
+            ProcessBuilder run = new ProcessBuilder(root.resolve("jbang").toString(), lesson.slug(), "--no-pause")
                 .directory(root.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            run.environment().put("NO_COLOR", "1");
+            Process p = run.start();
             if (!p.waitFor(LESSON_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
-                record(false, what, "still running after " + LESSON_LIMIT.toSeconds() + " s; output in " + log);
+                record(false, what, "still running after " + LESSON_LIMIT.toSeconds() + " s; output in " + out + " and " + err);
                 return;
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            String output = Files.readString(log);
+            String printed = Files.readString(out);
             boolean ok = p.exitValue() == 0;
-            record(ok, what, ok ? "%.1f s".formatted(seconds) : "exit " + p.exitValue() + " after %.1f s; last lines:\n".formatted(seconds) + tail(output, 25));
-            Files.deleteIfExists(log);
+            // The site shows this very run as the lesson's transcript, so its build need not run the lesson again.
+            if (ok) Transcripts.remember(root, lesson, printed, seconds);
+            record(ok, what, ok ? "%.1f s".formatted(seconds)
+                : "exit " + p.exitValue() + " after %.1f s; last lines:\n".formatted(seconds) + tail(printed + "\n" + Files.readString(err), 25));
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
         } catch (IOException e) {
             record(false, what, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    // ---- the site: builds without a warning or a broken link; headless Chromium reads it without an error ----
+
+    private void site() {
+        if (!only.isEmpty()) {
+            System.out.println(Style.dim("site: not built with --only (the site is the whole course)"));
+            return;
+        }
+        Path out = root.resolve("site").resolve("build");
+        List<String> build = new ArrayList<>(List.of(root.resolve("jbang").toString(), "site", "--out", out.toString()));
+        if (!runLessons) build.add("--cached-only");   // --no-lessons: transcripts from earlier builds only
+        String what = "site: ./jbang site builds every page, with no Asciidoctor warning and no broken link";
+        String[] built = runTool(build, Duration.ofMinutes(15));
+        record(built[0].equals("0"), what, built[0].equals("0") ? lastLines(built[1], "site: built") : built[1]);
+        if (!built[0].equals("0")) return;
+        List<String> test = List.of(root.resolve("jbang").toString(), "site", "--out", out.toString(), "--test", "--no-build");
+        String[] tested = runTool(test, Duration.ofMinutes(5));
+        if (tested[0].equals("3")) {
+            System.out.println(Style.yellow("SKIP ") + "site: browser test skipped: no Chromium here (apt-get install chromium)");
+            return;
+        }
+        record(tested[0].equals("0"), "site: headless Chromium loads every page with no console error, and the search finds 'circuit breaker'",
+            tested[0].equals("0") ? lastLines(tested[1], "site: browser test passed") + "; screenshots in site/build/screenshots" : tested[1]);
+    }
+
+    /** Runs a tool of ours; answers {exit code, its output (the last lines when it failed)}. */
+    private String[] runTool(List<String> command, Duration limit) {
+        try {
+            Path log = Files.createTempFile("verify-tool", ".log");
+            Process p = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            if (!p.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                return new String[] {"timeout", "still running after " + limit.toSeconds() + " s; output in " + log};
+            }
+            String output = Files.readString(log).replaceAll("(?m)^WARNING: .*\\R", "");
+            Files.deleteIfExists(log);
+            return new String[] {Integer.toString(p.exitValue()), p.exitValue() == 0 ? output : "exit " + p.exitValue() + "; last lines:\n" + tail(output, 25)};
+        } catch (IOException e) {
+            return new String[] {"error", e.toString()};
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new String[] {"error", "interrupted"};
+        }
+    }
+
+    private static String lastLines(String output, String prefix) {
+        return output.lines().filter(l -> l.startsWith(prefix)).reduce((a, b) -> b).orElse("").replaceFirst("^site: ", "");
     }
 
     private static String tail(String text, int lines) {
