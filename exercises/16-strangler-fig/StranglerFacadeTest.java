@@ -1,0 +1,366 @@
+package strangler;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import kit.Expect;
+import kit.Hint;
+import kit.Points;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+@DisplayName("16 · The facade: legacy, rollout, migrated and shadow routes")
+class StranglerFacadeTest {
+    // One server each for the whole class (a start costs most of a second); stubs and journals reset per test.
+    @RegisterExtension static WireMockExtension legacy = peer();
+    @RegisterExtension static WireMockExtension catalog = peer();
+    @RegisterExtension static WireMockExtension carts = peer();
+
+    static final String LEGACY_PRODUCT = "{\"sku\": \"KB-42\", \"name\": \"Split keyboard\", \"price\": \"49.99\"}";
+    static final String NEW_PRODUCT = "{\"sku\": \"KB-42\", \"name\": \"Split keyboard\", \"price\": 49.99}";
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(2)).build();
+
+    static final RoutingTable TABLE = new RoutingTable();
+    static final ShadowLog LOG = new ShadowLog();
+    /** Runs shadow requests only when a test says so: no test waits for a shadow to finish by the clock. */
+    static final HeldExecutor SHADOWS = new HeldExecutor();
+    static Upstream catalogService, cartsService;
+    static Facade facade;
+
+    private static WireMockExtension peer() {
+        return WireMockExtension.newInstance().options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")).build();
+    }
+
+    @BeforeAll
+    static void startTheFacade() {
+        Duration generous = Duration.ofSeconds(10);
+        catalogService = new Upstream("catalog", URI.create(catalog.baseUrl()), HTTP, generous);
+        cartsService = new Upstream("carts", URI.create(carts.baseUrl()), HTTP, generous);
+        Upstream monolith = new Upstream("legacy", URI.create(legacy.baseUrl()), HTTP, generous);
+        facade = new Facade(new Router(TABLE, monolith, SHADOWS, LOG)).start();
+    }
+
+    @AfterAll
+    static void stopTheFacade() {
+        if (facade != null) facade.close();
+    }
+
+    @BeforeEach
+    void freshStart() {
+        TABLE.clear();
+        LOG.clear();
+        SHADOWS.reset();
+        legacy.stubFor(any(anyUrl()).willReturn(okJson(LEGACY_PRODUCT).withHeader("X-Legacy-Build", "2009.4")));
+        catalog.stubFor(any(anyUrl()).willReturn(okJson(NEW_PRODUCT)));
+        carts.stubFor(any(anyUrl()).willReturn(okJson("{\"owner\": \"ada\", \"items\": []}")));
+    }
+
+    // ---- the router: where each stage sends a request ----
+
+    @Test
+    @DisplayName("A route not in the table, or at the Legacy stage, is served by legacy alone, path, query and user included")
+    @Hint({"Until the team moves a route, the facade is invisible: every request goes to legacy exactly as it came.",
+           "table.routeFor(request.path()) is empty, or its stage is Stage.Legacy: return legacy.send(request).",
+           "The lesson's README, section 'A facade in front of the monolith'."})
+    void legacyByDefault() {
+        TABLE.put("products", catalogService, new Stage.Legacy());
+
+        var product = call("/products/KB-42?lang=de", "ada");
+        var account = call("/account/ada", "ada");
+
+        assertThat(product.statusCode() + " " + product.body()).withFailMessage("products is still at the Legacy stage; the caller should get legacy's 200 %s, but got %s",
+            LEGACY_PRODUCT, describe(product)).isEqualTo("200 " + LEGACY_PRODUCT);
+        assertThat(account.statusCode()).withFailMessage("/account is in no route of the table, so legacy serves it; the caller should get 200, but got %s",
+            describe(account)).isEqualTo(200);
+        assertThat(urls(legacy)).withFailMessage("legacy should receive GET /products/KB-42?lang=de and GET /account/ada, but received %s", urls(legacy))
+            .containsExactly("GET /products/KB-42?lang=de", "GET /account/ada");
+        assertThat(requestsTo(legacy).getFirst().getHeader("X-User-Id")).withFailMessage("legacy should be told who is calling (X-User-Id: ada)").isEqualTo("ada");
+        assertThat(urls(catalog)).withFailMessage("catalog should receive nothing while products is at the Legacy stage, but received %s", urls(catalog)).isEmpty();
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A migrated route is served by its new service, and never reaches legacy")
+    @Hint({"Once a route is migrated, legacy's code for it can be deleted: so the facade must stop calling it, for every request.",
+           "case Stage.Migrated: return route.newService().send(request);",
+           "The lesson's README, section 'A facade in front of the monolith'."})
+    void migratedNeverReachesLegacy() {
+        TABLE.put("products", catalogService, new Stage.Migrated());
+
+        var answers = new ArrayList<HttpResponse<String>>();
+        for (String user : List.of("ada", "bob", "cy")) answers.add(call("/products/KB-42", user));
+        answers.add(call("/products/KB-42", null));
+
+        for (var answer : answers) {
+            assertThat(answer.statusCode() + " " + answer.body()).withFailMessage("products is migrated; every caller should get catalog's 200 %s, but one got %s",
+                NEW_PRODUCT, describe(answer)).isEqualTo("200 " + NEW_PRODUCT);
+        }
+        assertThat(urls(catalog)).withFailMessage("catalog should receive all four product requests, but received %s", urls(catalog)).hasSize(4);
+        assertThat(urls(legacy)).withFailMessage("products is migrated, so legacy must never hear of it again; but legacy received %s", urls(legacy)).isEmpty();
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("When the new service of a migrated route fails, the caller gets that failure (503, or 502 when it is down), and legacy is not asked instead")
+    @Hint({"Falling back to legacy feels safe, and hides the failure: nobody gets paged, and legacy answers with data it no longer keeps up to date.",
+           "Do not catch Upstream.Unavailable, and do not look at the new service's status: return its reply, whatever it is. The facade answers 502 for Unavailable.",
+           "The lesson's README, section 'No quiet fallback'."})
+    void noSilentFallback() {
+        TABLE.put("products", catalogService, new Stage.Migrated());
+        TABLE.put("carts", cartsService, new Stage.Migrated());
+        catalog.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(503).withBody("{\"error\": \"catalog is deploying\"}")));
+        carts.stubFor(any(anyUrl()).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+
+        var product = call("/products/KB-42", "ada");
+        var cart = call("/carts/ada", "ada");
+
+        assertThat(product.statusCode()).withFailMessage("catalog answered 503; the caller should get that 503, but got %s", describe(product)).isEqualTo(503);
+        assertThat(cart.statusCode()).withFailMessage("carts dropped the connection; the facade should answer 502 Bad Gateway, but answered %s", describe(cart))
+            .isEqualTo(502);
+        assertThat(urls(legacy)).withFailMessage("both routes are migrated: legacy must not be asked, not even when the new service fails; but it received %s",
+            urls(legacy)).isEmpty();
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("During a 50 % rollout each user's requests all land on the side Rollout picks, and a request without a user goes to legacy")
+    @Hint({"Look up the stage, then ask Rollout.toNewService(request.userId(), route.name(), percent) which side this user is on.",
+           "case Stage.Rollout(int percent): a request whose userId() is null goes to legacy; otherwise to route.newService() when toNewService says so, to legacy when not.",
+           "The lesson's README, section 'Who gets the new service'."})
+    void rolloutThroughTheFacade() {
+        TABLE.put("products", catalogService, new Stage.Rollout(50));
+        List<String> users = RolloutTest.USERS.subList(0, 20);
+
+        for (int round = 0; round < 3; round++) for (String user : users) assertThat(call("/products/KB-42", user).statusCode()).isEqualTo(200);
+        call("/products/KB-42", null);
+
+        Map<String, List<String>> sides = new HashMap<>();
+        requestsTo(legacy).forEach(r -> sides.computeIfAbsent(String.valueOf(r.getHeader("X-User-Id")), u -> new ArrayList<>()).add("legacy"));
+        requestsTo(catalog).forEach(r -> sides.computeIfAbsent(String.valueOf(r.getHeader("X-User-Id")), u -> new ArrayList<>()).add("catalog"));
+        for (String user : users) {
+            String expected = Rollout.toNewService(user, "products", 50) ? "catalog" : "legacy";
+            assertThat(sides.get(user)).withFailMessage("%s asked three times and Rollout.toNewService says %s; the journals show %s",
+                user, expected, sides.get(user)).isEqualTo(List.of(expected, expected, expected));
+        }
+        assertThat(sides.get("null")).withFailMessage("a request without X-User-Id has no bucket and goes to legacy; the journals show %s", sides.get("null"))
+            .isEqualTo(List.of("legacy"));
+        assertThat(requestsTo(catalog)).withFailMessage("at 50 %% some of the 20 users should reach catalog, but none did").isNotEmpty();
+    }
+
+    // ---- shadow traffic ----
+
+    @Test
+    @Points(3)
+    @DisplayName("In shadow mode the caller gets legacy's answer at once; the copy to the new service is sent on the shadow executor, never on the caller's thread")
+    @Hint({"The caller must never wait for the new service: hand the shadow request to the executor you were given, and answer with legacy's reply right away.",
+           "shadows.execute(() -> ...) with the call to route.newService(), Shadow.compare and log.record inside; return legacy's reply after it.",
+           "The lesson's README, section 'Shadow traffic'."})
+    void shadowRunsInTheBackground() {
+        TABLE.put("products", catalogService, new Stage.Shadow());
+
+        var answer = call("/products/KB-42", "ada");
+
+        assertThat(answer.statusCode() + " " + answer.body()).withFailMessage("in shadow mode the caller should get legacy's 200 %s, but got %s",
+            LEGACY_PRODUCT, describe(answer)).isEqualTo("200 " + LEGACY_PRODUCT);
+        assertThat(urls(catalog)).withFailMessage("the caller has its answer and no shadow task has run yet, so catalog should have received nothing; "
+            + "but it received %s: the shadow ran on the caller's thread, and the caller waited for it", urls(catalog)).isEmpty();
+        assertThat(SHADOWS.waiting()).withFailMessage("one shadow task should wait on the shadow executor, but %d did", SHADOWS.waiting()).isEqualTo(1);
+
+        SHADOWS.runAll();
+
+        assertThat(urls(catalog)).withFailMessage("once the shadow task ran, catalog should have received the same GET /products/KB-42, but received %s", urls(catalog))
+            .containsExactly("GET /products/KB-42");
+        assertThat(requestsTo(catalog).getFirst().getHeader("X-User-Id")).withFailMessage("the shadow copy should carry the caller's X-User-Id: ada").isEqualTo("ada");
+        assertThat(urls(legacy)).withFailMessage("legacy should have served the caller once, but received %s", urls(legacy)).containsExactly("GET /products/KB-42");
+        assertThat(LOG.entries()).withFailMessage("the shadow log should hold one entry for the one shadow request, but held %s", LOG.entries()).hasSize(1);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A shadow mismatch is logged as Different, with the route, the path and the user")
+    @Hint({"Legacy says \"price\": \"49.99\" (a string), the new catalog 49.99 (a number): exactly what shadow traffic is there to find.",
+           "In the shadow task: log.record(new ShadowLog.Entry(route.name(), request.path(), request.userId(), Shadow.compare(legacyReply, newReply))).",
+           "The lesson's README, section 'Shadow traffic'."})
+    void mismatchLogged() {
+        TABLE.put("products", catalogService, new Stage.Shadow());
+
+        call("/products/KB-42", "ada");
+        SHADOWS.runAll();
+
+        assertThat(LOG.entries()).withFailMessage("one shadow request should give one log entry, but the log held %s", LOG.entries()).hasSize(1);
+        ShadowLog.Entry entry = LOG.entries().getFirst();
+        assertThat(entry.result()).withFailMessage("legacy's price is the string \"49.99\", catalog's the number 49.99: the entry should be Different, but was %s",
+            entry.result()).isInstanceOf(Comparison.Different.class);
+        assertThat(entry.route() + " " + entry.path() + " " + entry.userId()).withFailMessage(
+            "the entry should name the route products, the path /products/KB-42 and the user ada, but was %s", entry).isEqualTo("products /products/KB-42 ada");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Shadow failures change nothing for the caller: with the new service answering 500, dropping the connection, or the executor full, the caller gets legacy's status, headers and body")
+    @Hint({"The shadow is an experiment: whatever it does, the caller's answer is legacy's reply, returned as it came.",
+           "Catch everything inside the shadow task and log it as Comparison.Failed; also catch RejectedExecutionException around shadows.execute(...).",
+           "The lesson's README, section 'Shadow traffic'."})
+    void shadowFailuresInvisible() {
+        TABLE.put("products", catalogService, new Stage.Shadow());
+        catalog.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(500).withHeader("X-Debug", "NullPointerException").withBody("{\"error\": \"boom\"}")));
+        var withA500 = call("/products/KB-42", "ada");
+        SHADOWS.runAll();
+        catalog.stubFor(any(anyUrl()).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        var withAReset = call("/products/KB-42", "bob");
+        SHADOWS.runAll();
+        SHADOWS.rejectEverything();
+        var withAFullExecutor = call("/products/KB-42", "cy");
+
+        for (var answer : List.of(withA500, withAReset, withAFullExecutor)) {
+            assertThat(answer.statusCode() + " " + answer.body()).withFailMessage("whatever the shadow did, the caller should get legacy's 200 %s, but got %s",
+                LEGACY_PRODUCT, describe(answer)).isEqualTo("200 " + LEGACY_PRODUCT);
+            assertThat(answer.headers().firstValue("X-Legacy-Build")).withFailMessage("the caller should get legacy's header X-Legacy-Build: 2009.4").hasValue("2009.4");
+            assertThat(answer.headers().firstValue("X-Debug")).withFailMessage("the new service's X-Debug header reached the caller; nothing of the shadow may").isEmpty();
+            assertThat(answer.headers().firstValue("X-Served-By")).withFailMessage("the caller's answer should say X-Served-By: legacy").hasValue("legacy");
+        }
+        assertThat(SHADOWS.uncaught()).withFailMessage("a shadow task threw %s out of the executor: catch what the new service does inside the task, and log it",
+            SHADOWS.uncaught()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("A shadow request that gets no answer is logged as Failed: the team sees it in the log, not the caller in the answer")
+    @Hint({"Upstream.send throws Upstream.Unavailable when the connection breaks. Inside the shadow task nobody would ever see that exception.",
+           "try { ... Shadow.compare(legacyReply, route.newService().send(request)) ... } catch (Exception e) { comparison = new Comparison.Failed(e.getMessage()); } and record it either way.",
+           "The lesson's README, section 'Shadow traffic'."})
+    void shadowFailureLogged() {
+        TABLE.put("products", catalogService, new Stage.Shadow());
+        catalog.stubFor(any(anyUrl()).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+
+        call("/products/KB-42", "ada");
+        SHADOWS.runAll();
+
+        assertThat(LOG.entries()).withFailMessage("catalog dropped the shadow's connection; the log should hold one entry saying so, but held %s", LOG.entries()).hasSize(1);
+        assertThat(LOG.entries().getFirst().result()).withFailMessage("a shadow request without an answer should be logged as Failed, but was %s",
+            LOG.entries().getFirst().result()).isInstanceOf(Comparison.Failed.class);
+    }
+
+    // ---- comparing answers ----
+
+    @Test
+    @Points(2)
+    @DisplayName("Answers that differ only in the order of their JSON keys and in spacing are the Same; another status or another value is Different")
+    @Hint({"Compare what the answers mean: two JSON documents with the same keys and values are the same answer, however they are written.",
+           "Read both bodies with Jackson (new ObjectMapper().readTree(bytes)) and compare the trees with equals; compare the statuses first.",
+           "The lesson's README, section 'Shadow traffic'."})
+    void comparesMeaning() {
+        Reply fromLegacy = reply("legacy", 200, "{\"sku\": \"KB-42\", \"price\": \"49.99\", \"tags\": [\"ergonomic\", \"wireless\"]}");
+        Reply reordered = reply("catalog", 200, "{\"tags\":[\"ergonomic\",\"wireless\"],\"price\":\"49.99\",\"sku\":\"KB-42\"}");
+        Reply otherPrice = reply("catalog", 200, "{\"sku\": \"KB-42\", \"price\": \"44.99\", \"tags\": [\"ergonomic\", \"wireless\"]}");
+        Reply notFound = reply("catalog", 404, "{\"sku\": \"KB-42\", \"price\": \"49.99\", \"tags\": [\"ergonomic\", \"wireless\"]}");
+
+        var same = Expect.returns(() -> Shadow.compare(fromLegacy, reordered), "Shadow.compare should compare two answers");
+        assertThat(same).withFailMessage("the same keys and values in another order and spacing are the same answer; compare said %s", same)
+            .isInstanceOf(Comparison.Same.class);
+        var price = Shadow.compare(fromLegacy, otherPrice);
+        assertThat(price).withFailMessage("a price of \"44.99\" instead of \"49.99\" is a difference; compare said %s", price).isInstanceOf(Comparison.Different.class);
+        var status = Shadow.compare(fromLegacy, notFound);
+        assertThat(status).withFailMessage("404 instead of 200 is a difference, whatever the body; compare said %s", status).isInstanceOf(Comparison.Different.class);
+        var text = Shadow.compare(reply("legacy", 200, "OK"), reply("catalog", 200, "ok"));
+        assertThat(text).withFailMessage("bodies that are not JSON are compared as they are: \"OK\" and \"ok\" differ; compare said %s", text)
+            .isInstanceOf(Comparison.Different.class);
+    }
+
+    // ---- helpers ----
+
+    /** An executor that holds its tasks until the test runs them, and can refuse them like a full pool. */
+    static final class HeldExecutor implements Executor {
+        private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+        private final List<Throwable> uncaught = new ArrayList<>();
+        private volatile boolean rejecting;
+
+        @Override
+        public void execute(Runnable task) {
+            if (rejecting) throw new RejectedExecutionException("the shadow pool is full");
+            tasks.add(task);
+        }
+
+        int waiting() { return tasks.size(); }
+
+        /** Runs every held task on the test's thread; what a task throws is kept, as a pool would log it and go on. */
+        void runAll() {
+            for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
+                try {
+                    task.run();
+                } catch (Throwable t) {
+                    uncaught.add(t);
+                }
+            }
+        }
+
+        void rejectEverything() { rejecting = true; }
+
+        List<Throwable> uncaught() { return List.copyOf(uncaught); }
+
+        void reset() {
+            tasks.clear();
+            uncaught.clear();
+            rejecting = false;
+        }
+    }
+
+    private static Reply reply(String servedBy, int status, String body) {
+        return new Reply(servedBy, status, Map.of("Content-Type", List.of("application/json")), body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A GET through the facade, as the user (null: anonymous). A 500 naming a TODO means the code is not written yet. */
+    private static HttpResponse<String> call(String pathAndQuery, String user) {
+        var builder = HttpRequest.newBuilder(URI.create(facade.uri() + pathAndQuery)).timeout(Duration.ofSeconds(5)).GET();
+        if (user != null) builder.header("X-User-Id", user);
+        HttpRequest request = builder.build();
+        HttpResponse<String> answer = Expect.returns(() -> HTTP.send(request, BodyHandlers.ofString()),
+            "the facade should answer GET " + pathAndQuery + " (within 5 s: nothing in these tests is slow, unless the caller waits for a shadow that has not run)");
+        if (answer.statusCode() == 500 && answer.body().contains("TODO")) {
+            throw new UnsupportedOperationException(answer.body().substring(answer.body().indexOf("TODO")));
+        }
+        return answer;
+    }
+
+    private static String describe(HttpResponse<String> answer) {
+        String body = answer.body() == null || answer.body().isEmpty() ? "(no body)" : answer.body();
+        return answer.statusCode() + " " + (body.length() > 300 ? body.substring(0, 300) + "…" : body);
+    }
+
+    /** What a service received, oldest first (WireMock lists the newest first). */
+    private static List<LoggedRequest> requestsTo(WireMockExtension peer) {
+        return peer.getAllServeEvents().stream().map(ServeEvent::getRequest).toList().reversed();
+    }
+
+    private static List<String> urls(WireMockExtension peer) {
+        return requestsTo(peer).stream().map(r -> r.getMethod() + " " + r.getUrl()).toList();
+    }
+}
