@@ -1,0 +1,262 @@
+package eventsourcing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import eventsourcing.CartCommand.AddItem;
+import eventsourcing.CartCommand.ApplyCoupon;
+import eventsourcing.CartCommand.CheckOut;
+import eventsourcing.CartCommand.RemoveItem;
+import eventsourcing.CartEvent.CheckedOut;
+import eventsourcing.CartEvent.CouponApplied;
+import eventsourcing.CartEvent.CouponDropped;
+import eventsourcing.CartEvent.ItemAdded;
+import eventsourcing.CartEvent.ItemRemoved;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import kit.Expect;
+import kit.Hint;
+import kit.Points;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cart on its own, no database: given these events happened, when this command comes, then these events are
+ * recorded (or the command is refused). Each test reads as that sentence, in the style of Axon's test fixtures.
+ */
+@DisplayName("13 · The cart: given events, when a command, then events")
+class CartTest {
+    // Ada's cart: two keyboards, a mouse, and a coupon for 10.00 off a subtotal of 100.00 or more.
+    static final ItemAdded TWO_KEYBOARDS = new ItemAdded("KB-42", 2, 4999);
+    static final ItemAdded A_MOUSE = new ItemAdded("MS-7", 1, 1999);
+    static final CouponApplied TENOFF = new CouponApplied("TENOFF", 1000, 10000);
+    static final ApplyCoupon APPLY_TENOFF = new ApplyCoupon("TENOFF", 1000, 10000);
+
+    @Test
+    @Points(2)
+    @DisplayName("Given an empty cart, when Ada adds two keyboards, then ItemAdded is recorded and the total is 99.98")
+    @Hint({"handle decides and records; apply changes the fields. Start with AddItem in handle and ItemAdded in apply.",
+           "In handle: case AddItem add -> record(new ItemAdded(add.sku(), add.quantity(), add.unitPriceCents())). "
+               + "In apply: case ItemAdded added -> lines.merge(...) or lines.put(...) a Line.",
+           "The lesson's README, section 'Decide, then apply'."})
+    void addItem() {
+        given()
+            .when(new AddItem("KB-42", 2, 4999))
+            .expectEvents(TWO_KEYBOARDS)
+            .expectTotal(9998);
+    }
+
+    @Test
+    @DisplayName("Given two keyboards in the cart, when Ada adds one more, then the line holds three")
+    @Hint({"Adding a sku that is already in the cart adds to its line rather than making a second one.",
+           "In apply, ItemAdded for a sku already in lines: a new Line with the quantities summed (Map.merge does this in one call).",
+           "The lesson's README, section 'Decide, then apply'."})
+    void addToALine() {
+        given(TWO_KEYBOARDS)
+            .when(new AddItem("KB-42", 1, 4999))
+            .expectEvents(new ItemAdded("KB-42", 1, 4999))
+            .expectLines(new Cart.Line("KB-42", 3, 4999))
+            .expectTotal(14997);
+    }
+
+    @Test
+    @DisplayName("Given an empty cart, when someone adds zero keyboards, then the command is refused and nothing is recorded")
+    @Hint({"A command can be refused; an event cannot (it already happened). Refusing is handle's job.",
+           "Check add.quantity() < 1 before recording anything, and throw new CartRejected(\"...\").",
+           "The lesson's README, section 'Decide, then apply'."})
+    void addNothing() {
+        given()
+            .when(new AddItem("KB-42", 0, 4999))
+            .expectRejection();
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Given 119.97 in the cart, when Ada applies TENOFF (10.00 off from 100.00), then CouponApplied is recorded and the total is 109.97")
+    @Hint({"The rule is checked on the cart as it is now: its subtotal against the coupon's minimum.",
+           "case ApplyCoupon apply -> if subtotalCents() >= apply.minimumCents(), record(new CouponApplied(...)); "
+               + "apply sets the coupon field, and totalCents() already subtracts it.",
+           "The lesson's README, section 'Decide, then apply'."})
+    void applyCoupon() {
+        given(TWO_KEYBOARDS, A_MOUSE)
+            .when(APPLY_TENOFF)
+            .expectEvents(TENOFF)
+            .expectTotal(10997);
+    }
+
+    @Test
+    @DisplayName("Given 99.98 in the cart, when Ada applies TENOFF, then it is refused: the subtotal is below the coupon's 100.00")
+    @Hint({"The coupon needs a subtotal of 10000 cents; two keyboards make 9998.",
+           "In handle, throw CartRejected when subtotalCents() < apply.minimumCents(), before recording anything.",
+           "The lesson's README, section 'Decide, then apply'."})
+    void couponBelowMinimum() {
+        given(TWO_KEYBOARDS)
+            .when(APPLY_TENOFF)
+            .expectRejection();
+    }
+
+    @Test
+    @DisplayName("Given a cart with TENOFF, when Ada applies a second coupon, then it is refused: one coupon per cart")
+    @Hint({"The cart knows it has a coupon only if apply(CouponApplied) set one.",
+           "In handle, throw CartRejected when the coupon field is not null.",
+           "The lesson's README, section 'Decide, then apply'."})
+    void secondCoupon() {
+        given(TWO_KEYBOARDS, A_MOUSE, TENOFF)
+            .when(new ApplyCoupon("WELCOME5", 500, 0))
+            .expectRejection();
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("Given 109.97 with TENOFF, when Ada removes the mouse, then ItemRemoved and CouponDropped are recorded: the diary says why the coupon went")
+    @Hint({"Removing the mouse takes the subtotal to 99.98, below TENOFF's 100.00, so the coupon no longer applies. "
+               + "That is a change to the cart, and every change is an event: the diary must say when and why the coupon went.",
+           "record(new ItemRemoved(...)) first, so the fields show the cart without the mouse; then, if coupon != null and "
+               + "subtotalCents() < coupon.minimumCents(), record(new CouponDropped(coupon.code(), subtotalCents())). Never set coupon = null in handle.",
+           "The lesson's README, sections 'Where did my coupon go?' and 'Decide, then apply'."})
+    void removingDropsTheCoupon() {
+        given(TWO_KEYBOARDS, A_MOUSE, TENOFF)
+            .when(new RemoveItem("MS-7"))
+            .expectEvents(new ItemRemoved("MS-7", 1), new CouponDropped("TENOFF", 9998))
+            .expectTotal(9998)
+            .expectNoCoupon();
+    }
+
+    @Test
+    @DisplayName("Given three keyboards, a mouse and TENOFF, when Ada removes the mouse, then only ItemRemoved is recorded: 149.97 still earns the coupon")
+    @Hint({"The coupon goes only when the subtotal falls below its minimum.",
+           "Compare the subtotal after the removal (apply has run by then) with coupon.minimumCents().",
+           "The lesson's README, section 'Decide, then apply'."})
+    void removingKeepsTheCoupon() {
+        given(new ItemAdded("KB-42", 3, 4999), A_MOUSE, TENOFF)
+            .when(new RemoveItem("MS-7"))
+            .expectEvents(new ItemRemoved("MS-7", 1))
+            .expectTotal(13997);
+    }
+
+    @Test
+    @DisplayName("Given two keyboards, when Ada removes a mouse that is not in the cart, then the command is refused")
+    @Hint({"There is nothing to remove, so nothing happened: no event.",
+           "lines.get(remove.sku()) == null: throw CartRejected.",
+           "The lesson's README, section 'Decide, then apply'."})
+    void removeWhatIsNotThere() {
+        given(TWO_KEYBOARDS)
+            .when(new RemoveItem("MS-7"))
+            .expectRejection();
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Given 109.97 with TENOFF, when Ada checks out, then CheckedOut(10997) is recorded, and the cart takes no more commands")
+    @Hint({"CheckedOut records the total the customer pays: the subtotal less the coupon. After it, every command is refused.",
+           "case CheckOut -> record(new CheckedOut(totalCents())); apply(CheckedOut) sets checkedOut = true, which handle checks first.",
+           "The lesson's README, section 'Decide, then apply'."})
+    void checkOut() {
+        given(TWO_KEYBOARDS, A_MOUSE, TENOFF)
+            .when(new CheckOut())
+            .expectEvents(new CheckedOut(10997));
+        given(TWO_KEYBOARDS, new CheckedOut(9998))
+            .when(new AddItem("MS-7", 1, 1999))
+            .expectRejection();
+    }
+
+    @Test
+    @DisplayName("Given a keyboard added and removed again, when Ada checks out, then it is refused: the cart is empty")
+    @Hint({"The cart is empty only if apply(ItemRemoved) took the line out.",
+           "apply: case ItemRemoved removed -> lines.remove(removed.sku()); handle: lines.isEmpty() refuses CheckOut.",
+           "The lesson's README, section 'Decide, then apply'."})
+    void emptyCheckout() {
+        given(new ItemAdded("KB-42", 1, 4999), new ItemRemoved("KB-42", 1))
+            .when(new CheckOut())
+            .expectRejection();
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("Replay equals live state: Ada's cart rebuilt from the events it recorded is the cart that recorded them")
+    @Hint({"A cart handling commands and a cart rebuilt from those commands' events must be the same cart. If handle changes a "
+               + "field by itself, the change is not in any event, and the rebuilt cart (after a restart, say) has lost it.",
+           "Only apply may change lines, coupon and checkedOut; handle only checks rules and calls record(...).",
+           "The lesson's README, section 'Replay'."})
+    void replayEqualsLive() {
+        Cart live = Cart.empty("c-7");
+        List<CartEvent> recorded = new ArrayList<>();
+        for (CartCommand command : List.of(new AddItem("KB-42", 2, 4999), new AddItem("MS-7", 1, 1999), APPLY_TENOFF,
+                new RemoveItem("MS-7"), new AddItem("CB-1", 1, 899), new CheckOut())) {
+            Expect.returns(() -> { live.handle(command); return null; }, "the live cart should accept " + command);
+        }
+        recorded.addAll(live.changes());
+
+        Cart replayed = Cart.rebuild("c-7", recorded);
+
+        assertThat(replayed.contents()).withFailMessage("the cart rebuilt from its %d events should equal the live cart%n  live:     %s%n  replayed: %s%n"
+            + "a difference is a change the live cart made without recording an event", recorded.size(), live.contents(), replayed.contents())
+            .isEqualTo(live.contents());
+        assertThat(replayed.changes()).withFailMessage("rebuilding replays old events: it should record no new changes, but recorded %s", replayed.changes()).isEmpty();
+    }
+
+    // ---- the fixture: given(events...).when(command).expectEvents(...) / .expectRejection() ----
+
+    static Scenario given(CartEvent... history) {
+        return new Scenario(List.of(history));
+    }
+
+    record Scenario(List<CartEvent> history) {
+        Outcome when(CartCommand command) {
+            Cart cart = Expect.returns(() -> Cart.rebuild("c-7", history), "rebuilding the cart from " + history + " should work");
+            int before = cart.version();
+            try {
+                cart.handle(command);
+                return new Outcome(history, command, cart, before, null);
+            } catch (CartRejected rejected) {
+                return new Outcome(history, command, cart, before, rejected);
+            } catch (UnsupportedOperationException todo) {
+                throw todo;
+            } catch (RuntimeException e) {
+                throw new AssertionError(sentence(history, command) + ", the cart should decide, but it threw " + e, e);
+            }
+        }
+    }
+
+    record Outcome(List<CartEvent> history, CartCommand command, Cart cart, int versionBefore, CartRejected rejected) {
+        Outcome expectEvents(CartEvent... expected) {
+            String given = sentence(history, command);
+            assertThat(rejected).withFailMessage("%s, the cart should record %s, but it refused: %s", given, Arrays.asList(expected),
+                rejected == null ? "" : rejected.getMessage()).isNull();
+            assertThat(cart.changes()).withFailMessage("%s,%n  then the cart should record %s%n  but it recorded    %s", given,
+                Arrays.asList(expected), cart.changes()).containsExactly(expected);
+            assertThat(cart.version()).withFailMessage("%s, the cart should be at version %d (one more per event), but is at %d",
+                given, versionBefore + expected.length, cart.version()).isEqualTo(versionBefore + expected.length);
+            return this;
+        }
+
+        Outcome expectRejection() {
+            String given = sentence(history, command);
+            assertThat(rejected).withFailMessage("%s, the cart should refuse with CartRejected, but it accepted and recorded %s", given, cart.changes()).isNotNull();
+            assertThat(cart.changes()).withFailMessage("%s, the cart refused, so it should record nothing, but it recorded %s", given, cart.changes()).isEmpty();
+            return this;
+        }
+
+        Outcome expectTotal(long cents) {
+            assertThat(cart.totalCents()).withFailMessage("%s, the total should then be %d cents, but it is %d (the cart: %s)",
+                sentence(history, command), cents, cart.totalCents(), cart).isEqualTo(cents);
+            return this;
+        }
+
+        Outcome expectLines(Cart.Line... lines) {
+            assertThat(cart.lines()).withFailMessage("%s, the cart's lines should then be %s, but they are %s",
+                sentence(history, command), Arrays.asList(lines), cart.lines()).containsExactly(lines);
+            return this;
+        }
+
+        Outcome expectNoCoupon() {
+            assertThat(cart.coupon()).withFailMessage("%s, the cart should then have no coupon, but it has %s",
+                sentence(history, command), cart.coupon()).isEmpty();
+            return this;
+        }
+    }
+
+    static String sentence(List<CartEvent> history, CartCommand command) {
+        return "given " + (history.isEmpty() ? "no events" : history) + ", when " + command;
+    }
+}

@@ -1,0 +1,318 @@
+package eventsourcing;
+
+import static eventsourcing.CartTest.A_MOUSE;
+import static eventsourcing.CartTest.TENOFF;
+import static eventsourcing.CartTest.TWO_KEYBOARDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import eventsourcing.CartEvent.ItemAdded;
+import eventsourcing.CartEvent.ItemRemoved;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
+import kit.Database;
+import kit.Expect;
+import kit.Hint;
+import kit.ManualClock;
+import kit.Points;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("13 · The event store: append-only, in order, one writer per version")
+class EventStoreTest {
+    // Ada's cart, as in CartTest; and the phone's removal of the mouse.
+    static final ItemRemoved NO_MOUSE = new ItemRemoved("MS-7", 1);
+
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-03-02T09:10:00Z"));
+    private Database db;
+
+    @BeforeEach
+    void freshDatabase() {
+        db = Database.start("carts");
+        db.run(Schema.EVENTS);
+        // A writer that finds another's uncommitted row at its version waits for that commit; give it time under load.
+        db.run("set default_lock_timeout 20000");
+    }
+
+    @AfterEach
+    void deleteDatabase() { db.delete(); }
+
+    @Test
+    @Points(2)
+    @DisplayName("Appending to a new cart gives versions 1, 2, 3, each event stamped with the clock's time when it was appended")
+    @Hint({"A stream with no events is at version 0. Each appended event takes the next version; append returns the last one.",
+           "Insert one row per event (stream_id, version, type, payload, recorded_at) with Codec.type, Codec.toJson and "
+               + "clock.instant(); load selects them back with Codec.fromJson.",
+           "The lesson's README, section 'The event store'."})
+    void appendsAndLoads() {
+        var store = new EventStore(db.dataSource(), clock);
+        Instant first = clock.instant();
+        int afterTwo = store.append("c-7", 0, List.of(TWO_KEYBOARDS, A_MOUSE));
+        clock.advance(Duration.ofMinutes(3));
+        int afterThree = store.append("c-7", 2, List.of(TENOFF));
+
+        assertThat(afterTwo).withFailMessage("appending 2 events to a new cart should return its new version 2, not %d", afterTwo).isEqualTo(2);
+        assertThat(afterThree).withFailMessage("appending 1 more should return version 3, not %d", afterThree).isEqualTo(3);
+        var loaded = store.load("c-7");
+        var expected = List.of(new RecordedEvent("c-7", 1, first, TWO_KEYBOARDS), new RecordedEvent("c-7", 2, first, A_MOUSE),
+            new RecordedEvent("c-7", 3, first.plus(Duration.ofMinutes(3)), TENOFF));
+        assertThat(loaded).withFailMessage("load(\"c-7\") should give back%n  %s%nbut gave%n  %s", expected, loaded).isEqualTo(expected);
+    }
+
+    @Test
+    @DisplayName("Each cart has a stream of its own: c-8's first event is its version 1, whatever c-7 holds")
+    @Hint({"A version counts the events of one stream, not of the whole table.",
+           "Every query needs \"where stream_id = ?\": the current version, and load.",
+           "The lesson's README, section 'The event store'."})
+    void streamsAreSeparate() {
+        var store = new EventStore(db.dataSource(), clock);
+        store.append("c-7", 0, List.of(TWO_KEYBOARDS, A_MOUSE));
+        int c8 = Expect.returns(() -> store.append("c-8", 0, List.of(A_MOUSE)), "c-8 is a new cart, at version 0");
+        store.append("c-7", 2, List.of(TENOFF));
+
+        assertThat(c8).withFailMessage("c-8's first event should be its version 1, not %d", c8).isEqualTo(1);
+        var loaded = store.load("c-8");
+        assertThat(loaded).withFailMessage("c-8 should hold only its own mouse, as version 1, but load gave %s", loaded)
+            .containsExactly(new RecordedEvent("c-8", 1, clock.instant(), A_MOUSE));
+        assertThat(store.load("c-7")).withFailMessage("c-7 should hold its 3 events").hasSize(3);
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("Two writers loaded version 2: the first appends version 3, the second gets a ConcurrencyConflict and writes nothing")
+    @Hint({"The second writer decided on a cart that is no longer there: whatever it appends would follow an event it never saw.",
+           "In append's transaction, read the stream's current version first; if it is not expectedVersion, throw "
+               + "new ConcurrencyConflict(streamId, expectedVersion, current) and insert nothing.",
+           "The lesson's README, section 'Two writers, one cart'."})
+    void staleVersionRejected() {
+        var store = new EventStore(db.dataSource(), clock);
+        store.append("c-7", 0, List.of(TWO_KEYBOARDS, A_MOUSE));
+
+        int phone = store.append("c-7", 2, List.of(NO_MOUSE));                // the phone removes the mouse
+        var conflict = Expect.thrown(ConcurrencyConflict.class, () -> store.append("c-7", 2, List.of(TENOFF)), // the laptop, still at 2
+            "the laptop loaded version 2 and appends after it, but the phone has appended version 3 since");
+
+        assertThat(phone).isEqualTo(3);
+        assertThat(conflict.expectedVersion() + "/" + conflict.actualVersion()).withFailMessage(
+            "the conflict should say the writer expected version 2 and the stream is at 3, but says %d and %d",
+            conflict.expectedVersion(), conflict.actualVersion()).isEqualTo("2/3");
+        var events = store.load("c-7").stream().map(RecordedEvent::event).toList();
+        assertThat(events).withFailMessage("the stale coupon must not be written: c-7 should hold %s, but holds %s",
+            List.of(TWO_KEYBOARDS, A_MOUSE, NO_MOUSE), events).containsExactly(TWO_KEYBOARDS, A_MOUSE, NO_MOUSE);
+    }
+
+    @Test
+    @DisplayName("A writer that expects a version the cart has not reached yet is refused too")
+    @Hint({"Expecting version 5 of a cart at version 2 is as wrong as expecting version 1: the writer did not see this cart.",
+           "Compare with != , not with < or >.",
+           "The lesson's README, section 'Two writers, one cart'."})
+    void versionAheadRejected() {
+        var store = new EventStore(db.dataSource(), clock);
+        store.append("c-7", 0, List.of(TWO_KEYBOARDS, A_MOUSE));
+
+        Expect.thrown(ConcurrencyConflict.class, () -> store.append("c-7", 5, List.of(TENOFF)), "c-7 is at version 2, and the writer expected 5");
+        Expect.thrown(ConcurrencyConflict.class, () -> store.append("c-9", 1, List.of(TENOFF)), "c-9 has no events (version 0), and the writer expected 1");
+
+        assertThat(store.load("c-7")).withFailMessage("nothing should have been appended to c-7").hasSize(2);
+        assertThat(store.load("c-9")).withFailMessage("nothing should have been appended to c-9").isEmpty();
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("Two writers at the same instant: both pass the version check, the database's unique version lets one in, the other gets a ConcurrencyConflict")
+    @Hint({"Between your version check and your insert, another writer can do the same check and insert first. The table's "
+               + "unique (stream_id, version) refuses the second insert with a duplicate key.",
+           "Catch the SQLException whose getSQLState() is \"23505\" (after rolling back) and throw ConcurrencyConflict: it is the same conflict, found a moment later.",
+           "The lesson's README, section 'Two writers, one cart'."})
+    void simultaneousWritersOneWins() throws Exception {
+        new EventStore(db.dataSource(), clock).append("c-7", 0, List.of(TWO_KEYBOARDS, A_MOUSE));
+        // Each writer is held just before its first insert until the other has got there too: both have checked the version.
+        var bothChecked = new CyclicBarrier(2);
+        List<Object> outcomes;
+        try (var writers = Executors.newFixedThreadPool(2)) {   // two threads of their own: the two writers must run at once
+            var phone = writers.submit(() -> outcome(() -> new EventStore(heldBeforeInsert(db.dataSource(), bothChecked), clock)
+                .append("c-7", 2, List.of(NO_MOUSE))));
+            var laptop = writers.submit(() -> outcome(() -> new EventStore(heldBeforeInsert(db.dataSource(), bothChecked), clock)
+                .append("c-7", 2, List.of(TENOFF))));
+            outcomes = List.of(phone.get(), laptop.get());
+        }
+        for (Object o : outcomes) if (o instanceof UnsupportedOperationException todo) throw todo;
+
+        assertThat(outcomes.stream().filter(o -> o.equals(3)).count()).withFailMessage(
+            "exactly one writer should have appended version 3, but the outcomes were %s", outcomes).isEqualTo(1);
+        assertThat(outcomes.stream().filter(o -> o instanceof ConcurrencyConflict).count()).withFailMessage(
+            "the other writer should get a ConcurrencyConflict (the duplicate key means another writer got there first), but the outcomes were %s",
+            outcomes).isEqualTo(1);
+        assertThat(new EventStore(db.dataSource(), clock).load("c-7")).withFailMessage("c-7 should hold 3 events").hasSize(3);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Events come back in version order, even when the server's clock stepped back an hour between two appends")
+    @Hint({"Clocks jump: NTP corrections, a server whose clock was wrong, two servers that disagree. An event's place in its stream is its version, never its time.",
+           "load: \"... order by version\".",
+           "The lesson's README, section 'The event store'."})
+    void loadsInVersionOrder() {
+        var store = new EventStore(db.dataSource(), clock);
+        store.append("c-7", 0, List.of(TWO_KEYBOARDS));
+        store.append("c-7", 1, List.of(A_MOUSE));
+        clock.set(clock.instant().minus(Duration.ofHours(1)));      // the clock is corrected backwards
+        store.append("c-7", 2, List.of(TENOFF));
+        clock.advance(Duration.ofMinutes(30));
+        store.append("c-7", 3, List.of(NO_MOUSE));
+
+        var versions = store.load("c-7").stream().map(RecordedEvent::version).toList();
+        var events = store.load("c-7").stream().map(RecordedEvent::event).toList();
+        assertThat(versions).withFailMessage("load should give versions [1, 2, 3, 4] in that order, but gave %s", versions).containsExactly(1, 2, 3, 4);
+        assertThat(events).withFailMessage("the events should come back in the order they were appended, but came %s", events)
+            .containsExactly(TWO_KEYBOARDS, A_MOUSE, TENOFF, NO_MOUSE);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("An append is all or nothing: when its second event cannot be stored, the first is not stored either")
+    @Hint({"A command's events belong together: ItemRemoved without its CouponDropped tells a story that never happened.",
+           "One connection, setAutoCommit(false) before the first insert, commit after the last, rollback when anything fails.",
+           "The lesson's README, section 'The event store'."})
+    void appendIsAtomic() {
+        var store = new EventStore(db.dataSource(), clock);
+        var tooLong = new ItemAdded("GIFT-CARD-" + "X".repeat(1000), 1, 5000);   // more than the payload column holds
+        try {
+            store.append("c-7", 0, List.of(TWO_KEYBOARDS, tooLong));
+        } catch (RuntimeException expected) {
+            if (expected instanceof UnsupportedOperationException todo && String.valueOf(todo.getMessage()).startsWith("TODO")) throw todo;
+        }
+
+        long rows = db.count("select count(*) from events");
+        assertThat(rows).withFailMessage("the second event could not be stored, so the append should have stored nothing, but the table holds %d rows", rows).isZero();
+        int next = Expect.returns(() -> store.append("c-7", 0, List.of(TWO_KEYBOARDS)), "c-7 should still be at version 0, ready for its first event");
+        assertThat(next).isEqualTo(1);
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("The store is append-only: appends and a refused append never update or delete a row, and old rows stay as they were")
+    @Hint({"The diary is only worth something if nothing in it is ever rewritten: support, audits and replays trust every row.",
+           "Only \"insert into events\" and \"select\": never update, delete or merge, not even to rewrite a stream with the same events.",
+           "The lesson's README, section 'The event store'."})
+    void appendOnly() {
+        var statements = new CopyOnWriteArrayList<String>();
+        var store = new EventStore(spying(db.dataSource(), statements), clock);
+        store.append("c-7", 0, List.of(TWO_KEYBOARDS, A_MOUSE));
+        var before = rows();
+        clock.advance(Duration.ofMinutes(4));
+        store.append("c-7", 2, List.of(TENOFF));
+        try {
+            store.append("c-7", 2, List.of(NO_MOUSE));
+        } catch (ConcurrencyConflict expected) {
+            // a stale writer: refused, as it should be
+        }
+
+        var rewriting = statements.stream().filter(sql -> sql.strip().toLowerCase().matches("(?s)(update|delete|merge|truncate|drop|alter).*")).toList();
+        assertThat(rewriting).withFailMessage("the event store should only insert and select, but it ran %s", rewriting).isEmpty();
+        var after = rows();
+        assertThat(after.subList(0, Math.min(2, after.size()))).withFailMessage(
+            "the first two rows should be exactly as they were before the later appends%n  before: %s%n  after:  %s", before, after).isEqualTo(before);
+    }
+
+    @Test
+    @DisplayName("The events survive a restart: the reopened database gives back the whole stream")
+    @Hint({"The store's memory is the database, not a field: a restarted service has nothing else.",
+           "Keep nothing in fields but the DataSource and the clock; read every load from the table.",
+           "The lesson's README, section 'Replay'."})
+    void survivesRestart() {
+        new EventStore(db.dataSource(), clock).append("c-7", 0, List.of(TWO_KEYBOARDS, A_MOUSE, TENOFF));
+        db.close();
+        db = db.reopen();
+
+        var loaded = new EventStore(db.dataSource(), clock).load("c-7").stream().map(RecordedEvent::event).toList();
+        assertThat(loaded).withFailMessage("after the restart c-7 should hold its 3 events, but holds %s", loaded)
+            .containsExactly(TWO_KEYBOARDS, A_MOUSE, TENOFF);
+    }
+
+    // ---- helpers ----
+
+    /** Every row of the events table, as text, in position order: what an auditor would compare. */
+    private List<String> rows() {
+        var rows = new ArrayList<String>();
+        try (var c = db.connect(); var rs = c.createStatement().executeQuery(
+                "select position, stream_id, version, type, payload, recorded_at from events order by position")) {
+            while (rs.next()) {
+                rows.add(rs.getLong(1) + " " + rs.getString(2) + " v" + rs.getInt(3) + " " + rs.getString(4) + " " + rs.getString(5) + " " + rs.getObject(6));
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return rows;
+    }
+
+    /** What the call returned, or the exception it threw. */
+    private static Object outcome(java.util.concurrent.Callable<Object> call) {
+        try {
+            return call.call();
+        } catch (Exception e) {
+            return e;
+        }
+    }
+
+    /** A DataSource whose connections note every SQL statement they are given. */
+    private static DataSource spying(DataSource real, List<String> statements) {
+        return intercepting(real, statements::add);
+    }
+
+    /**
+     * A DataSource whose connections hold the writer at its first insert until the other writer has reached its own
+     * (or 5 s have passed, should the other never get there): both have checked the version by then.
+     */
+    private static DataSource heldBeforeInsert(DataSource real, CyclicBarrier bothChecked) {
+        boolean[] held = {false};
+        return intercepting(real, sql -> {
+            if (held[0] || !sql.strip().toLowerCase().startsWith("insert")) return;
+            held[0] = true;
+            try {
+                bothChecked.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException | BrokenBarrierException | TimeoutException e) {
+                // the other writer never got here (it may be waiting for a lock this one holds): go on
+            }
+        });
+    }
+
+    /** Connections that tell {@code onSql} each statement before they prepare or execute it. */
+    private static DataSource intercepting(DataSource real, java.util.function.Consumer<String> onSql) {
+        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class}, (p, m, args) -> {
+            Object result = invoke(real, m, args);
+            if (!(result instanceof Connection connection)) return result;
+            return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (pc, mc, argsc) -> {
+                if (mc.getName().startsWith("prepare") && argsc != null && argsc[0] instanceof String sql) onSql.accept(sql);
+                Object made = invoke(connection, mc, argsc);
+                if (!(made instanceof Statement statement) || made instanceof java.sql.PreparedStatement) return made;
+                return Proxy.newProxyInstance(Statement.class.getClassLoader(), new Class<?>[] {Statement.class}, (ps, ms, argss) -> {
+                    if ((ms.getName().startsWith("execute") || ms.getName().equals("addBatch")) && argss != null && argss[0] instanceof String sql) onSql.accept(sql);
+                    return invoke(statement, ms, argss);
+                });
+            });
+        });
+    }
+
+    private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+}
