@@ -24,7 +24,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("13 · The carts service: expected versions, time travel, replay")
-class CartsTest {
+class ServiceTest {
     static final Instant NINE_TEN = Instant.parse("2026-03-02T09:10:00Z");
 
     private final ManualClock clock = new ManualClock(NINE_TEN);
