@@ -7,7 +7,6 @@
 
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,10 +15,12 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -489,6 +490,7 @@ public class Lesson {
                 String sku = body.path("sku").asText();
                 handle(ctx, new AddItem(sku, body.path("quantity").asInt(1), priceOf(sku)));
             });
+            config.routes.exception(UnknownSku.class, (e, ctx) -> problem(ctx, 422, e.getMessage()));
             config.routes.delete("/carts/{id}/items/{sku}", ctx -> handle(ctx, new RemoveItem(ctx.pathParam("sku"))));
             config.routes.post("/carts/{id}/coupon", ctx -> handle(ctx, new ApplyCoupon(JSON.readTree(ctx.body()).path("code").asText())));
             config.routes.post("/carts/{id}/checkout", ctx -> handle(ctx, new CheckOut()));
@@ -504,7 +506,7 @@ public class Lesson {
         String ifMatch = ctx.header("If-Match");
         if (ifMatch == null) { problem(ctx, 428, "say which version of the cart you saw: If-Match: \"<version>\""); return; }
         CartState cart = CartState.replay(events(load(cartId)));
-        int seen = Integer.parseInt(ifMatch.replace("\"", "").strip());
+        int seen = versionIn(ifMatch);
         if (seen != cart.version()) {
             problem(ctx, 412, "cart " + cartId + " is at version " + cart.version() + ", you saw version " + seen + ": reload it");
             return;
@@ -528,7 +530,7 @@ public class Lesson {
         String cartId = ctx.pathParam("id");
         List<Recorded> history = load(cartId);
         if (ctx.queryParam("version") != null) {
-            int version = Math.min(Integer.parseInt(ctx.queryParam("version")), history.size());
+            int version = Math.clamp(Integer.parseInt(ctx.queryParam("version")), 0, history.size());
             history = history.subList(0, version);
         } else if (ctx.queryParam("at") != null) {
             Instant at = Instant.parse(ctx.queryParam("at"));
@@ -558,15 +560,30 @@ public class Lesson {
         return view;
     }
 
+    /** The version in an If-Match header such as "3" (an ETag is quoted); -1, which never matches, for anything else. */
+    static int versionIn(String ifMatch) {
+        try {
+            return Integer.parseInt(ifMatch.replace("\"", "").strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     static void problem(Context ctx, int status, String problem) {
         ctx.status(status).json(Map.of("problem", problem));
     }
 
     /** The catalog's price now: asked when an item is added, and written into ItemAdded, never asked again. */
     static long priceOf(String sku) throws IOException, InterruptedException {
-        var answer = HTTP.send(HttpRequest.newBuilder(catalog.uri().resolve("/products/" + sku)).build(), BodyHandlers.ofString());
+        var answer = HTTP.send(HttpRequest.newBuilder(catalog.uri().resolve("/products/" + URLEncoder.encode(sku, StandardCharsets.UTF_8))).build(),
+            BodyHandlers.ofString());
+        if (answer.statusCode() == 404) throw new UnknownSku(sku);
         if (answer.statusCode() != 200) throw new IOException("catalog answered " + answer.statusCode() + " for " + sku);
         return JSON.readTree(answer.body()).path("priceCents").asLong();
+    }
+
+    static final class UnknownSku extends RuntimeException {
+        UnknownSku(String sku) { super("the catalog has no " + sku, null, false, false); }
     }
 
     // ---- plumbing: the devices' requests, and printing ----
