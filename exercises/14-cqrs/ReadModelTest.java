@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import kit.Database;
 import kit.Expect;
 import kit.Hint;
@@ -52,6 +53,8 @@ class ReadModelTest {
     private Database readDb;
     private OrderCommands commands;
     private MyOrdersProjection projection;
+    /** How far the projection has come, shared by the projector and the service's queries. */
+    private final ProjectionProgress progress = new ProjectionProgress(0);
     private OrderService service;
 
     @BeforeEach
@@ -230,9 +233,7 @@ class ReadModelTest {
            "Read the checkpoint (the page's version), the summary (0 and 0 when there is none) and the rows \"order by placed_at desc\"; answer a MyOrdersPage as JSON.",
            "The README's section 'The query side'."})
     void pageComesFromTheReadModel() {
-        startService(GENEROUS);
-        history(() -> {});
-        projector().runOnce();
+        serviceWithHistoryProjected(GENEROUS);
 
         JsonNode page = pageOf(get("/customers/c-7/orders"));
 
@@ -257,9 +258,7 @@ class ReadModelTest {
            "Answer orders 0, spentCents 0 and an empty recent list when the summary has no row.",
            "The README's section 'The query side'."})
     void emptyPageForANewCustomer() {
-        startService(GENEROUS);
-        history(() -> {});
-        projector().runOnce();
+        serviceWithHistoryProjected(GENEROUS);
 
         JsonNode page = pageOf(get("/customers/c-404/orders"));
 
@@ -275,9 +274,7 @@ class ReadModelTest {
            "The query must read my_orders and customer_summary in the read store only, never orders, order_lines, payments or shipments.",
            "The README's section 'Eventually consistent'."})
     void staleUntilTheProjectionCatchesUp() {
-        startService(GENEROUS);
-        history(() -> {});
-        projector().runOnce();
+        serviceWithHistoryProjected(GENEROUS);
 
         long version = versionOf(post("/orders", "{\"orderId\": \"o-5\", \"customerId\": \"c-7\", \"lines\": [{\"sku\": \"KB-42\", \"quantity\": 1, \"unitPriceCents\": 4999}]}"));
         JsonNode before = pageOf(get("/customers/c-7/orders"));
@@ -301,9 +298,7 @@ class ReadModelTest {
            "Use only the readStore in the query; the write store's DataSource belongs to the commands.",
            "The README's section 'The query side'."})
     void answersWithTheWriteStoreDown() {
-        startService(GENEROUS);
-        history(() -> {});
-        projector().runOnce();
+        serviceWithHistoryProjected(GENEROUS);
         writeDb.close(); // the checkout's database is down for maintenance
 
         var answer = get("/customers/c-7/orders");
@@ -321,10 +316,7 @@ class ReadModelTest {
            "Call progress.awaitAtLeast(version, maxWait) before reading; it returns at once when the projection is already there.",
            "The README's section 'Read your own writes'."})
     void readYourWrites() throws Exception {
-        startService(GENEROUS);
-        history(() -> {});
-        var projector = projector();
-        projector.runOnce();
+        serviceWithHistoryProjected(GENEROUS);
         var alreadyThere = get("/customers/c-7/orders?atLeast=8");
         assertThat(alreadyThere.statusCode()).withFailMessage("the projection is at 8, so ?atLeast=8 should answer 200 at once, but got %s",
             describe(alreadyThere)).isEqualTo(200);
@@ -339,8 +331,14 @@ class ReadModelTest {
                 + describe(early) + ": it should have waited (progress.awaitAtLeast)");
         }
         assertThat(parked.get()).withFailMessage("the query for version %d neither answered nor waited on progress.awaitAtLeast", version).isTrue();
-        projector.runOnce();
-        var answer = translateTodo(pending.get(30, TimeUnit.SECONDS));
+        projector().runOnce();
+        HttpResponse<String> answer;
+        try {
+            answer = translateTodo(pending.get(30, TimeUnit.SECONDS));
+        } catch (TimeoutException e) {
+            throw new AssertionError("the projection reached version " + version + ", but the waiting query had not answered 30 s later: "
+                + "does it wake when progress.awaitAtLeast returns?");
+        }
 
         JsonNode page = pageOf(answer);
         var o3 = page.path("recent").get(1);
@@ -358,9 +356,7 @@ class ReadModelTest {
            "When awaitAtLeast returns false, answer 503 with a Retry-After header, and no page.",
            "The README's section 'Read your own writes'."})
     void notReachedInTimeAnswers503() {
-        startService(Duration.ZERO);
-        history(() -> {});
-        projector().runOnce();
+        serviceWithHistoryProjected(Duration.ZERO);
         long version = versionOf(post("/orders/o-2/payment", ""));
 
         var answer = get("/customers/c-9/orders?atLeast=" + version);
@@ -429,11 +425,12 @@ class ReadModelTest {
         assertThat(actual).withFailMessage("%s the read model should be%n  %s%nbut it is%n  %s", when, expected, actual).isEqualTo(expected);
     }
 
-    private void startService(Duration maxWait) {
+    /** Starts the order service (queries wait up to maxWait for a version), writes the history, and projects it: version 8. */
+    private void serviceWithHistoryProjected(Duration maxWait) {
         service = new OrderService(writeDb.dataSource(), readDb.dataSource(), progress, clock, maxWait).start();
+        history(() -> {});
+        projector().runOnce();
     }
-
-    private final ProjectionProgress progress = new ProjectionProgress(0);
 
     private Projector projector() {
         return new Projector(projection, new EventTable(writeDb.dataSource()), progress);
