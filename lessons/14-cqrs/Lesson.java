@@ -36,8 +36,8 @@ import kit.Narrator;
 public class Lesson {
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    /** How long a query waits for the version it was given before it answers 503. */
-    static final Duration MAX_WAIT = Duration.ofMillis(300);
+    /** How long a query waits for the version it was given before it answers 503 (longer with --serve, for hands on a keyboard). */
+    static volatile Duration maxWait = Duration.ofMillis(300);
 
     static Narrator story;
     static final ManualClock clock = new ManualClock();
@@ -60,9 +60,12 @@ public class Lesson {
         rebuildFromTheFirstEvent();
         theCheckoutDatabaseGoesDown();
         if (mine) yourReadModel();
+        if (story.serving()) projectEveryFewSeconds();
         story.serve(
-            "curl -s " + url("/customers/c-7/orders") + "            (Ada's page, from the read model)",
-            "curl -s " + url("/customers/c-7/orders?atLeast=" + (lastPosition() + 1)) + "   (waits " + MAX_WAIT.toMillis() + " ms for a version nobody wrote, then 503)");
+            "curl -s " + url("/customers/c-7/orders") + "      (Ada's page, from the read model)",
+            "curl -s -X POST " + url("/orders") + " -d '{\"orderId\": \"o-7\", \"customerId\": \"c-7\", \"lines\": [{\"sku\": \"KB-42\", "
+                + "\"quantity\": 1, \"unitPriceCents\": 4999}]}'      (answers the version it wrote)",
+            "curl -s '" + url("/customers/c-7/orders?atLeast=VERSION") + "'      (waits until the projector, every 3 s now, has got there)");
         orders.stop();
         story.end(); // exits the process, databases and all
     }
@@ -158,7 +161,7 @@ public class Lesson {
         story.say("GET ...?atLeast=" + version + " -> " + page.statusCode() + ", o-4 " + statusOf(page, "o-4") + " (version " + versionIn(page) + ")");
 
         var tooFar = get("/customers/c-7/orders?atLeast=" + (version + 1));
-        story.say("GET ...?atLeast=" + (version + 1) + " (a version nobody wrote) -> " + tooFar.statusCode() + " after " + MAX_WAIT.toMillis()
+        story.say("GET ...?atLeast=" + (version + 1) + " (a version nobody wrote) -> " + tooFar.statusCode() + " after " + maxWait.toMillis()
             + " ms, Retry-After: " + tooFar.headers().firstValue("Retry-After").orElse("-"));
         story.tell("""
             Every command answers with the version it wrote: the position of its event. The app passes it to the
@@ -421,6 +424,21 @@ public class Lesson {
     }
     // end::catch-up[]
 
+    /** For --serve: the projector runs by itself, as it would in production, and queries wait up to 5 s for a version. */
+    static void projectEveryFewSeconds() {
+        maxWait = Duration.ofSeconds(5);
+        Thread.ofVirtual().start(() -> {
+            while (true) {
+                try {
+                    Thread.sleep(3000);
+                    projectAll();
+                } catch (SQLException | InterruptedException e) {
+                    return; // the lesson is ending
+                }
+            }
+        });
+    }
+
     static int project(List<StoredEvent> events) throws SQLException {
         int applied = 0;
         for (StoredEvent event : events) if (apply(readStore, event)) applied++;
@@ -443,7 +461,7 @@ public class Lesson {
     /** GET /customers/{customerId}/orders[?atLeast=VERSION]: from the read store only, never the write store. */
     static void myOrders(Context ctx) throws Exception {
         String atLeast = ctx.queryParam("atLeast");
-        if (atLeast != null && !progress.awaitAtLeast(Long.parseLong(atLeast), MAX_WAIT)) {
+        if (atLeast != null && !progress.awaitAtLeast(Long.parseLong(atLeast), maxWait)) {
             ctx.status(503).header("Retry-After", "1").result("the read model has not reached version " + atLeast + " yet");
             return;
         }
