@@ -69,7 +69,9 @@ public final class OrderService implements AutoCloseable {
      */
     void myOrders(Context ctx) throws Exception {
         // Read the checkpoint, the customer's summary and her rows (newest first) from readStore, on one connection,
-        // into a MyOrdersPage, and answer it as JSON. With ?atLeast=N, first progress.awaitAtLeast(N, maxWait).
+        // into a MyOrdersPage, and answer it as JSON (JSON.writeValueAsString). With ?atLeast=N, first
+        // progress.awaitAtLeast(N, maxWait). placed_at reads as rs.getObject(i, OffsetDateTime.class); MyOrder wants
+        // its toInstant().toString().
         throw new UnsupportedOperationException("TODO: answer the customer's MyOrdersPage from the read store, waiting for ?atLeast=VERSION first (503 when it does not come)");
     }
 
