@@ -182,16 +182,16 @@ public class Lesson {
         List<Event> decidedByA = decide(seenByA, new RemoveItem("MS-7"));
         List<Event> decidedByB = decide(seenByB, new ApplyCoupon("TENOFF"));  // 119.97 >= 100.00: fine, on what B saw
         int appendedByA = append("c-8", seenByA.version(), decidedByA);
-        String b;
+        String outcomeOfB;
         try {
             append("c-8", seenByB.version(), decidedByB);
-            b = "appended";
+            outcomeOfB = "appended";
         } catch (Conflict conflict) {
-            b = "refused: " + conflict.getMessage();
+            outcomeOfB = "refused: " + conflict.getMessage();
         }
         // end::race[]
         story.say("A loaded version " + seenByA.version() + ", decided " + names(decidedByA) + ", appended: now version " + appendedByA);
-        story.say("B loaded version " + seenByB.version() + ", decided " + names(decidedByB) + ", " + b);
+        story.say("B loaded version " + seenByB.version() + ", decided " + names(decidedByB) + ", " + outcomeOfB);
         // What a table of carts would have done: each instance saves the cart it computed, and the last one wins.
         Map<String, CartState> cartsTable = new HashMap<>();
         cartsTable.put("c-8", seenByA.thenAll(decidedByA));
@@ -205,7 +205,7 @@ public class Lesson {
             119.97, was made on a cart that was gone; appended, it would have put TENOFF on a cart of 99.98.
             Rebuilt at version 3, the same command is refused, which is what the rule says. A carts table,
             saved by both, would have kept B's cart: the mouse Bob removed is back, and Bob never knows.""");
-        story.check(appendedByA == 3 && b.startsWith("refused"), "A appended version 3; B's append after version 2 was refused by the primary key");
+        story.check(appendedByA == 3 && outcomeOfB.startsWith("refused"), "A appended version 3; B's append after version 2 was refused by the primary key");
         story.check(CartState.replay(events(load("c-8"))).coupon() == null, "c-8 has no coupon: B's stale decision was never recorded");
         String again;
         try {
