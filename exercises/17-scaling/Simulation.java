@@ -105,9 +105,5 @@ public final class Simulation {
         public List<Integer> scaleInTicks(String service) {
             return of(service).stream().filter(s -> s.decision() instanceof Decision.ScaleIn).map(Sample::tick).toList();
         }
-
-        public int peakQueue(String service) {
-            return of(service).stream().mapToInt(Sample::queueDepth).max().orElse(0);
-        }
     }
 }

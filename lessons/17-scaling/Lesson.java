@@ -105,6 +105,10 @@ public class Lesson {
         gateway = starting.join();
         story.listen(registry);
         story.say("registry, payments-1 and payments-2 are up; the gateway (our service) is at " + gatewayUrl());
+        for (Service s : SHOP) {
+            story.state(s.name(), s.minReplicas() + " replicas, each serving " + s.perReplicaPerTick() + " requests a tick (10 s) in "
+                + s.serviceMillis() + " ms; " + s.minReplicas() + " to " + s.maxReplicas() + " allowed");
+        }
 
         var answers = checkouts(4);
         story.state("checkouts served", servedCounts());
@@ -153,7 +157,8 @@ public class Lesson {
         story.step("Scale what is hot: a target, and a window before scaling in");
         tracking = simulate(new TargetTracking(), Integer.MAX_VALUE);
         draw(tracking);
-        story.say("payments' pool changed at " + tracking.resizes(PAYMENTS));
+        story.say("payments' autoscaler decided:");
+        tracking.resizes(PAYMENTS).forEach(line -> story.say("  " + line));
         story.tell("""
             This autoscaler works as Kubernetes' Horizontal Pod Autoscaler does. It asks how many replicas would
             run the pool at 80 % of their capacity, counting the queue. Going up it acts at once, but at most
@@ -264,7 +269,8 @@ public class Lesson {
             int max = (int) mine.call(((Map<?, ?>) policies).get("payments"), "maxReplicas");
             var run = simulate(new Yours(mine, yours), Integer.MAX_VALUE);
             draw(run);
-            story.say("payments' pool changed at " + run.resizes(PAYMENTS));
+            story.say("your autoscaler decided, for payments:");
+            run.resizes(PAYMENTS).forEach(line -> story.say("  " + line));
             story.check(run.replicas(PAYMENTS).get(NOON + 1) > run.replicas(PAYMENTS).get(NOON), "your autoscaler scaled payments out at 12:00:00");
             story.check(run.most(PAYMENTS) <= max, "payments never had more than the max of your policy (" + max + ")");
             story.check(run.turnarounds(PAYMENTS) <= 1, "payments did not flap: it grew, then shrank");
@@ -428,11 +434,12 @@ public class Lesson {
             window.addLast(wanted);
             if (window.size() > WINDOW_TICKS) window.removeFirst();
             int replicas = pool.replicas();
+            int lastMinutesMost = Collections.max(window);
             int next = wanted > replicas
                 ? Math.min(wanted, replicas * 2)                    // up: now, but at most double
-                : Math.min(replicas, Collections.max(window));     // down: no lower than the last minute wanted
+                : Math.min(replicas, lastMinutesMost);              // down: no lower than the last minute wanted
             next = Math.clamp(next, s.minReplicas(), s.maxReplicas());
-            return new Verdict(next, "wants " + wanted);
+            return new Verdict(next, "wants " + wanted + (wanted < replicas ? ", the last minute at most " + lastMinutesMost : ""));
         }
     }
     // end::target-tracking[]
@@ -480,12 +487,10 @@ public class Lesson {
             return n;
         }
 
-        /** When the pool changed, and to what: "12:00:00 2→4, 12:00:10 4→8, ...". */
-        String resizes(Service s) {
-            var r = replicas(s);
-            List<String> out = new ArrayList<>();
-            for (int i = 1; i < r.size(); i++) if (!r.get(i).equals(r.get(i - 1))) out.add(time(i - 1) + " " + r.get(i - 1) + "→" + r.get(i));
-            return String.join(", ", out);
+        /** When the pool was resized, to what, and why: "12:00:00  2 → 4   wants 13". */
+        List<String> resizes(Service s) {
+            return ticks.get(s).stream().filter(t -> t.verdict().replicas() != t.replicas())
+                .map(t -> "%s  %d → %d   %s".formatted(time(t.tick()), t.replicas(), t.verdict().replicas(), t.verdict().why())).toList();
         }
     }
 
@@ -500,8 +505,9 @@ public class Lesson {
         story.say(" ".repeat(18) + Style.dim(axis.toString()));
         for (Service s : SHOP) {
             var replicas = run.replicas(s);
-            story.say("%-8s %-8s %s  %d to %d of max %d".formatted(s.name(), "replicas", Style.cyan(spark(replicas, s.maxReplicas())),
-                Collections.min(replicas), Collections.max(replicas), s.maxReplicas()));
+            int fewest = Collections.min(replicas), most = Collections.max(replicas);
+            story.say("%-8s %-8s %s  %s".formatted(s.name(), "replicas", Style.cyan(spark(replicas, Math.max(most, s.maxReplicas()))),
+                fewest == most ? most + " all along" : fewest + " to " + most));
             int peak = run.peakQueue(s);
             story.say("%-8s %-8s %s  peak %d%s".formatted("", "queue", Style.yellow(spark(run.queues(s), Math.max(peak, 1))), peak,
                 peak == 0 ? "" : " at " + time(run.peakQueueTick(s)) + ", latency up to " + seconds(run.peakLatency(s))));
