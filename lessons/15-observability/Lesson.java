@@ -14,12 +14,14 @@ import static com.github.tomakehurst.wiremock.client.WireMock.serviceUnavailable
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.net.URI;
@@ -44,6 +46,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import kit.ManualClock;
@@ -281,16 +284,16 @@ public class Lesson {
             // tag::mine[]
             Object tracer = mine.create("tracing.Tracer", mine.create("tracing.Ids", new SplittableRandom(15)));
             Object yourOrders = mine.call(mine.create("tracing.Orders", inventory.uri(), payments.uri(), tracer,
-                mine.create("tracing.JsonLog", "orders", clock, (java.util.function.Consumer<String>) yourLogs::add), clock), "start");
+                mine.create("tracing.JsonLog", "orders", clock, (Consumer<String>) yourLogs::add), clock), "start");
             Object yourGateway = mine.call(mine.create("tracing.Gateway", mine.call(yourOrders, "uri"), tracer,
-                mine.create("tracing.JsonLog", "gateway", clock, (java.util.function.Consumer<String>) yourLogs::add)), "start");
+                mine.create("tracing.JsonLog", "gateway", clock, (Consumer<String>) yourLogs::add)), "start");
             // end::mine[]
             String checkoutUrl = mine.call(yourGateway, "uri") + "/api/checkout";
             String healthUrl = mine.call(yourOrders, "uri") + "/health";
             var fresh = send(checkoutUrl, "ada", null);
-            var continued = send(checkoutUrl, "ada", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
-            var upper = send(checkoutUrl, "ada", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01");
-            send(checkoutUrl, "ada", null);
+            send(checkoutUrl, "ada", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");   // a caller's valid trace
+            send(checkoutUrl, "ada", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01");   // uppercase: malformed
+            send(checkoutUrl, "ada", null);                                                          // the 4th failure opens the breaker
             String health = get(healthUrl);
             story.say("your answers: " + fresh.status() + " " + fresh.body());
             story.state("your /health", health);
@@ -381,20 +384,18 @@ public class Lesson {
         orders.log("INFO", span, "checkout for " + customer + ": 1 x " + order.path("sku").asText());
         var reservation = JSON.createObjectNode().put("sku", order.path("sku").asText()).put("quantity", 1);
         var charge = JSON.createObjectNode().put("customer", customer).put("amountCents", 4999);
-        for (var call : List.of(Map.entry(inventory, reservation), Map.entry(payments, charge))) {
-            String failed = callPeer(span, call.getKey(), call.getValue());
-            if (failed != null) {
-                ctx.status(503).contentType("application/json").result(JSON.createObjectNode().put("problem", failed).toString());
-                return;
-            }
+        String failed = callPeer(span, inventory, "/reservations", reservation);
+        if (failed == null) failed = callPeer(span, payments, "/charges", charge);
+        if (failed != null) {
+            ctx.status(503).contentType("application/json").result(JSON.createObjectNode().put("problem", failed).toString());
+            return;
         }
         orders.log("INFO", span, "checkout for " + customer + " placed");
         ctx.status(201).contentType("application/json").result(JSON.createObjectNode().put("status", "placed").toString());
     }
 
     /** One call to a peer through its breaker: null when it said yes, or what went wrong. */
-    static String callPeer(Span span, Peer peer, ObjectNode body) {
-        String path = peer == inventory ? "/reservations" : "/charges";
+    static String callPeer(Span span, Peer peer, String path, ObjectNode body) {
         var request = HttpRequest.newBuilder(URI.create(peer.url(path))).POST(BodyPublishers.ofString(body.toString()))
             .header("Content-Type", "application/json");
         Span call = span.call(request);
@@ -467,7 +468,7 @@ public class Lesson {
         final List<String> log = new CopyOnWriteArrayList<>();
         final Javalin app;
 
-        Service(String name, java.util.function.Consumer<io.javalin.config.JavalinConfig> routes) {
+        Service(String name, Consumer<JavalinConfig> routes) {
             this.name = name;
             this.app = Javalin.create(config -> {
                 config.startup.showJavalinBanner = false;
@@ -507,7 +508,7 @@ public class Lesson {
 
     static Map<String, Answer> lastAnswers = Map.of();
 
-    static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder created(String body) {
+    static ResponseDefinitionBuilder created(String body) {
         return aResponse().withStatus(201).withHeader("Content-Type", "application/json").withBody(body);
     }
 
