@@ -4,7 +4,6 @@
 //SOURCES engine/*.java
 //SOURCES workbook/*.java
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:cds*=off -Xlog:cds+dynamic=off
-//CDS
 // The learner's tool: the course map and progress; check, hint, watch, reset, solution and play.
 
 import java.io.FileDescriptor;
@@ -20,13 +19,14 @@ import workbook.PlayCommand;
 import workbook.ResetCommand;
 import workbook.SolutionCommand;
 import workbook.Status;
+import workbook.TrainCommand;
 import workbook.UserError;
 import workbook.WatchCommand;
 
 @Command(name = "workbook", mixinStandardHelpOptions = true,
          description = "Your course map and progress. With no command: where you are and what to do next.",
          subcommands = {CheckCommand.class, HintCommand.class, WatchCommand.class, ResetCommand.class,
-                        SolutionCommand.class, PlayCommand.class})
+                        SolutionCommand.class, PlayCommand.class, TrainCommand.class})
 public class Workbook implements Callable<Integer> {
 
     public static void main(String[] args) {
