@@ -28,8 +28,10 @@ public final class Cli implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "OUT", description = "Where the gradebook, summary and per-student results go (created; a re-run resumes).")
     Path out;
 
-    @Option(names = "--jobs", paramLabel = "N", description = "Students graded at a time (default: the number of cores, ${DEFAULT-VALUE}).")
-    int jobs = Runtime.getRuntime().availableProcessors();
+    // Two per core: a student's tests spend much of their time waiting (a broker starting, a deadline running out),
+    // and a second student fills that time. 20 students on 2 cores: 215 s at 2 at a time, 166 s at 4.
+    @Option(names = "--jobs", paramLabel = "N", description = "Students graded at a time (default: twice the number of cores, ${DEFAULT-VALUE}).")
+    int jobs = 2 * Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Time limit of one exercise of one student (default ${DEFAULT-VALUE}).")
     int timeout = 60;
