@@ -27,8 +27,12 @@ import org.junit.jupiter.api.Test;
 class MessagingTest {
     /** Generous: an in-VM delivery takes a millisecond, but the machine may be busy. Only a failing test waits it out. */
     private static final Duration ARRIVES = Duration.ofSeconds(5);
-    /** How long to wait for a message that must not come: nothing in the broker would send it later. */
+    /** How long a subscriber waits for a message that must not come: nothing in the broker would send it later. */
     private static final Duration QUIET = Duration.ofMillis(300);
+    /** A poll on a queue the broker says is empty: nothing can come, so there is nothing to wait for. */
+    private static final Duration EMPTY = Duration.ofMillis(1);
+    /** One worker's turn while the other may hold the messages left (the broker hands each consumer a batch). */
+    private static final Duration TURN = Duration.ofMillis(20);
 
     // One real broker for the class; each test uses its own subscriber and queue names, so they do not meet.
     private static Broker broker;
@@ -131,7 +135,7 @@ class MessagingTest {
             Outcome second = next(worker, queue);
             assertThat(second).withFailMessage("the failed message should be delivered again and processed, but the next poll said %s (was it acknowledged before the handler ran?)", second)
                 .isEqualTo(Outcome.PROCESSED);
-            Outcome third = worker.pollOnce(QUIET);
+            Outcome third = next(worker, queue);
             assertThat(third).withFailMessage("once processed, the message is done; but it came again: %s (acknowledge it after the handler returns)", third)
                 .isEqualTo(Outcome.NONE);
         }
@@ -186,15 +190,15 @@ class MessagingTest {
 
             int done = 0;
             int idle = 0;
-            // Take turns until all 20 are done; a long run of empty polls on both means a message is missing.
-            while (done < 20 && idle < 2) {
+            // Take turns while the broker still holds some of the 20; a long run of empty turns means one is stuck.
+            while (done < 20 && broker.messageCount(queue) > 0 && idle < 100) {
                 int before = done;
-                if (a.pollOnce(QUIET) == Outcome.PROCESSED) done++;
-                if (b.pollOnce(QUIET) == Outcome.PROCESSED) done++;
+                if (a.pollOnce(TURN) == Outcome.PROCESSED) done++;
+                if (b.pollOnce(TURN) == Outcome.PROCESSED) done++;
                 idle = done == before ? idle + 1 : 0;
             }
-            Outcome leftA = a.pollOnce(QUIET);
-            Outcome leftB = b.pollOnce(QUIET);
+            Outcome leftA = next(a, queue);
+            Outcome leftB = next(b, queue);
             assertThat(List.of(leftA, leftB)).withFailMessage("after the 20 messages nothing more should come, but the workers' polls said %s and %s", leftA, leftB)
                 .containsOnly(Outcome.NONE);
         }
@@ -231,7 +235,7 @@ class MessagingTest {
                 assertThat(outcome).withFailMessage("delivery %d of %d should come and fail, but the poll said %s", i, Topology.MAX_DELIVERY_ATTEMPTS, outcome)
                     .isEqualTo(Outcome.FAILED);
             }
-            Outcome after = worker.pollOnce(QUIET);
+            Outcome after = next(worker, queue);
             assertThat(after).withFailMessage("after %d failed deliveries the message should be a dead letter, but it was delivered again (%s): infinite redelivery?", Topology.MAX_DELIVERY_ATTEMPTS, after)
                 .isEqualTo(Outcome.NONE);
         }
@@ -320,11 +324,12 @@ class MessagingTest {
     }
 
     /**
-     * Polls for a message the test expects: the full wait when the broker holds one for the queue (it is there,
-     * just on its way), a short one when the queue is empty (a wrong answer lost it: no need to wait it out).
+     * Polls a queue: the full wait when the broker holds a message for it (it is there, just on its way), almost
+     * none when the queue is empty (nothing can come: a wrong answer lost it, or none is left to come). The
+     * broker's count includes messages delivered but not acknowledged, and acknowledging waits for the broker.
      */
     private static Outcome next(OrderConsumer consumer, String queue) throws JMSException {
-        return consumer.pollOnce(broker.messageCount(queue) > 0 ? ARRIVES : QUIET);
+        return consumer.pollOnce(broker.messageCount(queue) > 0 ? ARRIVES : EMPTY);
     }
 
     private static String receiveText(String queue, Duration timeout) throws JMSException {
