@@ -16,12 +16,9 @@ if [ ${#ids[@]} -eq 0 ]; then
   for d in "$root"/lessons/[0-9][0-9]-*/; do ids+=("$(basename "$d")"); done
 fi
 
-# The scratch copy shares this checkout's JBang: fetch it here first (a fresh clone has none yet), untimed.
-(cd "$root" && ./jbang workbook --help >/dev/null) || { echo "bench: ./jbang workbook does not start here" >&2; exit 1; }
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
-(cd "$root" && git ls-files -z | xargs -0 -I{} cp --parents {} "$scratch")
-ln -s "$root/.jbang-cli" "$scratch/.jbang-cli"
+tool=bench
+# shellcheck source=tools/scratch-copy.sh
+. "$root/tools/scratch-copy.sh"
 
 printf '%-24s %14s %14s %14s\n' "lesson" "check (ms)" "first step" "lesson total"
 for id in "${ids[@]}"; do

@@ -14,11 +14,9 @@ if [ ${#ids[@]} -eq 0 ]; then
   for d in "$root"/solutions/[0-9][0-9]-*/; do ids+=("$(basename "$d")"); done
 fi
 
-(cd "$root" && ./jbang workbook --help >/dev/null) || { echo "repeat: ./jbang workbook does not start here" >&2; exit 1; }
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
-(cd "$root" && git ls-files -z | xargs -0 -I{} cp --parents {} "$scratch")
-ln -s "$root/.jbang-cli" "$scratch/.jbang-cli"
+tool=repeat
+# shellcheck source=tools/scratch-copy.sh
+. "$root/tools/scratch-copy.sh"
 
 total_failures=0
 printf '%-24s %16s %22s\n' "exercise" "solution passes" "wrong answers caught"

@@ -47,7 +47,7 @@ public final class TrainCommand implements Callable<Integer> {
             System.setErr(err);
             Compiler.deleteTree(scratch);
         }
-        err.println("[workbook] ran the tests of " + exercises + " reference solutions for the start-up cache");
+        err.println("[workbook] ran the tests of " + exercises + " exercises for the start-up cache");
         return 0;
     }
 }
