@@ -25,6 +25,9 @@
 //DEPS org.apache.artemis:artemis-jakarta-server
 //DEPS org.apache.artemis:artemis-jakarta-client
 //DEPS com.h2database:h2:2.5.252
+// Mutation testing of the reference solutions (./jbang verify --mutation): PIT and its JUnit 5 plugin.
+//DEPS org.pitest:pitest-command-line:1.30.2
+//DEPS org.pitest:pitest-junit5-plugin:1.2.3
 
 package kit;
 

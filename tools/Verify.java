@@ -8,12 +8,14 @@
 // The project's own test command: every solution passes, every stub and wrong answer fails, every lesson holds,
 // every alias resolves, the kit's own tests pass. Ends with "N passed, N failed".
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import kit.Course;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import verify.Checks;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
@@ -24,6 +26,14 @@ public class Verify implements Callable<Integer> {
 
     @Option(names = "--no-lessons", description = "Skip running the lessons (exercises, kit and catalog only).")
     boolean noLessons;
+
+    @Option(names = "--mutation", description = "Instead of the usual checks, run mutation testing (PIT) on the reference "
+        + "solutions of the given exercises (all without IDs): each passes at 95 %% of its non-equivalent mutants killed, "
+        + "and its summary is written to solutions/NN-slug/mutation.properties.")
+    boolean mutation;
+
+    @Parameters(paramLabel = "ID", arity = "0..*", description = "With --mutation: the exercises to test (01, api-gateway, ...).")
+    List<String> ids = new ArrayList<>();
 
     public static void main(String[] args) {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
@@ -41,12 +51,19 @@ public class Verify implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        for (String id : only) {
+        if (!ids.isEmpty() && !mutation) {
+            System.err.println("verify: exercise ids without --mutation; to check a few lessons, use --only " + String.join(",", ids));
+            return 2;
+        }
+        List<String> chosen = new ArrayList<>(only);
+        chosen.addAll(ids);
+        for (String id : chosen) {
             if (Course.find(id).isEmpty()) {
                 System.err.println("verify: unknown lesson '" + id + "'. Valid ids: " + Course.validIds());
                 return 2;
             }
         }
-        return new Checks(Course.root(), only, !noLessons).run() ? 0 : 1;
+        Checks checks = new Checks(Course.root(), chosen, !noLessons);
+        return (mutation ? checks.runMutation() : checks.run()) ? 0 : 1;
     }
 }

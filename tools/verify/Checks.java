@@ -3,6 +3,7 @@ package verify;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import engine.Compiler;
+import engine.MutationSummary;
 import engine.Sources;
 import engine.TestRunner;
 import java.io.IOException;
@@ -17,7 +18,7 @@ import kit.Style;
 import site.Transcripts;
 
 /** Every check verify makes, each printed as one PASS or FAIL line with what it proves. */
-public final class Checks {
+public final class Checks implements Recorder {
     private static final int MIN_WRONG_VARIANTS = 3;
     private static final Duration LESSON_LIMIT = Duration.ofSeconds(90);
 
@@ -36,25 +37,42 @@ public final class Checks {
         this.compiler = new Compiler(root.resolve(".workbook-cache").resolve("verify"), root);
     }
 
-    public boolean run() {
+    /** {@code verify --mutation}: PIT on each chosen exercise's solution, instead of the usual checks. */
+    public boolean runMutation() {
         long start = System.nanoTime();
-        kitTests();
-        List<Course.Lesson> lessons = Course.LESSONS.stream()
+        Mutation mutation = new Mutation(root, compiler, this);
+        chosen().stream().filter(l -> l.hasExercise(root)).forEach(mutation::run);
+        return summarise(start);
+    }
+
+    private List<Course.Lesson> chosen() {
+        return Course.LESSONS.stream()
             .filter(l -> l.written(root) || l.hasExercise(root))
             .filter(l -> only.isEmpty() || only.stream().anyMatch(l::answersTo))
             .toList();
-        catalog(lessons);
-        for (Course.Lesson lesson : lessons) exercise(lesson);
-        grader(lessons);
-        if (runLessons) for (Course.Lesson lesson : lessons) lessonRuns(lesson);
-        site();
+    }
+
+    private boolean summarise(long start) {
         System.out.println();
         System.out.printf("verify took %.1f s%n", (System.nanoTime() - start) / 1e9);
         System.out.println(passed + " passed, " + failed + " failed");
         return failed == 0;
     }
 
-    private void record(boolean ok, String what, String detail) {
+    public boolean run() {
+        long start = System.nanoTime();
+        kitTests();
+        List<Course.Lesson> lessons = chosen();
+        catalog(lessons);
+        for (Course.Lesson lesson : lessons) exercise(lesson);
+        grader(lessons);
+        if (runLessons) for (Course.Lesson lesson : lessons) lessonRuns(lesson);
+        site();
+        return summarise(start);
+    }
+
+    @Override
+    public void record(boolean ok, String what, String detail) {
         if (ok) passed++;
         else failed++;
         System.out.println((ok ? Style.green("PASS ") : Style.red("FAIL ")) + what
@@ -126,6 +144,24 @@ public final class Checks {
             record(wrong.failed() > 0, id + ": the tests reject wrong/" + variant,
                 wrong.failed() > 0 ? "caught by: " + caughtBy : "every test passed on a wrong answer");
         }
+        mutationSummary(lesson);
+    }
+
+    /** The committed mutation score was measured on these very tests and this solution (else: run it again). */
+    private void mutationSummary(Course.Lesson lesson) {
+        String id = lesson.id();
+        Path dir = Sources.solutionDir(root, lesson);
+        String what = id + ": its mutation summary (solutions/" + id + "/" + MutationSummary.FILE + ") was measured on the current tests and solution";
+        String again = "run ./jbang verify --mutation " + lesson.number2() + " and commit what it writes";
+        var summary = MutationSummary.read(dir);
+        if (summary.isEmpty()) {
+            record(false, what, "missing or unreadable: " + again);
+            return;
+        }
+        boolean fresh = summary.get().hash().equals(MutationSummary.hashOf(Sources.solution(root, lesson), dir));
+        record(fresh, what, fresh
+            ? "%.1f %% of %d mutants killed on %s".formatted(summary.get().score(), summary.get().mutants(), summary.get().date())
+            : "the tests, the solution or " + MutationSummary.EQUIVALENTS + " changed since the run of " + summary.get().date() + ": " + again);
     }
 
     /** Every test has a sentence for a name and at least one hint. */
@@ -356,7 +392,7 @@ public final class Checks {
         return output.lines().filter(l -> l.startsWith(prefix)).reduce((a, b) -> b).orElse("").replaceFirst("^site: ", "");
     }
 
-    private static String tail(String text, int lines) {
+    static String tail(String text, int lines) {
         String[] all = text.strip().split("\n");
         return String.join("\n", java.util.Arrays.copyOfRange(all, Math.max(0, all.length - lines), all.length));
     }
