@@ -2,6 +2,8 @@
 //JAVA 21+
 //SOURCES ../kit/*.java
 //SOURCES site/*.java
+// the exercises' mutation scores, shown beside their tests
+//SOURCES engine/MutationSummary.java
 // JRuby (inside AsciidoctorJ) starts twice as fast with the C1 compiler, no JRuby JIT and class data sharing.
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djruby.compile.mode=OFF -Djruby.compile.invokedynamic=false --enable-native-access=ALL-UNNAMED -Xlog:cds*=off -Xlog:cds+dynamic=off
 //CDS

@@ -71,10 +71,10 @@ public record MutationSummary(double score, int mutants, int killed, int survive
     }
 
     /** A hash of the files a mutation run reads: names and contents, in name order, then the equivalents list. */
-    public static String hashOf(Sources sources, Path solutionDir) {
+    public static String hashOf(Map<String, Path> sources, Path solutionDir) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            Map<String, Path> files = new TreeMap<>(sources.files());
+            Map<String, Path> files = new TreeMap<>(sources);
             Path equivalents = solutionDir.resolve(EQUIVALENTS);
             if (Files.isRegularFile(equivalents)) files.put(EQUIVALENTS, equivalents);
             for (var entry : files.entrySet()) {

@@ -1,5 +1,7 @@
 package site;
 
+import engine.MutationSummary;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,7 +10,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -233,6 +237,7 @@ public final class SiteBuilder {
                 .append(count).append(" tests, ").append(points).append(" points, in <code>exercises/").append(l.id())
                 .append("/</code>. Check your code against them with <code>./jbang workbook check ").append(l.number2())
                 .append("</code>; <code>./jbang workbook hint ").append(l.number2()).append("</code> gives a hint for the first that fails.</p>\n");
+            mutationScore(l).ifPresent(sb::append);
             for (ExerciseTests.Group g : groups) {
                 if (groups.size() > 1) sb.append("<p class=\"test-group\">").append(Html.escape(g.name())).append("</p>\n");
                 sb.append("<ol class=\"test-list\">\n");
@@ -245,6 +250,16 @@ public final class SiteBuilder {
             sb.append("</div></div>\n");
         }
         return sb.append("</div>\n").toString();
+    }
+
+    /** How well the tests tell a right answer from a slightly wrong one, as the last mutation run measured it. */
+    private Optional<String> mutationScore(Course.Lesson l) {
+        return MutationSummary.read(root.resolve("solutions").resolve(l.id())).map(m -> String.format(Locale.ROOT,
+            "<p class=\"mutation\">How strict these tests are: they reject %.1f %% of %d slightly wrong versions of the reference solution "
+                + "that PIT, a mutation-testing tool, made from it (%s mutators%s; measured %s with <code>./jbang verify --mutation %s</code>).</p>\n",
+            m.score(), m.mutants() - m.equivalent(), m.mutators(),
+            m.equivalent() == 0 ? "" : ", leaving out " + m.equivalent() + " that mean the same as the solution",
+            m.date(), l.number2()));
     }
 
     /** xref:../08-circuit-breaker/README.adoc[] becomes a link to that lesson's page, or to the map while it is coming. */
@@ -275,7 +290,9 @@ public final class SiteBuilder {
         sb.append(text.html());
         sb.append("<div class=\"sect1\"><h2 id=\"points\">Exercises and points</h2><div class=\"sectionbody\">\n")
             .append("<p>What the grader counts today, read from the exercises' tests (a test without <code>@Points</code> is worth 1).</p>\n")
-            .append("<table class=\"map\"><thead><tr><th>#</th><th>Exercise</th><th>Tests</th><th>Points</th></tr></thead><tbody>\n");
+            .append("<p>The mutation score is the share of PIT's slightly wrong versions of the reference solution that the tests reject "
+                + "(<code>./jbang verify --mutation</code>; the project's bar is 95 %).</p>\n")
+            .append("<table class=\"map\"><thead><tr><th>#</th><th>Exercise</th><th>Tests</th><th>Points</th><th>Mutation score</th></tr></thead><tbody>\n");
         int allTests = 0;
         int allPoints = 0;
         for (Course.Lesson l : Course.LESSONS) {
@@ -287,10 +304,12 @@ public final class SiteBuilder {
             allPoints += points;
             sb.append("<tr><td class=\"num\">").append(l.number2()).append("</td><td>")
                 .append(written.contains(l) ? "<a href=\"" + l.id() + ".html#exercise\">" + Html.escape(shortName(l)) + "</a>" : Html.escape(shortName(l)))
-                .append(" <code>exercises/").append(l.id()).append("/</code></td><td>").append(count).append("</td><td>").append(points).append("</td></tr>\n");
+                .append(" <code>exercises/").append(l.id()).append("/</code></td><td>").append(count).append("</td><td>").append(points).append("</td><td>")
+                .append(MutationSummary.read(root.resolve("solutions").resolve(l.id())).map(m -> String.format(Locale.ROOT, "%.1f %%", m.score())).orElse("—"))
+                .append("</td></tr>\n");
         }
         sb.append("</tbody><tfoot><tr><td></td><td>All exercises so far</td><td>").append(allTests).append("</td><td>").append(allPoints)
-            .append("</td></tr></tfoot></table></div></div>\n");
+            .append("</td><td></td></tr></tfoot></table></div></div>\n");
         return new Page("instructors.html", "For instructors", "instructors", "Grading a whole class with ./jbang grade.", sb.toString(), null, null);
     }
 

@@ -158,7 +158,7 @@ public final class Checks implements Recorder {
             record(false, what, "missing or unreadable: " + again);
             return;
         }
-        boolean fresh = summary.get().hash().equals(MutationSummary.hashOf(Sources.solution(root, lesson), dir));
+        boolean fresh = summary.get().hash().equals(MutationSummary.hashOf(Sources.solution(root, lesson).files(), dir));
         record(fresh, what, fresh
             ? "%.1f %% of %d mutants killed on %s".formatted(summary.get().score(), summary.get().mutants(), summary.get().date())
             : "the tests, the solution or " + MutationSummary.EQUIVALENTS + " changed since the run of " + summary.get().date() + ": " + again);

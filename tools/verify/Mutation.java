@@ -117,7 +117,7 @@ public final class Mutation {
         for (Equivalent e : stale) System.out.println("    stale entry  " + e.where() + " (PIT kills it or no longer makes it): " + e.why());
 
         new MutationSummary(Math.floor(score * 10) / 10, mutants.size(), killed.size(), survived.size(), uncovered.size(),
-            equivalent.size(), LocalDate.now(), MUTATORS, MutationSummary.hashOf(sources, Sources.solutionDir(root, lesson)))
+            equivalent.size(), LocalDate.now(), MUTATORS, MutationSummary.hashOf(sources.files(), Sources.solutionDir(root, lesson)))
             .write(Sources.solutionDir(root, lesson));
 
         boolean ok = !mutants.isEmpty() && score >= TARGET && equivalentShare <= MAX_EQUIVALENT_SHARE && stale.isEmpty();
