@@ -69,6 +69,12 @@ public final class Course {
         return LESSONS.stream().map(Lesson::id).collect(Collectors.joining(", "));
     }
 
+    /** The wrapper that runs the course's pinned JBang: {@code jbang} (a bash script), {@code jbang.cmd} on Windows. */
+    public static String wrapper(Path root) {
+        boolean windows = System.getProperty("os.name", "").startsWith("Windows");
+        return root.resolve(windows ? "jbang.cmd" : "jbang").toString();
+    }
+
     /** The repository root: the nearest folder, from here upwards, that holds jbang-catalog.json. */
     public static Path root() {
         String override = System.getProperty("workbook.root", System.getenv("WORKBOOK_ROOT"));

@@ -1,7 +1,6 @@
 package site;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -123,13 +122,13 @@ public final class Transcripts {
             Path out = Files.createTempFile("site-" + lesson.number2(), ".out");
             Path err = Files.createTempFile("site-" + lesson.number2(), ".err");
             long start = System.nanoTime();
-            ProcessBuilder pb = new ProcessBuilder(root.resolve("jbang").toString(), script, "--no-pause")
+            ProcessBuilder pb = new ProcessBuilder(Course.wrapper(root), script, "--no-pause")
                 .directory(root.toFile())
                 .redirectOutput(out.toFile())
-                .redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+                .redirectError(err.toFile());
             pb.environment().put("NO_COLOR", "1");
             Process p = pb.start();
+            p.getOutputStream().close();   // no input, so the lesson does not pause
             if (!p.waitFor(LIMIT_SECONDS, TimeUnit.SECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();

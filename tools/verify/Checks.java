@@ -64,6 +64,7 @@ public final class Checks implements Recorder {
         kitTests();
         List<Course.Lesson> lessons = chosen();
         catalog(lessons);
+        new Workflows(root, this).check();
         for (Course.Lesson lesson : lessons) exercise(lesson);
         grader(lessons);
         if (runLessons) for (Course.Lesson lesson : lessons) lessonRuns(lesson);
@@ -217,11 +218,11 @@ public final class Checks implements Recorder {
                 zip.write("class Escaped {}".getBytes());
             }
             Path out = dir.resolve("out");
-            List<String> command = List.of(root.resolve("jbang").toString(), "grade", subs.toString(), "--out", out.toString(),
+            List<String> command = List.of(Course.wrapper(root), "grade", subs.toString(), "--out", out.toString(),
                 "--only", id, "--jobs", "2", "--no-aot");
             Path log = dir.resolve("grade.log");
-            Process p = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            Process p = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            p.getOutputStream().close();   // no input, as from /dev/null (NUL on Windows)
             if (!p.waitFor(10, TimeUnit.MINUTES)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
@@ -313,13 +314,13 @@ public final class Checks implements Recorder {
             Path out = Files.createTempFile("lesson-" + lesson.number2(), ".out");
             Path err = Files.createTempFile("lesson-" + lesson.number2(), ".err");
             long start = System.nanoTime();
-            ProcessBuilder run = new ProcessBuilder(root.resolve("jbang").toString(), lesson.slug(), "--no-pause")
+            ProcessBuilder run = new ProcessBuilder(Course.wrapper(root), lesson.slug(), "--no-pause")
                 .directory(root.toFile())
                 .redirectOutput(out.toFile())
-                .redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                .redirectError(err.toFile());
             run.environment().put("NO_COLOR", "1");
             Process p = run.start();
+            p.getOutputStream().close();   // no input, so the lesson does not pause
             if (!p.waitFor(LESSON_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
@@ -350,13 +351,13 @@ public final class Checks implements Recorder {
             return;
         }
         Path out = root.resolve("site").resolve("build");
-        List<String> build = new ArrayList<>(List.of(root.resolve("jbang").toString(), "site", "--out", out.toString()));
+        List<String> build = new ArrayList<>(List.of(Course.wrapper(root), "site", "--out", out.toString()));
         if (!runLessons) build.add("--cached-only");   // --no-lessons: transcripts from earlier builds only
         String what = "site: ./jbang site builds every page, with no Asciidoctor warning and no broken link";
         String[] built = runTool(build, Duration.ofMinutes(15));
         record(built[0].equals("0"), what, built[0].equals("0") ? lastLines(built[1], "site: built") : built[1]);
         if (!built[0].equals("0")) return;
-        List<String> test = List.of(root.resolve("jbang").toString(), "site", "--out", out.toString(), "--test", "--no-build");
+        List<String> test = List.of(Course.wrapper(root), "site", "--out", out.toString(), "--test", "--no-build");
         String[] tested = runTool(test, Duration.ofMinutes(5));
         if (tested[0].equals("3")) {
             System.out.println(Style.yellow("SKIP ") + "site: browser test skipped: no Chromium here (apt-get install chromium)");
@@ -371,7 +372,8 @@ public final class Checks implements Recorder {
         try {
             Path log = Files.createTempFile("verify-tool", ".log");
             Process p = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                .redirectOutput(log.toFile()).start();
+            p.getOutputStream().close();
             if (!p.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();

@@ -194,7 +194,8 @@ public final class Mutation {
                 "--jvmArgs", "-XX:TieredStopAtLevel=1,-Xshare:auto");
             Path log = reportDir.resolve("pit.log");
             Process p = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File(nullDevice()))).start();
+                .redirectOutput(log.toFile()).start();
+            p.getOutputStream().close();
             if (!p.waitFor(LIMIT.toMinutes(), TimeUnit.MINUTES)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
@@ -246,9 +247,5 @@ public final class Mutation {
     private static String text(Element e, String tag) {
         NodeList found = e.getElementsByTagName(tag);
         return found.getLength() == 0 ? "" : found.item(0).getTextContent();
-    }
-
-    private static String nullDevice() {
-        return System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null";
     }
 }
