@@ -31,7 +31,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import kit.Await;
 import kit.Mine;
 import kit.Narrator;
 import kit.Peer;
@@ -118,7 +118,7 @@ public class Lesson {
             APP.sendAsync(checkoutRequest(orders.url("/orders/o-" + i + "/checkout"), null, null), BodyHandlers.ofString());
         }
         // Held means: the charge reached payments, and the thread waits for its answer.
-        boolean allHeld = await(() -> orders.busy() == THREADS && seen.stream().filter(s -> s.peer().equals("payments") && s.orderId().matches("o-[2-7]")).count() >= THREADS,
+        boolean allHeld = Await.until(() -> orders.busy() == THREADS && seen.stream().filter(s -> s.peer().equals("payments") && s.orderId().matches("o-[2-7]")).count() >= THREADS,
             Duration.ofSeconds(5));
         story.state("orders' request threads", orders.busy() + " of " + orders.threads() + " busy, each waiting for payments");
 
@@ -155,7 +155,7 @@ public class Lesson {
         }
         List<Answer> answers = customers.stream().map(CompletableFuture::join).toList();
         answers.forEach(a -> story.say("a customer got " + a.describe()));
-        boolean allFree = await(() -> orders.busy() == 0, Duration.ofSeconds(2));
+        boolean allFree = Await.until(() -> orders.busy() == 0, Duration.ofSeconds(2));
         story.state("orders' request threads", orders.busy() + " of " + orders.threads() + " busy");
         var page = get(orders.url("/orders/o-0"), Duration.ofSeconds(2));
         story.say("Bob's page: " + page.describe());
@@ -185,8 +185,8 @@ public class Lesson {
         story.say("Ada is on a train. Her app waits " + ON_A_TRAIN_MS + " ms, and says so: X-Deadline-Ms: " + ON_A_TRAIN_MS);
         var ada = checkout(gateway.url("/checkout/o-21"), ON_A_TRAIN_MS, Duration.ofSeconds(5));
         story.say("Ada's app got " + ada.describe());
-        boolean ordersDone = await(() -> orders.answered.containsKey("o-21"), Duration.ofSeconds(5));
-        boolean cardCharged = await(() -> charged("o-21"), Duration.ofSeconds(2));
+        boolean ordersDone = Await.until(() -> orders.answered.containsKey("o-21"), Duration.ofSeconds(5));
+        boolean cardCharged = Await.until(() -> charged("o-21"), Duration.ofSeconds(2));
         story.say("orders, which ignores X-Deadline-Ms, went on: it answered " + orders.answered.get("o-21") + " to a gateway that had gone");
         story.tell("""
             Every call kept to its timeout, and the whole still took too long: 500 ms for inventory, then payments,
@@ -231,7 +231,7 @@ public class Lesson {
         story.say("Ada, still on the train, tries again: X-Deadline-Ms: " + ON_A_TRAIN_MS);
         var ada = checkout(gateway.url("/checkout/o-41"), ON_A_TRAIN_MS, Duration.ofSeconds(5));
         story.say("Ada's app got " + ada.describe());
-        boolean ordersDone = await(() -> orders.answered.containsKey("o-41"), Duration.ofSeconds(5));
+        boolean ordersDone = Await.until(() -> orders.answered.containsKey("o-41"), Duration.ofSeconds(5));
         story.say("orders answered " + orders.answered.get("o-41") + ": " + orders.reasons.get("o-41"));
         story.say("inventory was told X-Deadline-Ms: " + budgetSeenBy("inventory", "o-41"));
         story.tell("""
@@ -520,13 +520,4 @@ public class Lesson {
         }
     }
 
-    /** Waits (at most {@code limit}) until the condition holds; says whether it did. */
-    static boolean await(BooleanSupplier condition, Duration limit) throws InterruptedException {
-        long until = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > until) return false;
-            Thread.sleep(10);
-        }
-        return true;
-    }
 }

@@ -32,8 +32,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import kit.Await;
 import kit.ManualClock;
 import kit.Mine;
 import kit.Narrator;
@@ -56,6 +58,9 @@ public class Lesson {
     static final AtomicInteger waitingOnPayments = new AtomicInteger();
     static final AtomicInteger peakWaiting = new AtomicInteger();
     static final AtomicInteger orderNumbers = new AtomicInteger();
+    /** When the first call to payments ended (System.nanoTime), to show what /health had to wait for. */
+    static final AtomicLong firstChargeEnded = new AtomicLong(Long.MAX_VALUE);
+    static QueuedThreadPool requestThreads;
 
     public static void main(String[] args) throws Exception {
         story = Narrator.begin("08-circuit-breaker", args);
@@ -98,10 +103,10 @@ public class Lesson {
         story.state("payments", "every charge fails: 503 after " + PAYMENTS_GIVES_UP_MS + " ms");
         payments.forgetRequests();
         peakWaiting.set(0);
+        firstChargeEnded.set(Long.MAX_VALUE);
 
         var rush = CompletableFuture.supplyAsync(() -> checkouts(12));   // twelve customers press "Pay" at once
-        for (int ms = 0; ms < 5_000 && waitingOnPayments.get() == 0; ms++) Thread.sleep(1);
-        Thread.sleep(50);                                                // the gateway's threads fill up
+        boolean full = Await.until(Lesson::everyRequestThreadWaits, Duration.ofSeconds(10));
         var health = get("/health");                                     // a request that needs no peer at all
         var answers = rush.join();
 
@@ -118,7 +123,9 @@ public class Lesson {
         story.check(peakWaiting.get() < 12, "the gateway ran out of request threads: only " + peakWaiting.get() + " checkouts were served at a time");
         story.check(answers.stream().allMatch(a -> a.millis() >= PAYMENTS_GIVES_UP_MS), "each of them waited at least payments' " + PAYMENTS_GIVES_UP_MS + " ms for it");
         story.check(slowest(answers) >= 2 * PAYMENTS_GIVES_UP_MS, "the slowest waited at least twice that (" + slowest(answers) + " ms): first for a free thread, then for payments");
-        story.check(health.millis() >= 150, "GET /health waited " + health.millis() + " ms (at least 150) for a thread, though it needs no peer");
+        story.check(full, "every request thread of the gateway was taken, and checkouts queued for one");
+        story.check(health.answeredAt() > firstChargeEnded.get(), "GET /health, though it needs no peer, waited " + health.millis()
+            + " ms for a thread: it was answered only after a checkout's call to payments had ended");
         story.check(payments.hits() == 12, "payments received all 12 calls while it was down");
     }
 
@@ -332,7 +339,7 @@ public class Lesson {
             config.startup.showJavalinBanner = false;
             // A fixed pool of request threads, as servlet containers have (Jetty's default is 200). Jetty keeps
             // some of these six for accepting and selecting connections; on most machines four serve requests.
-            config.jetty.threadPool = new QueuedThreadPool(6, 6);
+            config.jetty.threadPool = requestThreads = new QueuedThreadPool(6, 6);
             config.routes.post("/checkout", Lesson::checkout);
             config.routes.get("/health", ctx -> ctx.result("up"));
             config.routes.get("/breaker", ctx -> ctx.result("{\"state\": \"" + breaker.state() + "\"}"));
@@ -369,6 +376,7 @@ public class Lesson {
             throw new PaymentsUnavailable("interrupted");
         } finally {
             waitingOnPayments.decrementAndGet();
+            firstChargeEnded.accumulateAndGet(System.nanoTime(), Math::min);
         }
     }
 
@@ -494,19 +502,30 @@ public class Lesson {
 
     // ---- plumbing ----
 
-    record Answer(int status, String body, long millis) {}
+    /** @param answeredAt when the answer arrived (System.nanoTime) */
+    record Answer(int status, String body, long millis, long answeredAt) {}
 
     static Answer checkout() throws Exception {
-        long start = System.nanoTime();
-        var response = HTTP.send(HttpRequest.newBuilder(URI.create(checkoutUrl() + "/checkout"))
-            .POST(BodyPublishers.noBody()).build(), BodyHandlers.ofString());
-        return new Answer(response.statusCode(), response.body(), (System.nanoTime() - start) / 1_000_000);
+        return send(HttpRequest.newBuilder(URI.create(checkoutUrl() + "/checkout")).POST(BodyPublishers.noBody()).build());
     }
 
     static Answer get(String path) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(checkoutUrl() + path)).build());
+    }
+
+    static Answer send(HttpRequest request) throws Exception {
         long start = System.nanoTime();
-        var response = HTTP.send(HttpRequest.newBuilder(URI.create(checkoutUrl() + path)).build(), BodyHandlers.ofString());
-        return new Answer(response.statusCode(), response.body(), (System.nanoTime() - start) / 1_000_000);
+        var response = HTTP.send(request, BodyHandlers.ofString());
+        long end = System.nanoTime();
+        return new Answer(response.statusCode(), response.body(), (end - start) / 1_000_000, end);
+    }
+
+    /**
+     * The state the cascade needs: no request thread is free (none idle, none held in reserve) and checkouts queue
+     * for one. A request that comes now waits until a checkout's call to payments ends, however fast the machine.
+     */
+    static boolean everyRequestThreadWaits() {
+        return requestThreads.getReadyThreads() == 0 && requestThreads.getQueueSize() > 0;
     }
 
     /** {@code n} checkouts at the same moment, each from its own customer. */
