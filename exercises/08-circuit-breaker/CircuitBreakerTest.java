@@ -8,13 +8,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -160,6 +163,132 @@ class CircuitBreakerTest {
             .isEqualTo(State.OPEN);
     }
 
+    @Test
+    @Points(2)
+    @DisplayName("A failure that leaves the window stops counting: failed, ok, ok, ok, ok, failed is 1 failure in the last 4 (25 %), so it stays CLOSED")
+    @Hint({"When the window is full, the new outcome pushes the oldest one out, and if that one was a failure, the failure count goes down.",
+           "Subtract-on-evict: before writing into the slot of the oldest outcome, take it out of the count (failures-- if it was a failure). A success that leaves changes no count.",
+           "Last hint: in a ring of booleans, `if (failed[next]) failures--; failed[next] = failure; if (failure) failures++; next = (next + 1) % failed.length;`."})
+    void aFailureLeavesTheWindow() {
+        paymentsAnswerInTurn(down(), up(), up(), up(), up(), down());
+        var breaker = breaker(CONFIG);
+
+        var outcomes = attempts(breaker, 6);
+
+        assertThat(breaker.state()).withFailMessage("after %s the window of 4 holds [ok, ok, ok, failed], 25 %%, below 50 %%: the breaker should be CLOSED, "
+            + "but was %s (is the first failure still counted after it left the window?)", outcomes, breaker.state()).isEqualTo(State.CLOSED);
+        var seventh = attempt(breaker);
+        assertThat(breaker.state()).withFailMessage("a 7th call that %s makes the window [ok, ok, failed, failed], 50 %%: the breaker should be OPEN, but was %s",
+            seventh, breaker.state()).isEqualTo(State.OPEN);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Before the window is full, the rate counts the calls made so far: in a window of 10, 2 failures in 4 calls (50 %) open it")
+    @Hint({"The failure rate is failures divided by the outcomes the window holds now, not by its size: 2 of 4 is 50 %, whatever the window's size.",
+           "Keep a count of the outcomes recorded (up to slidingWindowSize) and divide by it. Check the minimum and the rate after every call.",
+           "Last hint: `failures * 100f / size` where size is how many outcomes the window holds (at most slidingWindowSize), and open when `size >= minimumNumberOfCalls && rate >= failureRateThreshold`."})
+    void rateOverTheCallsSoFar() {
+        var config = new BreakerConfig(10, 4, 50, WAIT, 2);
+        paymentsAnswerInTurn(up(), down(), up(), down());
+        var evenly = breaker(config);
+        var outcomes = attempts(evenly, 4);
+        assertThat(evenly.state()).withFailMessage("%s in a window of 10 (minimum 4) is 2 failures in 4 calls, 50 %%: the breaker should be OPEN, but was %s "
+            + "(2 failures in a window of 10 would be 20 %%: is the rate divided by the window's size?)", outcomes, evenly.state()).isEqualTo(State.OPEN);
+
+        paymentsAnswerInTurn(down(), up(), up(), up(), down(), down());
+        var later = breaker(config);
+        List<String> seen = new ArrayList<>();
+        for (String expected : List.of("CLOSED", "CLOSED", "CLOSED", "CLOSED", "CLOSED", "OPEN")) {
+            seen.add(attempt(later));
+            assertThat(later.state().name()).withFailMessage("after %s (%d failures in %d calls) the breaker should be %s, but was %s",
+                seen, seen.stream().filter("failed"::equals).count(), seen.size(), expected, later.state()).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    @DisplayName("The rate is not rounded: 2 failures in 3 calls (66.67 %) reach a threshold of 66.6 %, but not one of 66.7 %")
+    @Hint({"failureRateThreshold is a float percentage, and 2 in 3 is 66.666... %: rounding it to 66 or 67 gives the wrong answer for some thresholds.",
+           "Compute the rate in floating point: with ints, 2 * 100 / 3 is 66, which is below 66.6.",
+           "Last hint: `failures * 100f / size >= config.failureRateThreshold()` (note the f: float arithmetic, no rounding)."})
+    void rateIsNotRounded() {
+        paymentsAnswerInTurn(down(), up(), down());
+        var reached = breaker(new BreakerConfig(3, 3, 66.6f, WAIT, 2));
+        var outcomes = attempts(reached, 3);
+        assertThat(reached.state()).withFailMessage("%s is 2 failures in 3 calls, 66.67 %%, at or above a 66.6 %% threshold: it should be OPEN, but was %s "
+            + "(is the rate computed with integers, 66?)", outcomes, reached.state()).isEqualTo(State.OPEN);
+
+        paymentsAnswerInTurn(down(), up(), down());
+        var notReached = breaker(new BreakerConfig(3, 3, 66.7f, WAIT, 2));
+        outcomes = attempts(notReached, 3);
+        assertThat(notReached.state()).withFailMessage("%s is 2 failures in 3 calls, 66.67 %%, below a 66.7 %% threshold: it should stay CLOSED, but was %s "
+            + "(is the rate rounded up to 67?)", outcomes, notReached.state()).isEqualTo(State.CLOSED);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Any exception is a failure: 500, 504, a dropped connection and an error in our own code all count")
+    @Hint({"The breaker does not look at what went wrong: any exception the call throws is a failure, and call() rethrows it unchanged.",
+           "Record a failure in onFailure whatever the exception was; do not filter on Payments.Unavailable.",
+           "Last hint: call() already catches RuntimeException and calls onFailure() before rethrowing; onFailure records `true` in the window whatever was thrown."})
+    void anyExceptionIsAFailure() {
+        paymentsAnswerInTurn(aResponse().withStatus(500), aResponse().withStatus(504), aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER), up());
+        var breaker = breaker(CONFIG);
+        List<String> outcomes = attempts(breaker, 3);
+        var bug = new IllegalStateException("a bug in the checkout's own code");
+
+        var thrown = Expect.thrown(IllegalStateException.class, () -> breaker.call(() -> { throw bug; }),
+            "a call that throws IllegalStateException should reach the caller as that exception");
+        outcomes.add("threw " + thrown.getClass().getSimpleName());
+
+        assertThat(thrown).withFailMessage("call() should rethrow the very exception the call threw, but a different one came").isSameAs(bug);
+        assertThat(breaker.state()).withFailMessage("%s are 4 failures in 4 calls: the breaker should be OPEN, but was %s (is some kind of failure not counted?)",
+            outcomes, breaker.state()).isEqualTo(State.OPEN);
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("Thread-safe: 100000 failures from 4 threads at once are all counted, and the breaker opens exactly once")
+    @Hint({"Several checkouts record outcomes at the same moment; an unguarded size++ or failures++ loses some of them, and the window never looks full.",
+           "Guard the window with the breaker's lock: onSuccess and onFailure synchronized (and acquirePermission), the call itself outside.",
+           "Last hint: `private synchronized void onSuccess() { record(false); }` and `private synchronized void onFailure() { record(true); }`."})
+    void countsEveryOutcomeUnderRace() throws Exception {
+        int threads = 4, callsEach = 25_000, all = threads * callsEach;
+        var breaker = breaker(new BreakerConfig(all, all, 100, WAIT, 2));
+        List<Transition> heard = Collections.synchronizedList(new ArrayList<>());
+        breaker.onStateChange(heard::add);
+        var down = new Payments.Unavailable("down", null); // one exception for every call: the calls stay short, so they overlap more
+        var startTogether = new CyclicBarrier(threads);
+        var pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Integer>> failures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                failures.add(pool.submit(() -> {
+                    startTogether.await(5, TimeUnit.SECONDS);
+                    int failed = 0;
+                    for (int i = 0; i < callsEach; i++) {
+                        try {
+                            breaker.call(() -> { throw down; });
+                        } catch (Payments.Unavailable expected) {
+                            failed++;
+                        }
+                    }
+                    return failed;
+                }));
+            }
+            int failed = 0;
+            for (var f : failures) failed += f.get(20, TimeUnit.SECONDS);
+            assertThat(failed).withFailMessage("all %d calls should have been made (and failed) while the breaker was CLOSED, but %d were", all, failed).isEqualTo(all);
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(breaker.state()).withFailMessage("%d failures in a window of %d (minimum %d, threshold 100 %%) should open the breaker, but it was %s "
+            + "(were some outcomes lost when threads recorded them at once?)", all, all, all, breaker.state()).isEqualTo(State.OPEN);
+        assertThat(heard).withFailMessage("the listener should hear CLOSED -> OPEN exactly once, but heard %s", heard)
+            .containsExactly(new Transition(State.CLOSED, State.OPEN, clock.instant()));
+    }
+
     // ---- OPEN: leave payments alone ----
 
     @Test
@@ -223,6 +352,31 @@ class CircuitBreakerTest {
 
         Expect.returns(() -> breaker.call(payments::methods),
             "30 s after it opened, the wait is over, whatever calls were refused at 10 s and 20 s: the call should go through as a trial");
+    }
+
+    @Test
+    @DisplayName("A refusal names the breaker and the state that refused: 'inventory' when OPEN, 'payments' when HALF_OPEN")
+    @Hint({"CallNotPermitted carries the breaker's name and its state, so a log line says which peer's breaker turned the call away, and why.",
+           "Throw new CallNotPermitted(name, state) with the name given to the constructor and the state the breaker is in at that moment.",
+           "Last hint: `throw new CallNotPermitted(name, State.OPEN)` in OPEN, and `throw new CallNotPermitted(name, State.HALF_OPEN)` when no trial permit is left."})
+    void refusalNamesTheBreaker() throws Exception {
+        var inventory = new CircuitBreaker("inventory", CONFIG, clock);
+        assertThat(inventory.name()).withFailMessage("name() should be the name given to the constructor, 'inventory', but was '%s'", inventory.name())
+            .isEqualTo("inventory");
+        for (int i = 0; i < 4; i++) attemptWithoutPayments(inventory);
+        var refused = Expect.thrown(CallNotPermitted.class, () -> inventory.call(() -> "never made"), "the inventory breaker is OPEN and should refuse");
+        assertThat(List.of(refused.breaker(), refused.state().name())).withFailMessage("the refusal should say [inventory, OPEN], but said [%s, %s]",
+            refused.breaker(), refused.state()).containsExactly("inventory", "OPEN");
+
+        var paymentsBreaker = openedWithoutPayments(new BreakerConfig(4, 4, 50, WAIT, 1));
+        clock.advance(WAIT);
+        paymentsAnswer(up());
+        try (var trial = new TrialsInFlight(paymentsBreaker, 1)) {
+            refused = Expect.thrown(CallNotPermitted.class, () -> paymentsBreaker.call(() -> "never made"),
+                "the one trial call is in flight, so a second call should be refused");
+            assertThat(List.of(refused.breaker(), refused.state().name())).withFailMessage("the refusal should say [payments, HALF_OPEN], but said [%s, %s]",
+                refused.breaker(), refused.state()).containsExactly("payments", "HALF_OPEN");
+        }
     }
 
     // ---- HALF_OPEN: a few trial calls decide ----
@@ -337,6 +491,77 @@ class CircuitBreakerTest {
 
         assertThat(breaker.state()).withFailMessage("after closing, %s are 3 calls in a new window, below minimumNumberOfCalls (4): it should be CLOSED, "
             + "but was %s (are the failures from before it opened still in the window?)", outcomes, breaker.state()).isEqualTo(State.CLOSED);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("The trial calls are judged by their rate, all together: with 4 trials, 1 failure (25 %) closes it and 2 failures (50 %) open it, after the 4th")
+    @Hint({"A failed trial is not a verdict by itself: HALF_OPEN waits for all permittedNumberOfCallsInHalfOpenState trials, then compares their failure rate with the threshold.",
+           "Record each trial's outcome in a window of permittedNumberOfCallsInHalfOpenState; decide only when it is full: at or above the threshold OPEN, below it CLOSED.",
+           "Last hint: in HALF_OPEN, `window.record(failure); if (window.isFull()) transitionTo(failureRateTooHigh() ? State.OPEN : State.CLOSED);`, with a new window of the trials' size on entering HALF_OPEN."})
+    void trialsJudgedByTheirRate() {
+        var fourTrials = new BreakerConfig(4, 4, 50, WAIT, 4);
+        var oneFails = openedBreaker(fourTrials);
+        clock.advance(WAIT);
+        paymentsAnswerInTurn(down(), up());
+        expectTrials(oneFails, List.of("failed", "ok", "ok", "ok"), "CLOSED");
+
+        var twoFail = openedBreaker(fourTrials);
+        clock.advance(WAIT);
+        paymentsAnswerInTurn(down(), down(), up());
+        expectTrials(twoFail, List.of("failed", "failed", "ok", "ok"), "OPEN");
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("Thread-safe: 8 checkouts asking together when the wait is over get exactly 2 trial calls, and the listener hears one OPEN -> HALF_OPEN")
+    @Hint({"Several threads can find the wait over at the same moment. Checking the state and taking a trial permit must be one atomic step, or two threads take the same permit.",
+           "Make the whole of acquirePermission synchronized (the check of the wait, the move to HALF_OPEN, the count of trial permits), but not the call itself.",
+           "Last hint: `private synchronized void acquirePermission()`, and call() runs `call.get()` outside it; onSuccess and onFailure synchronized too."})
+    void trialPermitsUnderRace() throws Exception {
+        var threads = Executors.newFixedThreadPool(8);
+        try {
+            for (int round = 1; round <= 30; round++) {
+                var breaker = openedWithoutPayments(CONFIG);
+                List<Transition> heard = Collections.synchronizedList(new ArrayList<>());
+                breaker.onStateChange(heard::add);
+                clock.advance(WAIT);
+                var startTogether = new CyclicBarrier(8);
+                var decided = new CountDownLatch(8);
+                var release = new CountDownLatch(1);
+                var entered = new AtomicInteger();
+                List<Future<String>> calls = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    calls.add(threads.submit(() -> {
+                        startTogether.await(5, TimeUnit.SECONDS);
+                        try {
+                            return breaker.call(() -> {
+                                entered.incrementAndGet();
+                                decided.countDown();
+                                await(release);
+                                return "ok";
+                            });
+                        } catch (CallNotPermitted refused) {
+                            decided.countDown();
+                            return "refused";
+                        }
+                    }));
+                }
+                boolean allDecided = decided.await(5, TimeUnit.SECONDS);
+                int inside = entered.get();
+                release.countDown();
+                for (var call : calls) call.get(5, TimeUnit.SECONDS);
+
+                assertThat(allDecided).withFailMessage("round %d: every one of the 8 calls should be let through or refused at once, "
+                    + "but some were still waiting after 5 s (is the lock held while a call runs?)", round).isTrue();
+                assertThat(inside).withFailMessage("round %d: 8 calls asked together once the wait was over, and exactly 2 trial calls should have been "
+                    + "let through, but %d were (is taking a trial permit a check-then-act outside the lock?)", round, inside).isEqualTo(2);
+                assertThat(heard.stream().filter(t -> t.to() == State.HALF_OPEN).count()).withFailMessage(
+                    "round %d: the breaker should move to HALF_OPEN once, but the listener heard %s", round, heard).isEqualTo(1);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     // ---- events ----
@@ -460,6 +685,53 @@ class CircuitBreakerTest {
             paymentsPeer.getAllServeEvents().size()).isEmpty();
     }
 
+    @Test
+    @Points(2)
+    @DisplayName("The fallback remembers the latest answer, not the first: after [card, paypal] then [card, klarna], a failure serves [card, klarna]")
+    @Hint({"Every LIVE answer replaces the one remembered before: the last good value is the most recent one.",
+           "Set the remembered value on every success (lastGood.set(value)), not only when there is none yet.",
+           "Last hint: `T value = breaker.call(call); lastGood.set(value); return new Reply<>(value, Reply.Source.LIVE);`."})
+    void lastGoodIsTheLatest() {
+        var methods = new Fallback<>(breaker(CONFIG), CARD_ONLY);
+        paymentsUp("card", "paypal");
+        methods.get(payments::methods);
+        paymentsUp("card", "klarna");
+        var second = methods.get(payments::methods);
+        assertThat(second).withFailMessage("payments is up with [card, klarna]: expected it LIVE, but got %s", second)
+            .isEqualTo(new Reply<>(List.of("card", "klarna"), Reply.Source.LIVE));
+        paymentsAnswer(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
+
+        var reply = methods.get(payments::methods);
+
+        assertThat(reply).withFailMessage("payments dropped the connection; the last good answer was [card, klarna]: expected %s, but got %s",
+            new Reply<>(List.of("card", "klarna"), Reply.Source.LAST_GOOD), reply)
+            .isEqualTo(new Reply<>(List.of("card", "klarna"), Reply.Source.LAST_GOOD));
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A refused call with no good answer yet gets the default, any failure gets the last good answer, and a recovered payments is LIVE again")
+    @Hint({"Refused (CallNotPermitted) and failed (any exception) are served alike: the last good value if there is one, else the default.",
+           "Catch RuntimeException around breaker.call; decide between LAST_GOOD and DEFAULT by whether a value was ever remembered.",
+           "Last hint: `catch (RuntimeException e) { T last = lastGood.get(); return last != null ? new Reply<>(last, LAST_GOOD) : new Reply<>(defaultValue, DEFAULT); }`."})
+    void refusedFailedAndRecovered() {
+        var breaker = openedWithoutPayments(CONFIG);
+        var methods = new Fallback<>(breaker, CARD_ONLY);
+
+        var refused = methods.get(() -> List.of("never", "called"));
+        assertThat(refused).withFailMessage("the breaker is OPEN and payments never answered this fallback: expected %s, but got %s",
+            new Reply<>(CARD_ONLY, Reply.Source.DEFAULT), refused).isEqualTo(new Reply<>(CARD_ONLY, Reply.Source.DEFAULT));
+
+        clock.advance(WAIT);
+        var live = methods.get(() -> List.of("card", "paypal"));
+        assertThat(live).withFailMessage("the wait is over and the trial call answered [card, paypal]: expected it LIVE, but got %s", live)
+            .isEqualTo(new Reply<>(List.of("card", "paypal"), Reply.Source.LIVE));
+        var failed = methods.get(() -> { throw new IllegalStateException("a bug, not payments"); });
+        assertThat(failed).withFailMessage("a call that throws any exception should be served the last good answer: expected %s, but got %s",
+            new Reply<>(List.of("card", "paypal"), Reply.Source.LAST_GOOD), failed)
+            .isEqualTo(new Reply<>(List.of("card", "paypal"), Reply.Source.LAST_GOOD));
+    }
+
     // ---- helpers ----
 
     private CircuitBreaker breaker(BreakerConfig config) {
@@ -468,12 +740,53 @@ class CircuitBreakerTest {
 
     /** A breaker that has just opened after 4 failures in 4 calls. */
     private CircuitBreaker openedBreaker() {
+        return openedBreaker(CONFIG);
+    }
+
+    /** A breaker with {@code config} that has just opened after failures in every call. */
+    private CircuitBreaker openedBreaker(BreakerConfig config) {
         paymentsAnswer(down());
-        var breaker = breaker(CONFIG);
-        var outcomes = attempts(breaker, 4);
-        assertThat(breaker.state()).withFailMessage("4 failures in 4 calls (%s) should open the breaker (50 %% threshold, minimum 4), but it was %s",
-            outcomes, breaker.state()).isEqualTo(State.OPEN);
+        var breaker = breaker(config);
+        var outcomes = attempts(breaker, config.minimumNumberOfCalls());
+        assertThat(breaker.state()).withFailMessage("%s should open the breaker, but it was %s", outcomes, breaker.state()).isEqualTo(State.OPEN);
         return breaker;
+    }
+
+    /** The same, opened by calls that fail without asking payments: fast enough to do many times over. */
+    private CircuitBreaker openedWithoutPayments(BreakerConfig config) {
+        var breaker = breaker(config);
+        for (int i = 0; i < config.minimumNumberOfCalls(); i++) attemptWithoutPayments(breaker);
+        assertThat(breaker.state()).withFailMessage("%d failures in %d calls should open the breaker, but it was %s",
+            config.minimumNumberOfCalls(), config.minimumNumberOfCalls(), breaker.state()).isEqualTo(State.OPEN);
+        return breaker;
+    }
+
+    private static void attemptWithoutPayments(CircuitBreaker breaker) {
+        try {
+            breaker.call(() -> { throw new Payments.Unavailable("down", null); });
+        } catch (Payments.Unavailable | CallNotPermitted expected) {
+            // a failure or a refusal, as the caller intends
+        }
+    }
+
+    /** The trial calls, made one by one: each should have the given outcome, and the state stays HALF_OPEN until the last decides. */
+    private void expectTrials(CircuitBreaker breaker, List<String> outcomes, String verdict) {
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < outcomes.size(); i++) {
+            seen.add(attempt(breaker));
+            String expected = i + 1 < outcomes.size() ? "HALF_OPEN" : verdict;
+            assertThat(seen).withFailMessage("trial calls %s should have gone %s", seen, outcomes.subList(0, i + 1)).isEqualTo(outcomes.subList(0, i + 1));
+            assertThat(breaker.state().name()).withFailMessage("after trial calls %s of %d, the breaker should be %s, but was %s%s", seen, outcomes.size(),
+                expected, breaker.state(), expected.equals("HALF_OPEN") ? " (the verdict waits for all the trial calls)" : "").isEqualTo(expected);
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** One call through the breaker: "ok", "failed" (payments failed) or "refused" (CallNotPermitted). */

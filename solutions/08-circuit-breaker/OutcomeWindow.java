@@ -13,7 +13,7 @@ final class OutcomeWindow {
     OutcomeWindow(int capacity) { this.failed = new boolean[capacity]; }
 
     void record(boolean failure) {
-        if (size == failed.length && failed[next]) failures--; // the oldest outcome leaves the window
+        if (failed[next]) failures--; // the oldest outcome leaves the window (a slot not written yet holds false)
         if (size < failed.length) size++;
         failed[next] = failure;
         if (failure) failures++;
@@ -24,6 +24,6 @@ final class OutcomeWindow {
 
     boolean isFull() { return size == failed.length; }
 
-    /** In percent, as the threshold is. */
-    float failureRate() { return size == 0 ? 0 : failures * 100f / size; }
+    /** In percent, as the threshold is, over the outcomes held: asked only after a record, so size is at least 1. */
+    float failureRate() { return failures * 100f / size; }
 }
