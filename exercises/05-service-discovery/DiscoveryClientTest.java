@@ -6,16 +6,21 @@ import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.serverError;
 import static com.github.tomakehurst.wiremock.client.WireMock.serviceUnavailable;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -408,6 +413,430 @@ class DiscoveryClientTest {
         assertThat(failed).withFailMessage("the POST that reached catalog-2 (503) should end in CallFailed; %d of 3 POSTs did", failed).isEqualTo(1);
     }
 
+    // ---- the rules at their edges ----
+
+    @Test
+    @Points(2)
+    @DisplayName("The registry's order is kept, whatever it is: listed as catalog-3, catalog-2, catalog-1, that is the list and the order of the turns")
+    @Hint({"Is the order you return, and the order you take turns in, the registry's, or one you made (sorted by id, a HashMap's)?",
+           "The registry's list is an ordered answer: keep it as a List in the order it came, and take turns along it, wrapping round at the end.",
+           "Last hint: keep known = List.copyOf(askRegistry()) as it is (no sort, no Set, no Map by id) and pick known.get(Math.floorMod(turn++, known.size()))."})
+    void registryOrderKept() {
+        registryLists(catalog3, catalog2, catalog1);
+
+        var instances = Expect.returns(() -> client.instances(), "instances() should return the registry's list");
+        List<String> ids = instances.stream().map(Instance::id).toList();
+        assertThat(ids).withFailMessage("the registry listed catalog-3, catalog-2, catalog-1 in that order: instances() should too, but returned %s", ids)
+            .containsExactly("catalog-3", "catalog-2", "catalog-1");
+
+        List<String> servedBy = new ArrayList<>();
+        for (int i = 0; i < 7; i++) servedBy.add(replicaIn(Expect.returns(() -> client.get("/products/KB-42"), "a GET on a calm day should be answered")));
+        for (int i = 1; i < servedBy.size(); i++) {
+            String after = ids.get((ids.indexOf(servedBy.get(i - 1)) + 1) % ids.size());
+            assertThat(servedBy.get(i)).withFailMessage("turns follow the registry's order (catalog-3, catalog-2, catalog-1, then catalog-3 again): after %s comes %s, "
+                + "but GET %d went to %s (the order was %s)", servedBy.get(i - 1), after, i + 1, servedBy.get(i), servedBy).isEqualTo(after);
+        }
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A list is too old at exactly one TTL: with a 10 s TTL the registry is not asked again at 9.999 s, and is at 10 s; with a 3 s TTL, at 3 s")
+    @Hint({"'At least a TTL old' includes the moment the list is exactly one TTL old.",
+           "The list is fresh while now is before fetchedAt + ttl; from that instant on, the next call asks again. Use the policy's TTL, not a fixed 10 s.",
+           "Last hint: ask when known == null || !clock.instant().isBefore(askAgainAt), with askAgainAt = the time of the ask plus policy.ttl(). (isAfter would wait one tick too long.)"})
+    void ttlExpiresExactly() {
+        client.instances();
+        clock.advance(Duration.ofMillis(9_999));
+        client.instances();
+        assertThat(registry.hits()).withFailMessage("9.999 s into a 10 s TTL the list is still fresh: the registry should have 1 request, but has %d", registry.hits())
+            .isEqualTo(1);
+        clock.advance(Duration.ofMillis(1));
+        client.instances();
+        assertThat(registry.hits()).withFailMessage("at exactly 10 s the list is one TTL old, which is too old: instances() should ask again (2 requests), but the registry has %d",
+            registry.hits()).isEqualTo(2);
+
+        registry.forgetRequests();
+        var quick = withPolicy(new Policy(Duration.ofSeconds(3), 2, Duration.ofSeconds(30)));
+        quick.instances();
+        clock.advance(Duration.ofMillis(2_999));
+        quick.instances();
+        clock.advance(Duration.ofMillis(1));
+        quick.instances();
+        assertThat(registry.hits()).withFailMessage("with a TTL of 3 s, asks at 0 s, 2.999 s and 3 s should reach the registry twice (at 0 and at 3 s), but it got %d: "
+            + "is the TTL taken from the policy?", registry.hits()).isEqualTo(2);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("POSTs use the kept list too: five POSTs within the TTL ask the registry once, and the first at 10 s asks again")
+    @Hint({"Every public method that needs the instances goes through the same kept list, a POST as much as a GET.",
+           "post(...) should find its instance the way get(...) does, through instances(), never by calling askRegistry() itself.",
+           "Last hint: in post, pick the instance with the same helper as get (next admitted instance from instances()), so the TTL rule holds for both."})
+    void postsUseTheKeptList() {
+        for (int i = 0; i < 5; i++) Expect.returns(() -> client.post("/products/KB-42/reviews", "{\"stars\": 4}"), "a POST on a calm day should be answered");
+        assertThat(registry.hits()).withFailMessage("five POSTs within the TTL should ask the registry once, but it was asked %d times", registry.hits()).isEqualTo(1);
+
+        clock.advance(Duration.ofSeconds(10));
+        client.post("/products/KB-42/reviews", "{\"stars\": 4}");
+        assertThat(registry.hits()).withFailMessage("10 s after the first ask the list is one TTL old: the next POST should ask again (2 requests), but the registry has %d",
+            registry.hits()).isEqualTo(2);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A fresh list replaces the old one: a replica the registry no longer lists gets no requests, and one it lists again gets its turns back")
+    @Hint({"When the registry answers again, its answer is the news: not something to add to what you knew.",
+           "After a successful ask, the new list is the list; replicas missing from it are gone, new ones take part at once.",
+           "Last hint: known = List.copyOf(askRegistry()) replaces the field; do not merge it into the old list or keep the old one when the new one is shorter."})
+    void freshListReplacesOld() {
+        client.get("/products/KB-42");
+        registryLists(catalog1, catalog3);
+        clock.advance(Duration.ofSeconds(10));
+        replicas.forEach(Peer::forgetRequests);
+
+        for (int i = 0; i < 6; i++) Expect.returns(() -> client.get("/products/KB-42"), "catalog-1 and catalog-3 are listed and well: the GET should be answered");
+        assertThat(counts()).withFailMessage("the registry now lists catalog-1 and catalog-3 only: the 6 GETs should go 3 and 3 to them and none to catalog-2, but the counts were %s",
+            counts()).isEqualTo(Map.of("catalog-1", 3, "catalog-2", 0, "catalog-3", 3));
+        assertThat(client.instances().stream().map(Instance::id).toList()).withFailMessage("instances() should be the registry's new list").containsExactly("catalog-1", "catalog-3");
+
+        registryLists(catalog1, catalog2, catalog3);
+        clock.advance(Duration.ofSeconds(10));
+        replicas.forEach(Peer::forgetRequests);
+        for (int i = 0; i < 6; i++) client.get("/products/KB-42");
+        assertThat(counts()).withFailMessage("catalog-2 is listed again: the 6 GETs should go 2 to each replica, but the counts were %s", counts())
+            .isEqualTo(Map.of("catalog-1", 2, "catalog-2", 2, "catalog-3", 2));
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Every kind of registry failure (500, 503, a dropped connection, a 200 without the list, a 500 with one) leaves the last list in use, for GETs and POSTs")
+    @Hint({"askRegistry() throws IOException for every way the registry can fail to give a list. They are all the same to the caller.",
+           "Catch IOException (not only one status) around askRegistry(), keep the last list, and let both get and post use it.",
+           "Last hint: try { known = List.copyOf(askRegistry()); } catch (IOException e) { if (known == null) throw new DiscoveryProblem.RegistryDown(service, e); } and both methods go through instances()."})
+    void everyRegistryFailureKeepsTheList() {
+        Map<String, ResponseDefinitionBuilder> failures = new LinkedHashMap<>();
+        failures.put("500", serverError());
+        failures.put("503", serviceUnavailable());
+        failures.put("a dropped connection", aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
+        failures.put("200 with {\"status\": \"starting\"}", okJson("{\"status\": \"starting\"}"));
+        failures.put("200 with a body that is not JSON", aResponse().withStatus(200).withBody("<html>maintenance</html>"));
+        failures.put("500 with a list of catalog-1 alone", aResponse().withStatus(500).withHeader("Content-Type", "application/json")
+            .withBody("{\"service\": \"catalog\", \"instances\": [{\"id\": \"catalog-1\", \"url\": \"" + catalog1.uri() + "\"}]}"));
+        for (var failure : failures.entrySet()) {
+            registryLists(catalog1, catalog2, catalog3);
+            var reader = withPolicy(Policy.standard());
+            var writer = withPolicy(Policy.standard());
+            reader.instances();
+            writer.instances();
+            registry.stub(get("/services/catalog").willReturn(failure.getValue()));
+            clock.advance(Duration.ofSeconds(10));
+
+            var read = Expect.returns(() -> reader.get("/products/KB-42"), "the registry answered " + failure.getKey() + ": the GET should use the last list and be answered");
+            var written = Expect.returns(() -> writer.post("/products/KB-42/reviews", "{\"stars\": 5}"),
+                "the registry answered " + failure.getKey() + ": the POST should use the last list and be answered");
+            assertThat(read.status() + " " + written.status()).withFailMessage("with the registry answering %s, the GET should get 200 and the POST 201 from the last list, but got %d and %d",
+                failure.getKey(), read.status(), written.status()).isEqualTo("200 201");
+            assertThat(reader.instances()).withFailMessage("with the registry answering %s, instances() should still be the last list, %s, but was %s",
+                failure.getKey(), expected(), reader.instances()).isEqualTo(expected());
+        }
+    }
+
+    @Test
+    @DisplayName("A registry that failed is asked again at exactly one TTL after the failed ask: not at 9.999 s, at 10 s")
+    @Hint({"The failed ask starts a new TTL, just like a good one; the same boundary applies.",
+           "Set askAgainAt = now + ttl after every ask, good or failed, and ask again once now is no longer before it.",
+           "Last hint: askAgainAt = now.plus(policy.ttl()) after the try/catch, and the check is !now.isBefore(askAgainAt)."})
+    void failedAskRetriedAtExactlyOneTtl() {
+        client.get("/products/KB-42");
+        registry.stub(get("/services/catalog").willReturn(serviceUnavailable()));
+        clock.advance(Duration.ofSeconds(12));
+        client.get("/products/KB-42");
+        assertThat(registry.hits()).withFailMessage("at 12 s the list was too old: the registry should have been tried (2 requests), but had %d", registry.hits()).isEqualTo(2);
+
+        clock.advance(Duration.ofMillis(9_999));
+        client.get("/products/KB-42");
+        assertThat(registry.hits()).withFailMessage("9.999 s after the failed ask it is too early to ask again: the registry should still have 2 requests, but has %d",
+            registry.hits()).isEqualTo(2);
+        clock.advance(Duration.ofMillis(1));
+        client.get("/products/KB-42");
+        assertThat(registry.hits()).withFailMessage("exactly 10 s after the failed ask the registry should be tried again (3 requests), but has %d", registry.hits()).isEqualTo(3);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("With no list and the registry down, instances(), get() and post() each throw RegistryDown; once it is back, the very next call asks it and works")
+    @Hint({"With no list to fall back on, there is nothing to wait a TTL for: the next call should try the registry again.",
+           "Only a list that you have is kept for a TTL. Without one, every method throws RegistryDown, and the next call asks again at once.",
+           "Last hint: ask whenever known == null; throw new DiscoveryProblem.RegistryDown(service, e) from the catch when known == null, and go through instances() in get and post."})
+    void registryDownWithoutAList() {
+        registry.stub(get("/services/catalog").willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+
+        Expect.thrown(DiscoveryProblem.RegistryDown.class, () -> client.instances(), "instances() with the registry down and no list should throw RegistryDown");
+        Expect.thrown(DiscoveryProblem.RegistryDown.class, () -> client.get("/products/KB-42"), "get() with the registry down and no list should throw RegistryDown");
+        var problem = Expect.thrown(DiscoveryProblem.RegistryDown.class, () -> client.post("/products/KB-42/reviews", "{\"stars\": 5}"),
+            "post() with the registry down and no list should throw RegistryDown");
+        assertThat(problem.service()).withFailMessage("RegistryDown should name the service \"catalog\", but named %s", problem.service()).isEqualTo("catalog");
+        assertThat(replicas.stream().mapToInt(Peer::hits).sum()).withFailMessage("no replica is known, so none should be called, but they got %s", counts()).isZero();
+
+        registryLists(catalog1, catalog2, catalog3);
+        var reply = Expect.returns(() -> client.get("/products/KB-42"),
+            "the registry is back and no list was ever known: the next GET should ask it at once (no TTL to wait out) and be answered");
+        assertThat(reply.status()).isEqualTo(200);
+    }
+
+    @Test
+    @DisplayName("An empty list is an answer: it replaces the last list, and instances(), get() and post() each throw NoInstances")
+    @Hint({"The registry is up and says: no catalog right now. That is news, not an outage.",
+           "An empty list from the registry replaces the list you had (it is not a failure to fall back from); with it, nothing can be called.",
+           "Last hint: known = List.copyOf(askRegistry()) even when it is empty, then if (known.isEmpty()) throw new DiscoveryProblem.NoInstances(service, \"the registry lists none\")."})
+    void emptyListEverywhere() {
+        client.get("/products/KB-42");
+        registry.stub(get("/services/catalog").willReturn(okJson("{\"service\": \"catalog\", \"instances\": []}")));
+        clock.advance(Duration.ofSeconds(10));
+        replicas.forEach(Peer::forgetRequests);
+
+        Expect.thrown(DiscoveryProblem.NoInstances.class, () -> client.instances(), "the registry now lists no catalog: instances() should throw NoInstances");
+        Expect.thrown(DiscoveryProblem.NoInstances.class, () -> client.get("/products/KB-42"), "the registry now lists no catalog: get() should throw NoInstances");
+        Expect.thrown(DiscoveryProblem.NoInstances.class, () -> client.post("/products/KB-42/reviews", "{\"stars\": 5}"),
+            "the registry now lists no catalog: post() should throw NoInstances");
+        assertThat(replicas.stream().mapToInt(Peer::hits).sum()).withFailMessage("the registry lists none, so no replica should be called, but they got %s", counts()).isZero();
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Ejection comes at exactly maxFailures in a row: with 2, after the 2nd failure; with a policy of 3, not after the 2nd, after the 3rd")
+    @Hint({"Count one failure per failed request, by the instance's id, and compare with the policy's number, not a fixed 2.",
+           "An instance is ejected when its failures in a row reach policy.maxFailures(): not one before, not one after.",
+           "Last hint: int failures = failuresInARow.merge(id, 1, Integer::sum); if (failures >= policy.maxFailures()) ejectedUntil.put(id, now.plus(policy.coolDown()));"})
+    void ejectedAtExactlyMaxFailures() {
+        registryLists(catalog2);
+        catalog2.stub(get(urlPathMatching("/products/.*")).willReturn(serviceUnavailable()));
+
+        failOnce(client, "catalog-2 answers 503");
+        assertThat(client.ejected()).withFailMessage("after 1 failure of 2 allowed catalog-2 should not be ejected yet, but ejected() is %s", client.ejected()).isEmpty();
+        failOnce(client, "catalog-2 answers 503");
+        assertThat(client.ejected()).withFailMessage("after its 2nd failure in a row catalog-2 should be ejected, but ejected() is %s", client.ejected()).containsExactly("catalog-2");
+
+        catalog2.forgetRequests();
+        var patient = withPolicy(new Policy(Duration.ofSeconds(10), 3, Duration.ofSeconds(30)));
+        for (int failure = 1; failure <= 3; failure++) {
+            failOnce(patient, "catalog-2 answers 503");
+            var ejected = patient.ejected();
+            if (failure < 3) {
+                assertThat(ejected).withFailMessage("with maxFailures 3, after %d failure(s) catalog-2 should not be ejected yet, but ejected() is %s", failure, ejected).isEmpty();
+            } else {
+                assertThat(ejected).withFailMessage("with maxFailures 3, the 3rd failure in a row should eject catalog-2, but ejected() is %s", ejected).containsExactly("catalog-2");
+            }
+        }
+        Expect.thrown(DiscoveryProblem.NoInstances.class, () -> patient.get("/products/KB-42"), "the only instance is ejected: the GET should be NoInstances");
+        assertThat(catalog2.hits()).withFailMessage("with maxFailures 3, catalog-2 should get exactly 3 requests before it is ejected, but got %d", catalog2.hits()).isEqualTo(3);
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("The cool-down runs from the failure that ejects: failures at 0 s and 4 s keep catalog-2 out until 33.999 s and let it back in at exactly 34 s")
+    @Hint({"When does an ejection start: at the first failure of the run, or at the one that reaches maxFailures? And when does it end, to the millisecond?",
+           "Ejected until = the time of the ejecting failure + policy.coolDown(); admitted again from that instant on (not one tick later).",
+           "Last hint: on the ejecting failure, ejectedUntil.put(id, clock.instant().plus(policy.coolDown())); an instance is admitted when !now.isBefore(until)."})
+    void coolDownEndsExactly() {
+        registryLists(catalog2);
+        catalog2.stub(get(urlPathMatching("/products/.*")).willReturn(serviceUnavailable()));
+        failOnce(client, "catalog-2 answers 503");
+        clock.advance(Duration.ofSeconds(4));
+        failOnce(client, "catalog-2 answers 503");
+        catalog2.forgetRequests();
+
+        clock.advance(Duration.ofMillis(29_999)); // 33.999 s
+        assertThat(client.ejected()).withFailMessage("29.999 s after the ejecting failure (cool-down 30 s) catalog-2 should still be ejected, but ejected() is %s",
+            client.ejected()).containsExactly("catalog-2");
+        Expect.thrown(DiscoveryProblem.NoInstances.class, () -> client.get("/products/KB-42"),
+            "29.999 s into its 30 s cool-down the only replica is still ejected: NoInstances");
+        assertThat(catalog2.hits()).withFailMessage("catalog-2 is still cooling down, but it got %d request(s)", catalog2.hits()).isZero();
+
+        clock.advance(Duration.ofMillis(1)); // 34 s: 30 s after the second failure
+        catalog2.stub(get(urlPathMatching("/products/.*")).willReturn(okJson("{\"replica\": \"catalog-2\"}")));
+        assertThat(client.ejected()).withFailMessage("exactly 30 s after the failure that ejected it, catalog-2's cool-down is over: ejected() should be empty, but is %s",
+            client.ejected()).isEmpty();
+        var reply = Expect.returns(() -> client.get("/products/KB-42"), "at exactly the end of its cool-down catalog-2 is admitted again: the GET should reach it");
+        assertThat(reply.instance()).isEqualTo("catalog-2");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Re-admitted with a clean slate: after its cool-down, one failure does not eject catalog-2 again, a second in a row does")
+    @Hint({"What is left of the old failures when the cool-down ends? A clean slate means nothing.",
+           "When an instance is ejected, or when it is admitted again, forget its count of failures: it starts again from zero.",
+           "Last hint: failuresInARow.remove(id) when you eject it (or when its cool-down is over), so the count after re-admission starts at 0."})
+    void readmittedWithACleanSlate() {
+        registryLists(catalog2);
+        catalog2.stub(get(urlPathMatching("/products/.*")).willReturn(serviceUnavailable()));
+        failOnce(client, "catalog-2 answers 503");
+        failOnce(client, "catalog-2 answers 503");
+        clock.advance(Duration.ofSeconds(30));
+
+        failOnce(client, "catalog-2, admitted again, still answers 503");
+        assertThat(client.ejected()).withFailMessage("after re-admission catalog-2 failed once: with a clean slate that is 1 of 2, not an ejection, but ejected() is %s",
+            client.ejected()).isEmpty();
+        failOnce(client, "catalog-2 answers 503");
+        assertThat(client.ejected()).withFailMessage("its 2nd failure in a row since re-admission should eject catalog-2 again, but ejected() is %s", client.ejected())
+            .containsExactly("catalog-2");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("500, 502, 504 and a dropped connection are failures: a GET that meets them all throws CallFailed listing each attempt in order, as \"catalog-1: 500\"")
+    @Hint({"Every 5xx is a failure, not only 503; so is no answer at all. And CallFailed tells the caller what each instance did.",
+           "Add one entry per failed attempt, in the order tried: the instance's id, a colon, and its status (or that it gave no answer).",
+           "Last hint: attempts.add(instance.id() + \": \" + reply.status()) for a status of 500 or more, attempts.add(instance.id() + \": no answer\") for an IOException."})
+    void everyFailureListedInOrder() {
+        catalog1.stub(get(urlPathMatching("/products/.*")).willReturn(serverError()));
+        catalog2.stub(get(urlPathMatching("/products/.*")).willReturn(aResponse().withStatus(502)));
+        catalog3.stub(get(urlPathMatching("/products/.*")).willReturn(aResponse().withStatus(504)));
+
+        var problem = Expect.thrown(DiscoveryProblem.CallFailed.class, () -> client.get("/products/KB-42"), "500, 502 and 504 are all failures: the GET should be CallFailed");
+        List<String> inTurn = List.of("catalog-1: 500", "catalog-2: 502", "catalog-3: 504");
+        assertThat(problem.attempts()).withFailMessage("CallFailed should list each attempt as \"id: status\", in the order tried (the registry's, from whoever's turn it was), "
+                + "like %s, but listed %s", inTurn, problem.attempts())
+            .isIn(inTurn, List.of(inTurn.get(1), inTurn.get(2), inTurn.get(0)), List.of(inTurn.get(2), inTurn.get(0), inTurn.get(1)));
+        assertThat(problem.service()).isEqualTo("catalog");
+
+        catalog2.stub(get(urlPathMatching("/products/.*")).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        var again = Expect.thrown(DiscoveryProblem.CallFailed.class, () -> client.get("/products/KB-42"), "every replica fails again: CallFailed");
+        assertThat(again.attempts()).withFailMessage("CallFailed should have one entry per attempt, catalog-2's dropped connection included, but listed %s", again.attempts())
+            .hasSize(3);
+        assertThat(again.attempts().stream().filter(a -> a.startsWith("catalog-2")).toList()).withFailMessage(
+            "catalog-2 dropped the connection: its entry should say so, not give a status, but the attempts were %s", again.attempts())
+            .singleElement().matches(a -> !a.matches(".*\\d{3}.*"), "has no status");
+        assertThat(client.ejected()).withFailMessage("each replica failed twice in a row (once per GET), so all three should be ejected, but ejected() is %s", client.ejected())
+            .containsExactly("catalog-1", "catalog-2", "catalog-3");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Any answer below 500 is returned as it is, not retried, and clears the count: 400, 409, 429 and 499 come back, and 503, 429, 503 ejects nobody")
+    @Hint({"The line is at 500: 499 is an answer, 500 a failure. A 429 is the replica answering, too.",
+           "Return every reply whose status is below 500 to the caller, and count it as a success for that instance (its failures in a row start again).",
+           "Last hint: if (reply.status() < 500) { health.succeeded(instance.id()); return reply; } and only then count a failure."})
+    void everyAnswerBelow500() {
+        registryLists(catalog2);
+        for (int status : new int[] {400, 409, 429, 499}) {
+            catalog2.stub(get(urlPathMatching("/products/.*")).willReturn(aResponse().withStatus(status).withBody("{\"replica\": \"catalog-2\"}")));
+            catalog2.forgetRequests();
+            var reply = Expect.returns(() -> client.get("/products/KB-42"), "an answer of " + status + " is the replica's answer and should be returned");
+            assertThat(reply.status()).withFailMessage("the caller should get the %d itself, but got %d", status, reply.status()).isEqualTo(status);
+            assertThat(catalog2.hits()).withFailMessage("a %d is an answer: one request, no retry, but catalog-2 got %d", status, catalog2.hits()).isEqualTo(1);
+        }
+
+        catalog2.answerInTurn(get(urlPathMatching("/products/.*")), serviceUnavailable(), aResponse().withStatus(429), serviceUnavailable());
+        failOnce(client, "catalog-2 answers 503");
+        Expect.returns(() -> client.get("/products/KB-42"), "a 429 is catalog-2's answer and should be returned");
+        failOnce(client, "catalog-2 answers 503");
+        assertThat(client.ejected()).withFailMessage("503, 429, 503 is not two failures in a row (the 429 is an answer and clears the count), but ejected() is %s",
+            client.ejected()).isEmpty();
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A retry skips ejected replicas: with catalog-2 ejected and the others failing, a GET tries catalog-1 and catalog-3 only")
+    @Hint({"The next instance for a retry is chosen like any other: among the admitted ones.",
+           "The loop in get takes the next admitted instance it has not tried; an ejected one is neither tried nor listed in CallFailed.",
+           "Last hint: build the candidates from instances() filtered by health.admitted(id, now), for the first attempt and for every retry."})
+    void retrySkipsEjected() {
+        catalog2.stub(get(urlPathMatching("/products/.*")).willReturn(serviceUnavailable()));
+        for (int i = 0; i < 6; i++) client.get("/products/KB-42");
+        assertThat(client.ejected()).withFailMessage("catalog-2 should be ejected after two failures").containsExactly("catalog-2");
+
+        replicas.forEach(Peer::forgetRequests);
+        catalog1.stub(get(urlPathMatching("/products/.*")).willReturn(serviceUnavailable()));
+        catalog3.stub(get(urlPathMatching("/products/.*")).willReturn(serviceUnavailable()));
+        var problem = Expect.thrown(DiscoveryProblem.CallFailed.class, () -> client.get("/products/KB-42"),
+            "catalog-1 and catalog-3 fail and catalog-2 is ejected: the GET should be CallFailed");
+        assertThat(catalog2.hits()).withFailMessage("catalog-2 is ejected: the retry should skip it, but it got %d request(s)", catalog2.hits()).isZero();
+        assertThat(problem.attempts()).withFailMessage("CallFailed should list the two admitted replicas tried, but listed %s", problem.attempts())
+            .containsExactlyInAnyOrder("catalog-1: 503", "catalog-3: 503");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("POSTs take turns among the admitted replicas, count for their health, and fail once: a dropped connection is CallFailed with that one attempt")
+    @Hint({"A POST picks its instance like a GET and reports like a GET; it only never goes to a second one.",
+           "post sends to the next admitted instance; its 5xx or lost connection counts a failure for that instance and is CallFailed with one entry; its 2xx or 4xx is returned as it is.",
+           "Last hint: post = one attempt(next admitted instance); if it failed, throw new DiscoveryProblem.CallFailed(service, attempts) with that single entry."})
+    void postsTakeTurnsAndFailOnce() {
+        List<String> servedBy = new ArrayList<>();
+        for (int i = 0; i < 3; i++) servedBy.add(replicaIn(Expect.returns(() -> client.post("/products/KB-42/reviews", "{\"stars\": 5}"), "a POST on a calm day should be answered")));
+        assertThat(servedBy).withFailMessage("three POSTs should go to three different replicas, but went to %s", servedBy).doesNotHaveDuplicates();
+        var received = catalog1.requests(postRequestedFor(urlPathMatching("/products/KB-42/reviews"))).getFirst();
+        assertThat(received.getBodyAsString() + " as " + received.getHeader("Content-Type")).withFailMessage(
+            "the replica should receive the POST's JSON body as application/json, but received %s as %s", received.getBodyAsString(), received.getHeader("Content-Type"))
+            .isEqualTo("{\"stars\": 5} as application/json");
+
+        replicas.forEach(r -> r.stub(post(urlPathMatching("/products/.*/reviews")).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER))));
+        replicas.forEach(Peer::forgetRequests);
+        var problem = Expect.thrown(DiscoveryProblem.CallFailed.class, () -> client.post("/products/KB-42/reviews", "{\"stars\": 5}"),
+            "the replica dropped the POST's connection: CallFailed");
+        assertThat(problem.attempts()).withFailMessage("a POST is one attempt: CallFailed should list exactly one, but listed %s", problem.attempts()).hasSize(1);
+        assertThat(replicas.stream().mapToInt(Peer::hits).sum()).withFailMessage("a POST whose connection dropped must not go to another replica, but the replicas got %s",
+            counts()).isEqualTo(1);
+
+        String failedOn = problem.attempts().getFirst().split(":")[0];
+        Peer target = replicas.stream().filter(r -> r.name().equals(failedOn)).findFirst().orElseThrow();
+        target.stub(get(urlPathMatching("/products/.*")).willReturn(serviceUnavailable()));
+        for (int i = 0; i < 3; i++) client.get("/products/KB-42");
+        assertThat(client.ejected()).withFailMessage("%s failed a POST and then a GET, two in a row: it should be ejected, but ejected() is %s", failedOn, client.ejected())
+            .containsExactly(failedOn);
+
+        replicas.forEach(r -> r.stub(post(urlPathMatching("/products/.*/reviews")).willReturn(aResponse().withStatus(409).withBody("{\"replica\": \"" + r.name() + "\"}"))));
+        replicas.forEach(Peer::forgetRequests);
+        for (int i = 0; i < 4; i++) {
+            var reply = Expect.returns(() -> client.post("/products/KB-42/reviews", "{\"stars\": 5}"), "a 409 is the replica's answer and should be returned");
+            assertThat(reply.status()).withFailMessage("the caller should get the 409 itself, but got %d", reply.status()).isEqualTo(409);
+        }
+        assertThat(target.hits()).withFailMessage("%s is ejected: no POST should reach it, but it got %d", failedOn, target.hits()).isZero();
+        assertThat(replicas.stream().mapToInt(Peer::hits).sum()).withFailMessage("four POSTs answered 409 should be four requests, but the replicas got %s", counts()).isEqualTo(4);
+    }
+
+    @Test
+    @DisplayName("With every replica ejected, a POST fails at once with NoInstances and calls nobody")
+    @Hint({"A POST needs an admitted instance just as a GET does.",
+           "Before sending a POST, find the next admitted instance; with none at all, it is NoInstances, as for a GET.",
+           "Last hint: the helper that picks the next admitted instance throws new DiscoveryProblem.NoInstances(service, \"every instance is ejected\"); post uses it too."})
+    void postWithAllEjected() {
+        registryLists(catalog2);
+        catalog2.stub(get(urlPathMatching("/products/.*")).willReturn(serviceUnavailable()));
+        failOnce(client, "catalog-2 answers 503");
+        failOnce(client, "catalog-2 answers 503");
+        catalog2.forgetRequests();
+
+        Expect.thrown(DiscoveryProblem.NoInstances.class, () -> client.post("/products/KB-42/reviews", "{\"stars\": 5}"),
+            "the only replica is ejected: the POST should be NoInstances");
+        assertThat(catalog2.hits()).withFailMessage("the only replica is ejected, so the POST should call nobody, but catalog-2 got %d", catalog2.hits()).isZero();
+    }
+
+    @Test
+    @DisplayName("A GET on an interrupted thread gets no answer: CallFailed, and the thread is still interrupted afterwards")
+    @Hint({"An interrupt is the caller saying 'stop'. It must not be swallowed on the way.",
+           "send(...) turns an interrupt while waiting into an InterruptedIOException, an IOException like no answer, and sets the thread's interrupt flag again. Treat it as no answer, and do not clear the flag.",
+           "Last hint: catch IOException in your attempt as for a dropped connection; never call Thread.interrupted() (it clears the flag) and keep exchange(...) as it was given."})
+    void interruptIsKept() throws Exception {
+        try (var silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) { // accepts, never answers
+            registry.stub(get("/services/catalog").willReturn(okJson("{\"service\": \"catalog\", \"instances\": [{\"id\": \"catalog-9\", \"url\": \"http://127.0.0.1:"
+                + silent.getLocalPort() + "\"}]}")));
+            client.instances();
+
+            Thread.currentThread().interrupt();
+            Throwable thrown;
+            try {
+                thrown = Expect.thrown(DiscoveryProblem.CallFailed.class, () -> client.get("/products/KB-42"),
+                    "the thread was interrupted, so the GET cannot wait for catalog-9's answer: CallFailed");
+            } finally {
+                boolean stillInterrupted = Thread.interrupted(); // and clear it, for the next test
+                assertThat(stillInterrupted).withFailMessage("the caller's interrupt should still be set when get() returns, but it was cleared").isTrue();
+            }
+            assertThat(((DiscoveryProblem.CallFailed) thrown).attempts()).withFailMessage("one instance, one attempt").hasSize(1);
+        }
+    }
+
     // ---- helpers ----
 
     private static void registryLists(Peer... instances) {
@@ -415,6 +844,16 @@ class DiscoveryClientTest {
             .map(p -> "{\"id\": \"" + p.name() + "\", \"url\": \"" + p.uri() + "\", \"zone\": \"eu-1\"}")
             .collect(Collectors.joining(", "));
         registry.stub(get("/services/catalog").willReturn(okJson("{\"service\": \"catalog\", \"instances\": [" + listed + "]}")));
+    }
+
+    /** A client like the test's, on the same clock, with another policy. */
+    private DiscoveryClient withPolicy(Policy policy) {
+        return new DiscoveryClient(HTTP, registry.uri(), "catalog", clock, policy);
+    }
+
+    /** One GET that every instance it may try fails: it must end in CallFailed. */
+    private static void failOnce(DiscoveryClient client, String why) {
+        Expect.thrown(DiscoveryProblem.CallFailed.class, () -> client.get("/products/KB-42"), why + ": the GET should be CallFailed");
     }
 
     private static List<Instance> expected() {
