@@ -35,13 +35,10 @@ public final class PaymentsConsumer {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try {
-                if (!remember(c, message.id())) {
-                    c.rollback();
-                    return false;
-                }
-                charge(c, message);
-                c.commit();
-                return true;
+                boolean firstDelivery = remember(c, message.id());
+                if (firstDelivery) charge(c, message);
+                c.commit(); // for a duplicate, an empty transaction: its insert was refused and nothing else ran
+                return firstDelivery;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -56,11 +53,11 @@ public final class PaymentsConsumer {
         try (var insert = c.prepareStatement("insert into processed_messages (message_id) values (?)")) {
             insert.setString(1, messageId);
             insert.executeUpdate();
-            return true;
         } catch (SQLException e) {
             if (DUPLICATE_KEY.equals(e.getSQLState())) return false;
             throw e;
         }
+        return true;
     }
 
     private static void charge(Connection c, Message message) throws SQLException {
