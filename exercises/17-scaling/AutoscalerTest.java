@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import kit.Expect;
 import kit.Hint;
 import kit.Points;
@@ -230,6 +231,147 @@ class AutoscalerTest {
             .containsExactly("ScaleOut payments 6", "Hold catalog 4");
     }
 
+    @Test
+    @Points(2)
+    @DisplayName("The queue alone can make a pool hot: 11 queued per replica scales payments out by 2 and catalog by 1, though their latency is fine")
+    @Hint({"A long queue with requests that are still fast enough is a pool about to fall behind: either signal above its high watermark is hot.",
+           "Hot is queue per replica above its high watermark OR latency above its; each service scales out by its own policy's scaleOutStep.",
+           "Last hint: `boolean hot = policy.queuePerReplica().above(pool.queuePerReplica()) || policy.latencyMillis().above(pool.latencyMillis());` and ScaleOut to `Math.min(max, replicas + policy.scaleOutStep())`."})
+    void queueAloneIsHot() {
+        var payments = decideFresh(pool("payments", 4, 44, 1_500));
+        assertThat(describe(payments)).withFailMessage("payments has 11 queued per replica (above 10) and 1500 ms (below 2000): expected ScaleOut from 4 to 6, but got %s", payments)
+            .isEqualTo("ScaleOut payments 6");
+        var catalog = decideFresh(pool("catalog", 3, 33, 200));
+        assertThat(describe(catalog)).withFailMessage("catalog has 11 queued per replica (above 10) and 200 ms (below 300): expected ScaleOut from 3 to 4 (its step is 1), but got %s", catalog)
+            .isEqualTo("ScaleOut catalog 4");
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("A signal exactly at a watermark is neither hot nor cool: 10 per replica or 2000 ms holds, 10.25 or 2001 ms scales out, 2 or 500 ms holds, 1.75 and 499 ms scales in")
+    @Hint({"Hot means above the high watermark, cool means below the low one: a signal that sits exactly on a watermark is in the band between, where nothing happens.",
+           "Compare with > high and < low (Watermarks.above and Watermarks.below do), not >= and <=; and compare the queue per replica as a fraction, not rounded.",
+           "Last hint: use `policy.queuePerReplica().above(pool.queuePerReplica())` and `policy.latencyMillis().below(pool.latencyMillis())`, and pool.queuePerReplica() (a double) rather than queueDepth / replicas in ints."})
+    void watermarksAreExact() {
+        record Case(PoolMetrics pool, String expected, String why) {}
+        var cases = List.of(
+            new Case(pool("payments", 4, 40, 1_000), "Hold payments 4", "10 queued per replica is at the high watermark of 10, not above it"),
+            new Case(pool("payments", 4, 41, 1_000), "ScaleOut payments 6", "10.25 queued per replica is above the high watermark of 10"),
+            new Case(pool("payments", 4, 0, 2_000), "Hold payments 4", "2000 ms is at the latency high watermark of 2000 ms, not above it"),
+            new Case(pool("payments", 4, 0, 2_001), "ScaleOut payments 6", "2001 ms is above the latency high watermark of 2000 ms"),
+            new Case(pool("payments", 4, 8, 100), "Hold payments 4", "2 queued per replica is at the low watermark of 2, not below it"),
+            new Case(pool("payments", 4, 7, 499), "ScaleIn payments 3", "1.75 queued per replica and 499 ms are both below their low watermarks (2 and 500 ms)"),
+            new Case(pool("payments", 4, 0, 500), "Hold payments 4", "500 ms is at the latency low watermark of 500 ms, not below it"),
+            new Case(pool("catalog", 4, 0, 300), "Hold catalog 4", "300 ms is at catalog's latency high watermark of 300 ms, not above it"),
+            new Case(pool("catalog", 4, 0, 119), "ScaleIn catalog 3", "an empty queue and 119 ms are below catalog's low watermarks (2 and 120 ms)"));
+        for (var c : cases) {
+            var decision = decideFresh(c.pool());
+            assertThat(describe(decision)).withFailMessage("%s with %d replicas, %d queued and %d ms: expected %s, because %s; but got %s",
+                c.pool().service(), c.pool().replicas(), c.pool().queueDepth(), c.pool().latencyMillis(), c.expected(), c.why(), decision).isEqualTo(c.expected());
+        }
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("The queue is judged per replica, as a fraction: 30 queued on 4 replicas (7.5 each) holds, 21 on 2 replicas (10.5 each) scales out")
+    @Hint({"40 requests waiting for 2 replicas are 20 each, as bad as 80 for 4: the watermarks are per replica.",
+           "Divide the queue by the replicas, in floating point: PoolMetrics.queuePerReplica() does it for you.",
+           "Last hint: `policy.queuePerReplica().above(pool.queuePerReplica())`, never `above(pool.queueDepth())` nor `queueDepth / replicas` in ints (21 / 2 is 10 in ints)."})
+    void queueIsPerReplica() {
+        var spread = decideFresh(pool("payments", 4, 30, 1_000));
+        assertThat(describe(spread)).withFailMessage("30 queued on 4 replicas is 7.5 each, between the watermarks 2 and 10 (and 1000 ms is between 500 and 2000): expected a Hold at 4, but got %s "
+            + "(is the whole queue compared with a watermark meant per replica?)", spread).isEqualTo("Hold payments 4");
+        var crowded = decideFresh(pool("payments", 2, 21, 1_000));
+        assertThat(describe(crowded)).withFailMessage("21 queued on 2 replicas is 10.5 each, above the high watermark of 10: expected ScaleOut from 2 to 4, but got %s "
+            + "(in integers 21 / 2 is 10, which is not above 10)", crowded).isEqualTo("ScaleOut payments 4");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Only a ScaleOut or a ScaleIn starts a cooldown: a Hold at the max, at the min or between the watermarks does not")
+    @Hint({"The cooldown lets the metrics catch up with a change of the pool. A Hold changes nothing, so there is nothing to wait for.",
+           "Record the tick of the last action only when the decision changes the pool (Decision.changes()).",
+           "Last hint: `if (decision.changes()) lastActionAt.put(pool.service(), tick);` after judging, and nothing for a Hold."})
+    void onlyActionsStartACooldown() {
+        var atMax = decide(0, pool("payments", 10, 800, 16_250));
+        var coolNext = decide(1, pool("payments", 10, 0, 250));
+        assertThat(List.of(describe(atMax), describe(coolNext))).withFailMessage("hot at its max at tick 0 is a Hold, which starts no cooldown; cool at tick 1 should scale in at once: "
+            + "expected [Hold payments 10, ScaleIn payments 9], but got %s and %s", atMax, coolNext).containsExactly("Hold payments 10", "ScaleIn payments 9");
+
+        var catalog = new Autoscaler(Simulation.flashSalePolicies());
+        var atMin = catalog.decide(0, List.of(pool("catalog", 3, 0, 80))).get(0);
+        var hotNext = catalog.decide(1, List.of(pool("catalog", 3, 0, 400))).get(0);
+        assertThat(List.of(describe(atMin), describe(hotNext))).withFailMessage("catalog cool at its min at tick 0 is a Hold, which starts no cooldown; hot at tick 1 it should scale out at once: "
+            + "expected [Hold catalog 3, ScaleOut catalog 4], but got %s and %s", atMin, hotNext).containsExactly("Hold catalog 3", "ScaleOut catalog 4");
+
+        var out = decide(10, pool("payments", 2, 0, 2_500));
+        var between = decide(13, pool("payments", 4, 0, 1_000));
+        var hotAgain = decide(14, pool("payments", 4, 0, 2_500));
+        assertThat(List.of(describe(out), describe(between), describe(hotAgain))).withFailMessage("a scale-out at tick 10 (cooldown 3), a Hold between the watermarks at 13, hot at 14: "
+            + "expected [ScaleOut payments 4, Hold payments 4, ScaleOut payments 6] (the Hold at 13 does not start the cooldown again), but got %s, %s, %s", out, between, hotAgain)
+            .containsExactly("ScaleOut payments 4", "Hold payments 4", "ScaleOut payments 6");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("The cooldown, step and limits are each policy's own: a cooldown of 0 acts every tick, one of 5 waits 5 ticks")
+    @Hint({"Read every number from the service's own ScalingPolicy: min, max, step and cooldown differ from service to service.",
+           "Hold while tick - lastActionTick < policy.cooldownTicks(); with a cooldown of 0, that is never.",
+           "Last hint: `Integer last = lastActionAt.get(service); if (last != null && tick - last < policy.cooldownTicks()) return new Decision.Hold(...);`."})
+    void eachPolicysOwnNumbers() {
+        var latency = new Watermarks(100, 200);
+        var queue = new Watermarks(1, 5);
+        var autoscaler = new Autoscaler(Map.of(
+            "search", new ScalingPolicy(1, 7, 3, 0, queue, latency),
+            "reviews", new ScalingPolicy(2, 20, 4, 5, queue, latency)));
+        List<String> search = new ArrayList<>();
+        List<String> reviews = new ArrayList<>();
+        int searchReplicas = 1, reviewsReplicas = 2;
+        for (int tick = 2; tick <= 8; tick++) {
+            var decisions = autoscaler.decide(tick, List.of(pool("search", searchReplicas, 0, 250), pool("reviews", reviewsReplicas, 0, 250)));
+            search.add(describe(decisions.get(0)));
+            reviews.add(describe(decisions.get(1)));
+            searchReplicas = decisions.get(0).replicas();
+            reviewsReplicas = decisions.get(1).replicas();
+        }
+        assertThat(search).withFailMessage("search (1 to 7 replicas, step 3, cooldown 0) is hot at 250 ms on every tick from 2 to 8: expected it to scale out at once on each tick until its max, "
+            + "%s, but got %s", List.of("ScaleOut search 4", "ScaleOut search 7", "Hold search 7", "Hold search 7", "Hold search 7", "Hold search 7", "Hold search 7"), search)
+            .containsExactly("ScaleOut search 4", "ScaleOut search 7", "Hold search 7", "Hold search 7", "Hold search 7", "Hold search 7", "Hold search 7");
+        assertThat(reviews).withFailMessage("reviews (2 to 20 replicas, step 4, cooldown 5) is hot on every tick from 2 to 8: expected ScaleOut at 2, Hold at 3 to 6, ScaleOut at 7 "
+            + "(2 + 5), Hold at 8, but got %s", reviews)
+            .containsExactly("ScaleOut reviews 6", "Hold reviews 6", "Hold reviews 6", "Hold reviews 6", "Hold reviews 6", "ScaleOut reviews 10", "Hold reviews 10");
+    }
+
+    @Test
+    @DisplayName("Decisions come in the order of the pools, each naming its service, and a service without a policy is refused")
+    @Hint({"decide returns one decision per pool, in the order it was given them, whatever that order is.",
+           "Map the list of pools to a list of decisions in order; look the policy up by the pool's service, and throw IllegalArgumentException naming it when there is none.",
+           "Last hint: `pools.stream().map(pool -> decide(tick, pool)).toList()`, and `if (policy == null) throw new IllegalArgumentException(\"no scaling policy for \" + service);`."})
+    void decisionsInOrder() {
+        var decisions = autoscaler.decide(0, List.of(pool("payments", 4, 0, 1_000), pool("catalog", 3, 60, 500), pool("payments", 6, 0, 250)));
+        assertThat(decisions).withFailMessage("three pools, payments, catalog, payments: expected [Hold payments 4, ScaleOut catalog 4, ScaleIn payments 5] in that order, but got %s", decisions)
+            .extracting(AutoscalerTest::describe).containsExactly("Hold payments 4", "ScaleOut catalog 4", "ScaleIn payments 5");
+
+        var refused = Expect.thrown(IllegalArgumentException.class, () -> autoscaler.decide(1, List.of(pool("search", 2, 0, 250))),
+            "the autoscaler has no policy for search, and should refuse its pool with an IllegalArgumentException");
+        assertThat(refused.getMessage()).withFailMessage("the IllegalArgumentException should name the service without a policy (search), but said: %s", refused.getMessage())
+            .contains("search");
+    }
+
+    @Test
+    @DisplayName("A ScaleOut or ScaleIn says why with the pool's numbers: its queue per replica and its latency in ms")
+    @Hint({"The log at 12:03 should show what the autoscaler saw, not only what it did.",
+           "Put the queue per replica and the latency into the why of every ScaleOut and ScaleIn.",
+           "Last hint: `\"hot: %.1f queued per replica, %d ms\".formatted(pool.queuePerReplica(), pool.latencyMillis())`, and the same for cool."})
+    void whyGivesTheNumbers() {
+        var out = decideFresh(pool("payments", 4, 260, 16_250));
+        assertThat(out.why()).withFailMessage("%s should say why with the pool's numbers, 65 queued per replica and 16250 ms, but its why was \"%s\"", out, out.why())
+            .contains("65").contains("16250");
+        var in = decideFresh(pool("payments", 6, 0, 375));
+        assertThat(in.why()).withFailMessage("%s should say why with the pool's numbers, 0 queued per replica and 375 ms, but its why was \"%s\"", in, in.why())
+            .contains("375");
+    }
+
     // ---- helpers ----
 
     private Simulation.History flashSale() {
@@ -242,6 +384,16 @@ class AutoscalerTest {
         var decisions = Expect.returns(() -> autoscaler.decide(tick, List.of(pool)), "decide should give one decision for one pool");
         assertThat(decisions).withFailMessage("decide was given one pool and should return one decision, but returned %s", decisions).hasSize(1);
         return decisions.get(0);
+    }
+
+    /** One decision of a new autoscaler with the shop's policies: no cooldown from an earlier decision. */
+    private static Decision decideFresh(PoolMetrics pool) {
+        return new Autoscaler(Simulation.flashSalePolicies()).decide(0, List.of(pool)).get(0);
+    }
+
+    /** "ScaleOut payments 6": the kind of decision, the service and the replicas it leaves. */
+    private static String describe(Decision decision) {
+        return decision.getClass().getSimpleName() + " " + decision.service() + " " + decision.replicas();
     }
 
     private static PoolMetrics pool(String service, int replicas, int queueDepth, int latencyMillis) {
