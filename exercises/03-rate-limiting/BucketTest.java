@@ -12,10 +12,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import kit.Expect;
 import kit.Hint;
 import kit.ManualClock;
 import kit.Points;
-import org.junit.jupiter.api.AfterAll;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -24,11 +26,13 @@ class BucketTest {
     // Time comes only from this clock: it moves when a test says so, never by itself.
     private final ManualClock clock = new ManualClock();
 
-    private static final ExecutorService THREADS = Executors.newFixedThreadPool(Race.THREADS);
+    // A pool per test, not per class: a static pool shut down after the class would be gone the next time the class runs
+    // in the same JVM (as the mutation tests do).
+    private final ExecutorService threads = Executors.newFixedThreadPool(Race.THREADS);
 
-    @AfterAll
-    static void stopThreads() {
-        THREADS.shutdownNow();
+    @AfterEach
+    void stopThreads() {
+        threads.shutdownNow();
     }
 
     @Test
@@ -215,13 +219,169 @@ class BucketTest {
         for (int round = 1; round <= Race.ROUNDS; round++) {
             var bucket = new TokenBucket(new Limit(8, 1), yielding);
 
-            int granted = Race.run(THREADS, bucket::tryAcquire);
+            int granted = Race.run(threads, bucket::tryAcquire);
 
             int r = round;
             assertThat(granted).withFailMessage("round %d: 16 threads asked a full bucket of 8 for %d tokens at the same moment, with the clock standing still."
                 + " Exactly 8 should have been granted, but %d were: two threads took the same token", r, Race.THREADS * Race.ATTEMPTS, granted)
                 .isEqualTo(8);
         }
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A token counts when it is whole to the nanosecond: denied one nanosecond before, allowed exactly then (at 2 and at 5 per second)")
+    @Hint({"The threshold is one whole token: 0.999999998 of a token is not enough, exactly 1 is.",
+           "Compare the tokens held with one token using >= (allowed at exactly one), and keep the arithmetic exact, so that exactly 500 ms at 2 per second is exactly one token.",
+           "Last hint: if (nanoTokens < ONE) deny, else take ONE; with refill adding nanosBetween(lastRefill, now) * tokensPerSecond nano-tokens."})
+    void wholeTokenToTheNanosecond() {
+        for (double rate : new double[] {2, 5}) {
+            var clock = new ManualClock();
+            var bucket = new TokenBucket(new Limit(1, rate), clock);
+            allowedOf(bucket, 1);
+            Duration oneToken = Duration.ofNanos(Math.round(1e9 / rate));
+
+            clock.advance(oneToken.minusNanos(1));
+            Decision justBefore = bucket.tryAcquire();
+            clock.advance(Duration.ofNanos(1));
+            Duration atTheToken = bucket.retryAfter();
+            Decision exactly = bucket.tryAcquire();
+
+            assertThat(justBefore.allowed()).withFailMessage("at %s tokens per second, %s after running dry the bucket holds a nanosecond's worth less than one token:"
+                + " the request should be denied, but it was allowed", rate, oneToken.minusNanos(1)).isFalse();
+            assertThat(justBefore.retryAfter()).withFailMessage("at %s tokens per second, one nanosecond before the next whole token the denied Decision should say"
+                + " to retry after PT0.000000001S, but said %s", rate, justBefore.retryAfter()).isEqualTo(Duration.ofNanos(1));
+            assertThat(atTheToken).withFailMessage("at %s tokens per second, exactly %s after running dry the bucket holds one whole token, so retryAfter() should be zero,"
+                + " but it said %s", rate, oneToken, atTheToken).isZero();
+            assertThat(exactly.allowed()).withFailMessage("at %s tokens per second, exactly %s after running dry the bucket holds one whole token: the request should be"
+                + " allowed, but it was denied (retry after %s)", rate, oneToken, exactly.retryAfter()).isTrue();
+        }
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A bucket is full exactly when the refill time is up, and stays full: a refill that would overflow it, from empty or half full, stops at the capacity")
+    @Hint({"The cap applies to every method that refills, available() included, not only to tryAcquire.",
+           "Refill in one private method that every public method calls first, and cap there: tokens = min(capacity, tokens + added).",
+           "Last hint: nanoTokens = Math.min(full, nanoTokens + added) in refill(), and available(), retryAfter() and tryAcquire() all start with refill()."})
+    void fullExactlyAndNoMore() {
+        var bucket = new TokenBucket(new Limit(4, 2), clock);
+        allowedOf(bucket, 4);
+
+        clock.advance(Duration.ofMillis(2_000).minusNanos(1));
+        double justBefore = bucket.available();
+        clock.advance(Duration.ofNanos(1));
+        double exactly = bucket.available();
+        clock.advanceMillis(1_000);
+        double aSecondLater = bucket.available();
+        clock.advance(Duration.ofDays(3));
+        double daysLater = bucket.available();
+
+        assertThat(justBefore).withFailMessage("a bucket of 4 at 2 per second, emptied, holds 3.999999998 tokens a nanosecond before 2 s, but available() said %s", justBefore)
+            .isCloseTo(3.999999998, Offset.offset(1e-12));
+        assertThat(List.of(exactly, aSecondLater, daysLater)).withFailMessage("a bucket of 4 is full at exactly 2 s at 2 per second and stays at 4.0 one second"
+            + " and three days later, but available() said %s", List.of(exactly, aSecondLater, daysLater)).containsExactly(4.0, 4.0, 4.0);
+        Duration waitWhenFull = bucket.retryAfter();
+        assertThat(allowedOf(bucket, 6)).withFailMessage("after three idle days a bucket of 4 grants 4 requests at once, not more").isEqualTo(4);
+
+        clock.advanceMillis(1_500);
+        double threeTokens = bucket.available();
+        clock.advanceMillis(1_000);
+        double topUp = bucket.available();
+
+        assertThat(waitWhenFull).withFailMessage("a full bucket of 4 has a token right now: retryAfter() should be zero, but said %s", waitWhenFull).isZero();
+        assertThat(List.of(threeTokens, topUp)).withFailMessage("emptied, the bucket of 4 holds 3.0 tokens after 1.5 s at 2 per second; one more second brings"
+            + " 2 more, but only 1 fits: expected [3.0, 4.0], but available() said %s", List.of(threeTokens, topUp)).containsExactly(3.0, 4.0);
+    }
+
+    @Test
+    @DisplayName("A bucket idle for three hundred years is simply full: the time since the last refill does not overflow")
+    @Hint({"Duration.toNanos() throws ArithmeticException beyond about 292 years: a long holds no more nanoseconds.",
+           "Any bucket is full long before that: when the time since the last refill is more than enough to fill it, do not convert it to nanoseconds at all, or catch the overflow and treat it as 'full'.",
+           "Last hint: try { nanos = Duration.between(lastRefill, now).toNanos(); } catch (ArithmeticException tooLong) { nanos = Long.MAX_VALUE; } and then cap at the capacity."})
+    void centuriesOfSilence() {
+        var bucket = new TokenBucket(new Limit(3, 1), clock);
+        allowedOf(bucket, 3);
+
+        clock.advance(Duration.ofDays(365L * 300));
+
+        double held = Expect.returns(bucket::available, "available() after 300 idle years should say the bucket is full");
+
+        assertThat(held).withFailMessage("after 300 idle years a bucket of 3 should hold 3.0 tokens, but available() said %s", held).isEqualTo(3.0);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("retryAfter() and available() only look: called again and again, they take no token and change no wait")
+    @Hint({"Asking how long to wait is not a request. Neither is asking how many tokens are left.",
+           "retryAfter() and available() refill and read; only tryAcquire() takes a token. Do not implement them by calling tryAcquire().",
+           "Last hint: retryAfter() { refill(); return nanoTokens >= ONE ? Duration.ZERO : timeToRefill(ONE - nanoTokens); } takes nothing."})
+    void lookingTakesNothing() {
+        var bucket = new TokenBucket(new Limit(1, 2), clock);
+
+        List<Object> looks = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            looks.add(bucket.retryAfter());
+            looks.add(bucket.available());
+        }
+        boolean first = bucket.tryAcquire().allowed();
+        clock.advanceMillis(100);
+        Duration wait1 = bucket.retryAfter();
+        Duration wait2 = bucket.retryAfter();
+        double held = bucket.available();
+
+        assertThat(looks).withFailMessage("a full bucket of 1 asked retryAfter() and available() three times each should answer PT0S and 1.0 every time, but answered %s",
+            looks).containsExactly(Duration.ZERO, 1.0, Duration.ZERO, 1.0, Duration.ZERO, 1.0);
+        assertThat(first).withFailMessage("looking at a full bucket of 1 must not use its token: the first request should still be allowed").isTrue();
+        assertThat(List.of(wait1, wait2)).withFailMessage("100 ms after running dry at 2 per second the next token is 400 ms away, asked twice; but retryAfter() said %s",
+            List.of(wait1, wait2)).containsExactly(Duration.ofMillis(400), Duration.ofMillis(400));
+        assertThat(held).withFailMessage("100 ms after running dry at 2 per second the bucket holds 0.2 token, but available() said %s", held).isCloseTo(0.2, Offset.offset(1e-12));
+    }
+
+    @Test
+    @DisplayName("Waits longer than a second are exact too: 5 s at 0.2 per second, 3.333333334 s at 0.3, and a denied request says the same as retryAfter()")
+    @Hint({"The missing part of a token divided by the rate, in nanoseconds, rounded up: the same rule at every rate.",
+           "At 0.3 per second a whole token takes 3,333,333,333.3 ns; rounded up that is 3,333,333,334 ns.",
+           "Last hint: Duration.ofNanos((long) Math.ceil(missingNanoTokens / tokensPerSecond)) for both retryAfter() and the denied Decision."})
+    void slowRatesWaitExactly() {
+        var slow = new TokenBucket(new Limit(1, 0.2), clock);
+        var odd = new TokenBucket(new Limit(2, 0.3), clock);
+        allowedOf(slow, 1);
+        allowedOf(odd, 2);
+
+        Decision slowDenied = slow.tryAcquire();
+        Decision oddDenied = odd.tryAcquire();
+        Duration oddWait = odd.retryAfter();
+
+        assertThat(slowDenied.retryAfter()).withFailMessage("an empty bucket at 0.2 tokens per second has its next token in exactly 5 s, but the denied Decision said %s",
+            slowDenied.retryAfter()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(oddDenied.retryAfter()).withFailMessage("an empty bucket at 0.3 tokens per second has its next token in 3,333,333,333.3 ns, rounded up to"
+            + " 3.333333334 s, but the denied Decision said %s", oddDenied.retryAfter()).isEqualTo(Duration.ofNanos(3_333_333_334L));
+        assertThat(oddWait).withFailMessage("retryAfter() should say the same as the denied Decision, %s, but said %s", oddDenied.retryAfter(), oddWait)
+            .isEqualTo(oddDenied.retryAfter());
+    }
+
+    @Test
+    @DisplayName("A clock that steps back adds nothing and takes nothing; the bucket refills again once the clock passes the latest time it saw")
+    @Hint({"System clocks get corrected, backwards too. A negative time since the last refill is not negative tokens, and jumping back and forth must not earn any.",
+           "When now is not after the time of the last refill, add nothing and keep that time: refill only counts time that is later than any it has counted.",
+           "Last hint: Instant now = clock.instant(); if (!now.isAfter(lastRefill)) return; at the top of refill()."})
+    void clockStepsBack() {
+        var bucket = new TokenBucket(new Limit(2, 1), clock);
+        allowedOf(bucket, 1);
+        var latest = clock.instant();
+
+        clock.set(latest.minusSeconds(10));
+        double afterStepBack = bucket.available();
+        boolean takesTheLastToken = bucket.tryAcquire().allowed();
+        clock.set(latest.plusMillis(500));
+        double halfASecondAfterTheLatest = bucket.available();
+
+        assertThat(afterStepBack).withFailMessage("a bucket of 2 holding 1 token, its clock set back 10 s, should still hold 1.0, but available() said %s", afterStepBack)
+            .isEqualTo(1.0);
+        assertThat(takesTheLastToken).withFailMessage("after the clock stepped back the bucket still holds its 1 token: the request should be allowed").isTrue();
+        assertThat(halfASecondAfterTheLatest).withFailMessage("the clock came back to 500 ms after the latest time the bucket saw: at 1 per second it earned 0.5 token"
+            + " (not the 10.5 s since the step back), so available() should say 0.5, but said %s", halfASecondAfterTheLatest).isEqualTo(0.5);
     }
 
     // ---- helpers ----

@@ -6,10 +6,11 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import kit.Hint;
 import kit.ManualClock;
 import kit.Points;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -17,11 +18,13 @@ import org.junit.jupiter.api.Test;
 class ClientsTest {
     private final ManualClock clock = new ManualClock();
 
-    private static final ExecutorService THREADS = Executors.newFixedThreadPool(BucketTest.Race.THREADS);
+    // A pool per test, not per class: a static pool shut down after the class would be gone the next time the class runs
+    // in the same JVM (as the mutation tests do).
+    private final ExecutorService threads = Executors.newFixedThreadPool(BucketTest.Race.THREADS);
 
-    @AfterAll
-    static void stopThreads() {
-        THREADS.shutdownNow();
+    @AfterEach
+    void stopThreads() {
+        threads.shutdownNow();
     }
 
     @Test
@@ -60,6 +63,8 @@ class ClientsTest {
             .isEqualTo(0.5);
         assertThat(web).withFailMessage("web-shop has not asked for anything yet: it should have a full bucket of 4.0, but available() said %s", web)
             .isEqualTo(4.0);
+        assertThat(limiter.limit()).withFailMessage("limit() should be the limit the limiter was made with, %s, but was %s", new Limit(4, 2), limiter.limit())
+            .isEqualTo(new Limit(4, 2));
     }
 
     @Test
@@ -94,13 +99,46 @@ class ClientsTest {
         for (int round = 1; round <= BucketTest.Race.ROUNDS; round++) {
             String client = "client-" + round; // a client nobody has seen yet
 
-            int granted = BucketTest.Race.run(THREADS, () -> limiter.tryAcquire(client));
+            int granted = BucketTest.Race.run(threads, () -> limiter.tryAcquire(client));
 
             int r = round;
             assertThat(granted).withFailMessage("round %d: the first %d requests of the new client %s arrived on 16 threads at once, with the clock"
                 + " standing still. Its one bucket of 8 should have granted exactly 8, but %d were granted", r,
                 BucketTest.Race.THREADS * BucketTest.Race.ATTEMPTS, client, granted).isEqualTo(8);
         }
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A new client asked for available() and tryAcquire() on 16 threads at once still gets exactly one bucket: 8 granted of 8")
+    @Hint({"available(key) creates a client's bucket too. If it does so with a get, then a put, it can replace the bucket another thread has just taken tokens from.",
+           "Both methods must find or create the bucket through the same atomic operation, so that a key never gets a second bucket.",
+           "Last hint: private TokenBucket bucketOf(String key) { return buckets.computeIfAbsent(key, k -> new TokenBucket(limit, clock)); }, used by tryAcquire and available."})
+    void lookingAtANewClientUnderThreads() throws Exception {
+        InstantSource yielding = () -> {
+            Thread.yield();
+            return clock.instant();
+        };
+        var limiter = new RateLimiter(new Limit(8, 1), yielding);
+        for (int round = 1; round <= BucketTest.Race.ROUNDS; round++) {
+            String client = "client-" + round;
+            AtomicInteger turn = new AtomicInteger();
+
+            int granted = BucketTest.Race.run(threads, () -> turn.getAndIncrement() % 2 == 0
+                ? limiter.tryAcquire(client)
+                : lookedAt(limiter.available(client)));
+            int grantedAfterwards = allowedOf(limiter, client, 8);
+
+            int r = round;
+            assertThat(granted + grantedAfterwards).withFailMessage("round %d: the new client %s was asked available() and tryAcquire() on 16 threads at once, with the"
+                + " clock standing still; it got %d tokens then and %d afterwards, but its one bucket of 8 holds exactly 8", r, client, granted, grantedAfterwards)
+                .isEqualTo(8);
+        }
+    }
+
+    /** A look at a client's tokens, counted as no grant, so that a race can mix looks with requests. */
+    private static Decision lookedAt(double tokens) {
+        return Decision.deny(Duration.ofNanos(1));
     }
 
     private static int allowedOf(RateLimiter limiter, String client, int requests) {

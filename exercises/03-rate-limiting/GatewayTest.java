@@ -1,14 +1,21 @@
 package ratelimit;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
@@ -30,6 +37,7 @@ import org.junit.jupiter.api.Test;
 class GatewayTest {
     // The orders service behind the gateway: a WireMock server that answers every order and counts every hit.
     private static Peer orders;
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final ManualClock clock = new ManualClock();
@@ -149,10 +157,69 @@ class GatewayTest {
             .containsExactly(1L, 4L, 5L, 1L);
     }
 
+    @Test
+    @Points(2)
+    @DisplayName("retryAfterSeconds at the edges of a second: 999,999,999 ns is 1, exactly 1 s is 1, 1 s and 1 ns is 2, 59.000000001 s is 60")
+    @Hint({"Rounding up changes nothing for an exact number of seconds, and adds one for the smallest part of a second beyond it.",
+           "Look at the nanoseconds part of the Duration: zero means the seconds are exact; anything above zero, even one nanosecond, means one more second.",
+           "Last hint: return wait.getSeconds() + (wait.getNano() > 0 ? 1 : 0); never toMillis() / 1000 + 1, and never Math.round."})
+    void roundsUpAtTheEdges() {
+        var seconds = Expect.returns(() -> List.of(
+            Throttle.retryAfterSeconds(Duration.ofNanos(999_999_999)),
+            Throttle.retryAfterSeconds(Duration.ofSeconds(1)),
+            Throttle.retryAfterSeconds(Duration.ofSeconds(1, 1)),
+            Throttle.retryAfterSeconds(Duration.ofSeconds(59, 1)),
+            Throttle.retryAfterSeconds(Duration.ofSeconds(60))), "retryAfterSeconds should turn any positive wait into whole seconds");
+
+        assertThat(seconds).withFailMessage("retryAfterSeconds of 999,999,999 ns, 1 s, 1.000000001 s, 59.000000001 s and 60 s should be 1, 1, 2, 60 and 60, but were %s",
+            seconds).containsExactly(1L, 1L, 2L, 60L, 60L);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Every throttled request, a POST /orders too, is answered 429 with Retry-After and a JSON body naming the same wait, and never reaches orders")
+    @Hint({"The gateway throttles every route the same way, and its answer says when to come back twice: in the header for machines, in the body for people.",
+           "On a denial: status 429, header Retry-After: n, Content-Type application/json, body {\"error\": \"too many requests\", \"retryAfterSeconds\": n}, and return false.",
+           "Last hint: ctx.status(429).header(\"Retry-After\", Long.toString(n)).contentType(\"application/json\").result(\"{\\\"error\\\": \\\"too many requests\\\", \\\"retryAfterSeconds\\\": \" + n + \"}\"); return false;"})
+    void every429SaysWhenToComeBack() throws Exception {
+        orders.stub(post(urlPathMatching("/orders")).willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json").withBody("{\"id\": \"o-7\"}")));
+        gateway = start(new Limit(2, 1));
+        var first = send("web-shop", "POST", "/orders");
+        send("web-shop", "GET", "/orders/o-7");
+
+        var denied = send("web-shop", "POST", "/orders");
+        clock.advanceMillis(250);
+        var deniedLater = send("web-shop", "GET", "/orders");
+
+        assertThat(first.statusCode()).withFailMessage("web-shop's first POST /orders should reach orders and come back 201, but got %d %s", first.statusCode(), first.body())
+            .isEqualTo(201);
+        for (var answer : List.of(denied, deniedLater)) {
+            String where = answer.request().method() + " " + answer.request().uri().getPath();
+            assertThat(answer.statusCode()).withFailMessage("%s came after the bucket of 2 ran dry: expected 429, but got %d", where, answer.statusCode()).isEqualTo(429);
+            assertThat(retryAfterOf(answer)).withFailMessage("the next token is 1 s away (then 750 ms): %s should carry Retry-After: 1, but had %s", where, retryAfterOf(answer))
+                .isEqualTo("1");
+            assertThat(answer.headers().firstValue("Content-Type").orElse("none")).withFailMessage("the 429 to %s should be JSON, but had Content-Type %s",
+                where, answer.headers().firstValue("Content-Type").orElse("none")).startsWith("application/json");
+            assertThat(jsonOrText(answer.body())).withFailMessage("the 429 to %s should have the body {\"error\": \"too many requests\", \"retryAfterSeconds\": 1},"
+                + " but had %s", where, answer.body()).isEqualTo(JSON.readTree("{\"error\": \"too many requests\", \"retryAfterSeconds\": 1}"));
+        }
+        assertThat(orders.hits()).withFailMessage("orders should have seen only the 2 allowed requests, but saw %d: a throttled POST must stop at the gateway too",
+            orders.hits()).isEqualTo(2);
+    }
+
     // ---- helpers ----
 
     private Gateway start(Limit limit) {
         return Gateway.start(new RateLimiter(limit, clock), orders.uri());
+    }
+
+    /** The body as JSON, or as one JSON string when it is not JSON, so that a comparison fails with a message instead of a parse error. */
+    private static JsonNode jsonOrText(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (IOException notJson) {
+            return TextNode.valueOf(body);
+        }
     }
 
     private static String retryAfterOf(HttpResponse<String> answer) {
@@ -160,7 +227,13 @@ class GatewayTest {
     }
 
     private HttpResponse<String> send(String client, String path) throws Exception {
-        var request = HttpRequest.newBuilder(gateway.uri().resolve(path)).header(Gateway.API_KEY, client).timeout(Duration.ofSeconds(10)).build();
+        return send(client, "GET", path);
+    }
+
+    private HttpResponse<String> send(String client, String method, String path) throws Exception {
+        var body = method.equals("POST") ? BodyPublishers.ofString("{\"sku\": \"KB-42\"}") : BodyPublishers.noBody();
+        var request = HttpRequest.newBuilder(gateway.uri().resolve(path)).header(Gateway.API_KEY, client).header("Content-Type", "application/json")
+            .method(method, body).timeout(Duration.ofSeconds(10)).build();
         var answer = HTTP.send(request, BodyHandlers.ofString());
         if (answer.statusCode() == 501 && answer.body().startsWith("TODO")) throw new UnsupportedOperationException(answer.body());
         return answer;

@@ -13,7 +13,8 @@ final class Throttle {
     /**
      * Takes a token for this client and returns true: the gateway forwards the request. When the client's
      * bucket is empty, answers the request itself and returns false: status 429 Too Many Requests, with the
-     * header Retry-After saying in whole seconds when to come back (see retryAfterSeconds).
+     * header Retry-After saying in whole seconds when to come back (see retryAfterSeconds), and the JSON body
+     * {"error": "too many requests", "retryAfterSeconds": n} with the same n, as application/json.
      */
     static boolean admit(Context ctx, RateLimiter limiter, String clientKey) {
         throw new UnsupportedOperationException("TODO: ask the limiter for this client; when denied, answer 429 with a Retry-After header and return false");
