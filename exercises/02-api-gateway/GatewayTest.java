@@ -101,7 +101,7 @@ class GatewayTest {
     }
 
     @Test
-    @DisplayName("The prefix alone, GET /api/carts, reaches carts as GET / (the service's root)")
+    @DisplayName("The prefix alone, GET /api/carts, reaches carts as GET / (the service's root), with its query string if it has one")
     @Hint({"When the path is exactly the prefix, nothing is left after cutting it off. What path does the service get then?",
            "Routes.Match.rest always starts with \"/\": when path.substring(prefix.length()) is empty, the rest is \"/\".",
            "The lesson's README, section 'One entrance: routing by prefix'."})
@@ -115,6 +115,11 @@ class GatewayTest {
         LoggedRequest sent = onlyRequestTo(carts, "carts");
         assertThat(sent.getUrl()).withFailMessage("carts should receive GET / for the bare prefix /api/carts, but received %s", sent.getUrl())
             .isEqualTo("/");
+
+        call(request("/api/carts?page=2&size=10").header("Authorization", ADA).GET());
+        String withQuery = requestsTo(carts).get(1).getUrl();
+        assertThat(withQuery).withFailMessage("carts should receive GET /?page=2&size=10 for /api/carts?page=2&size=10, but received %s", withQuery)
+            .isEqualTo("/?page=2&size=10");
     }
 
     @Test
@@ -441,6 +446,147 @@ class GatewayTest {
 
         assertThat(answer.statusCode()).withFailMessage("carts takes 2 s and the gateway's timeout is 200 ms; it should answer 504 Gateway Timeout, but answered %s",
             describe(answer)).isEqualTo(504);
+    }
+
+    // ---- every rule at its edges ----
+
+    @Test
+    @Points(2)
+    @DisplayName("The route comes first: a path no route knows is 404 even without a token, and a bad token on a known route is 401")
+    @Hint({"The order of the checks is part of the contract: which service? first, then who is calling?",
+           "Look up the route before you look at Authorization: no route means 404 whatever the token; only a request that has a route gets a 401 for a missing token.",
+           "Last hint: Optional<Routes.Match> match = routes.match(ctx.path()); if (match.isEmpty()) { Http.error(ctx, 404, ...); return; } and only then read ctx.header(\"Authorization\")."})
+    void routeBeforeToken() {
+        for (String path : List.of("/api/payments/1", "/api/userss/42")) {
+            var answer = call(request(path).GET());
+            assertThat(answer.statusCode()).withFailMessage("no route matches %s, so the gateway should answer 404 before it asks for a token, but answered %s",
+                path, describe(answer)).isEqualTo(404);
+        }
+        var post = call(request("/api/carts/c-7/items").header("Authorization", "Bearer forged-000000").header("Content-Type", "application/json")
+            .POST(BodyPublishers.ofString("{\"sku\": \"KB-42\"}")));
+        assertThat(post.statusCode()).withFailMessage("a POST to carts with a forged token should be refused with 401, but the gateway answered %s", describe(post))
+            .isEqualTo(401);
+        nothingReached(users, "users", "no request had a route and a valid token");
+        nothingReached(carts, "carts", "the POST had a forged token");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Header names are case-insensitive: a lower-case authorization is checked and kept back, an upper-case X-USER-ID dropped")
+    @Hint({"HTTP header names have no case: authorization, Authorization and AUTHORIZATION are one header. Compare names in one case, everywhere.",
+           "Read the token with ctx.header(\"Authorization\") (Javalin finds it in any case), and in Headers.toUpstream lower-case each name before you compare it.",
+           "Last hint: String key = name.toLowerCase(Locale.ROOT); and leave out the header when key is \"authorization\" or \"x-user-id\"."})
+    void headerNamesInAnyCase() {
+        users.stubFor(any(anyUrl()).willReturn(okJson("{}")));
+
+        answeredOk(call(request("/api/users/me").header("authorization", BOB).header("X-USER-ID", "admin").GET()), "Bob's request");
+
+        LoggedRequest sent = onlyRequestTo(users, "users");
+        assertThat(sent.containsHeader("Authorization")).withFailMessage("Bob sent his token as authorization: (lower case); users should not receive it, but got %s",
+            sent.getHeader("Authorization")).isFalse();
+        List<String> ids = sent.header("X-User-Id").isPresent() ? sent.header("X-User-Id").values() : List.of();
+        assertThat(ids).withFailMessage("Bob sent X-USER-ID: admin; users should see only X-User-Id: bob, but saw %s", ids).containsExactly("bob");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Headers named by Connection are hop-by-hop too, in both directions: Connection: close, X-Debug-Hop keeps X-Debug-Hop at the gateway")
+    @Hint({"Connection lists more headers that belong to this one connection: \"Connection: close, X-Debug-Hop\" makes X-Debug-Hop hop-by-hop as well.",
+           "Read every Connection header's value, split it at commas, trim and lower-case each name, and leave those headers out as well, in toUpstream and in toClient.",
+           "Last hint: for (String token : value.split(\",\")) named.add(token.strip().toLowerCase(Locale.ROOT)); then skip a header when named.contains(key)."})
+    void headersNamedByConnection() throws IOException {
+        // Access-Control-Expose-Headers lists a header name too, but only Connection makes the headers it names hop-by-hop.
+        users.stubFor(any(anyUrl()).willReturn(okJson("{}").withHeader("Connection", "X-Upstream-Hop").withHeader("X-Upstream-Hop", "users-7")
+            .withHeader("Access-Control-Expose-Headers", "X-Cart-Version").withHeader("X-Cart-Version", "7")));
+
+        String status = rawRequest("GET /api/users/me HTTP/1.1\r\n"
+            + "Host: 127.0.0.1:" + gateway.port() + "\r\n"
+            + "Authorization: " + ADA + "\r\n"
+            + "Connection: close, X-Debug-Hop , x-trace-hop\r\n"
+            + "X-Debug-Hop: 1\r\n"
+            + "X-Trace-Hop: t-1\r\n"
+            + "X-Request-Id: r-78\r\n"
+            + "\r\n");
+        var answer = call(request("/api/users/me").header("Authorization", ADA).GET());
+
+        assertThat(status).withFailMessage("Ada's request should get users' 200, but the gateway answered: %s", status).contains(" 200 ");
+        LoggedRequest sent = requestsTo(users).get(0);
+        for (String name : List.of("X-Debug-Hop", "X-Trace-Hop")) {
+            assertThat(sent.containsHeader(name)).withFailMessage("the client's Connection: close, X-Debug-Hop , x-trace-hop names %s as hop-by-hop; users should not"
+                + " receive it, but got %s: %s", name, name, sent.getHeader(name)).isFalse();
+        }
+        assertThat(sent.getHeader("X-Request-Id")).withFailMessage("X-Request-Id is not named by Connection and should still reach users (it had %s)",
+            sent.getHeader("X-Request-Id")).isEqualTo("r-78");
+        assertThat(answer.headers().firstValue("X-Upstream-Hop")).withFailMessage("users' Connection: X-Upstream-Hop names X-Upstream-Hop as hop-by-hop; the client"
+            + " should not get it, but got X-Upstream-Hop: %s", answer.headers().firstValue("X-Upstream-Hop").orElse("")).isEmpty();
+        assertThat(answer.headers().firstValue("X-Cart-Version")).withFailMessage("users' X-Cart-Version: 7 is named by Access-Control-Expose-Headers, not by"
+            + " Connection, and should reach the client (it got %s)", answer.headers().firstValue("X-Cart-Version").orElse("none")).hasValue("7");
+    }
+
+    @Test
+    @DisplayName("A header with several values keeps them all, both ways: two X-Tag values reach the service, two Set-Cookie values the client")
+    @Hint({"A header may come more than once. Passing on only its first value loses the others.",
+           "Headers are a Map<String, List<String>>: keep each list whole in toUpstream and toClient, and send every value (request.header(name, value) for each).",
+           "Last hint: headers.put(name, values) with the whole list, and values.forEach(value -> request.header(name, value)) when you build the request."})
+    void everyValueOfAHeader() {
+        carts.stubFor(any(anyUrl()).willReturn(okJson("{}").withHeader("Set-Cookie", "cart=c-7; Path=/", "seen=1; Path=/")));
+
+        var answer = call(request("/api/carts/c-7").header("Authorization", ADA).header("X-Tag", "mobile").header("X-Tag", "beta").GET());
+
+        assertThat(answer.statusCode()).withFailMessage("Ada's request should get carts' 200, but the gateway answered %s", describe(answer)).isEqualTo(200);
+        LoggedRequest sent = onlyRequestTo(carts, "carts");
+        List<String> tags = sent.header("X-Tag").isPresent() ? sent.header("X-Tag").values() : List.of();
+        assertThat(String.join(",", tags).split("\\s*,\\s*")).withFailMessage("the client sent X-Tag: mobile and X-Tag: beta; carts should receive both, but received %s", tags)
+            .containsExactly("mobile", "beta");
+        assertThat(answer.headers().allValues("Set-Cookie")).withFailMessage("carts answered two Set-Cookie headers; the client should get both, but got %s",
+            answer.headers().allValues("Set-Cookie")).containsExactly("cart=c-7; Path=/", "seen=1; Path=/");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A service's own 500, 502, 504, 401 and 302 reach the client unchanged, body and headers included: the gateway does not speak for a service that answered")
+    @Hint({"502 and 504 are what the gateway says when it has no answer. When the service answered, even with 502 or 504 itself, that answer is what the client gets.",
+           "Only an exception from http.send (no answer at all) becomes the gateway's own 502 or 504; any status the service sent is copied as it is, with its body and headers.",
+           "Last hint: after http.send returns, always Http.respond(ctx, answer.statusCode(), Headers.toClient(answer.headers().map()), answer.body()); never look at the status."})
+    void servicesOwnStatuses() {
+        record Own(int status, String body, String header, String value) {}
+        List<Own> answers = List.of(
+            new Own(500, "{\"error\": \"users crashed\"}", "X-Trace", "t-500"),
+            new Own(502, "{\"error\": \"users' database proxy failed\"}", "X-Trace", "t-502"),
+            new Own(504, "{\"error\": \"users' database timed out\"}", "X-Trace", "t-504"),
+            new Own(401, "{\"error\": \"session expired\"}", "WWW-Authenticate", "Bearer error=\"invalid_token\""),
+            new Own(302, "", "Location", "/ada/v2"));
+        for (Own own : answers) {
+            users.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(own.status()).withHeader("Content-Type", "application/json")
+                .withHeader(own.header(), own.value()).withBody(own.body())));
+
+            var answer = call(request("/api/users/ada").header("Authorization", ADA).GET());
+
+            assertThat(answer.statusCode() + " " + answer.body()).withFailMessage("users answered %d %s; the client should get exactly that, but got %s",
+                own.status(), own.body(), describe(answer)).isEqualTo(own.status() + " " + own.body());
+            assertThat(answer.headers().firstValue(own.header())).withFailMessage("users answered %d with %s: %s; the client should get that header too, but got %s",
+                own.status(), own.header(), own.value(), answer.headers().firstValue(own.header()).orElse("none")).hasValue(own.value());
+        }
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Every way a service can break the connection (reset, empty answer, garbage, a broken chunk) is 502, on every service")
+    @Hint({"However the connection breaks, http.send throws an IOException: the service gave no answer to pass on.",
+           "One catch (IOException e) around http.send, after the catch for HttpTimeoutException, answers 502 for all of them.",
+           "Last hint: catch (HttpTimeoutException e) { 504 } catch (IOException e) { Http.error(ctx, 502, service + \" could not be reached\"); }"})
+    void everyBrokenConnectionIs502() {
+        Map<String, WireMockExtension> services = Map.of("users", users, "carts", carts, "orders", orders);
+        for (Fault fault : List.of(Fault.CONNECTION_RESET_BY_PEER, Fault.EMPTY_RESPONSE, Fault.RANDOM_DATA_THEN_CLOSE, Fault.MALFORMED_RESPONSE_CHUNK)) {
+            services.forEach((name, service) -> {
+                service.stubFor(any(anyUrl()).willReturn(aResponse().withFault(fault)));
+
+                var answer = call(request("/api/" + name + "/x-1").header("Authorization", ADA).GET());
+
+                assertThat(answer.statusCode()).withFailMessage("%s broke the connection (%s); the gateway should answer 502 Bad Gateway, but answered %s",
+                    name, fault, describe(answer)).isEqualTo(502);
+            });
+        }
     }
 
     // ---- helpers ----

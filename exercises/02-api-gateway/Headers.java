@@ -26,16 +26,21 @@ final class Headers {
 
     /**
      * The headers to send to the service, given the client's and the id of the user its token belongs to:
-     * every header the client sent, except those about the connection (HOP_BY_HOP), those the HttpClient sets
-     * itself (SET_BY_HTTP_CLIENT), the token (Authorization: the service must never see it) and any X-User-Id the
-     * client made up; plus X-User-Id with the verified user. Remember that header names are case-insensitive.
+     * every header the client sent, with all its values, except those about the connection (HOP_BY_HOP, and the
+     * headers that Connection names: "Connection: close, X-Debug-Hop" makes X-Debug-Hop one of them), those the
+     * HttpClient sets itself (SET_BY_HTTP_CLIENT), the token (Authorization: the service must never see it) and any
+     * X-User-Id the client made up; plus X-User-Id with the verified user. Remember that header names are
+     * case-insensitive.
      */
     static Map<String, List<String>> toUpstream(Map<String, List<String>> fromClient, String userId) {
-        throw new UnsupportedOperationException("TODO: Headers.toUpstream: keep the client's headers except hop-by-hop ones, Host/Content-Length/Expect, Authorization and X-User-Id; add X-User-Id of the verified user");
+        throw new UnsupportedOperationException("TODO: Headers.toUpstream: keep the client's headers except hop-by-hop ones (and those Connection names), Host/Content-Length/Expect, Authorization and X-User-Id; add X-User-Id of the verified user");
     }
 
-    /** The headers to send back to the client, given the service's: all of them, except those about the connection. */
+    /**
+     * The headers to send back to the client, given the service's: all of them, with all their values, except those
+     * about the connection (HOP_BY_HOP, and the headers that the service's Connection names).
+     */
     static Map<String, List<String>> toClient(Map<String, List<String>> fromUpstream) {
-        throw new UnsupportedOperationException("TODO: Headers.toClient: keep the service's headers except the hop-by-hop ones");
+        throw new UnsupportedOperationException("TODO: Headers.toClient: keep the service's headers except the hop-by-hop ones (and those Connection names)");
     }
 }

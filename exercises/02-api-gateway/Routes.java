@@ -42,7 +42,8 @@ public final class Routes {
     /**
      * The route for a request path, with the prefix cut off; empty when no route matches.
      * A prefix matches whole path segments only: {@code /api/users} matches {@code /api/users} and
-     * {@code /api/users/42}, but not {@code /api/userss} or {@code /api/users-admin}.
+     * {@code /api/users/42}, but not {@code /api/userss} or {@code /api/users-admin}. When several prefixes match
+     * ({@code /api/users} and {@code /api/users/admin} for {@code /api/users/admin/7}), the longest wins.
      */
     public Optional<Match> match(String path) {
         throw new UnsupportedOperationException("TODO: Routes.match: find the route whose prefix is a whole-segment prefix of the path, and cut the prefix off");

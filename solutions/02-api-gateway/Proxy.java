@@ -61,18 +61,16 @@ final class Proxy {
     /** The user the request's bearer token belongs to; empty for no token, another scheme, or a token nobody issued. */
     private Optional<String> caller(String authorization) {
         if (authorization == null || !authorization.startsWith(BEARER)) return Optional.empty();
-        String token = authorization.substring(BEARER.length()).strip();
-        return token.isEmpty() ? Optional.empty() : tokens.userFor(token);
+        return tokens.userFor(authorization.substring(BEARER.length()).strip());
     }
 
     /** The client's request, readdressed to the service: same method, query and body; headers as Headers allows. */
     private HttpRequest upstreamRequest(Context ctx, Routes.Match match, String user) {
         String query = ctx.queryString();
         URI target = URI.create(match.route().upstream() + match.rest() + (query == null ? "" : "?" + query));
-        byte[] body = ctx.bodyAsBytes();
         HttpRequest.Builder request = HttpRequest.newBuilder(target)
             .timeout(upstreamTimeout)
-            .method(ctx.method().name(), body.length == 0 ? BodyPublishers.noBody() : BodyPublishers.ofByteArray(body));
+            .method(ctx.method().name(), BodyPublishers.ofByteArray(ctx.bodyAsBytes()));
         Headers.toUpstream(Http.headersOf(ctx), user).forEach((name, values) -> values.forEach(value -> request.header(name, value)));
         return request.build();
     }
