@@ -4,12 +4,15 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.extension.Parameters;
 import com.github.tomakehurst.wiremock.extension.ServeEventListener;
 import com.github.tomakehurst.wiremock.http.Fault;
@@ -22,7 +25,9 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -242,26 +247,134 @@ class HomeScreenTest {
     @Test
     @Points(3)
     @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    @DisplayName("Recommendations is far slower than the 300 ms deadline: the home screen comes on time, without them, naming them in degraded")
-    @Hint({"Wait for each part only as long as is left of the deadline, then stop waiting. Make sure nothing else waits longer either.",
-           "Compute the moment of the deadline once (System.nanoTime() + deadline.toNanos()) and call future.get(remaining, NANOSECONDS) for each part; a TimeoutException means late, so degraded. "
+    @DisplayName("One 600 ms deadline for the whole composition: late recommendations, or late orders and recommendations, are degraded by 600 ms, not 1200")
+    @Hint({"Wait for each part only as long as is left of one deadline, fixed when compose is called: not a deadline per part. Make sure nothing else waits longer either.",
+           "Compute the moment of the deadline once (deadlineAt = System.nanoTime() + deadline.toNanos()) and call future.get(deadlineAt - System.nanoTime(), NANOSECONDS) for each part; a TimeoutException means late, so degraded. "
                + "Don't close the executor with try-with-resources: close() waits for every task. Use shutdownNow() (or completeOnTimeout with CompletableFuture).",
-           "The lesson's README, section 'A deadline for the whole answer'."})
+           "Last hint: future.get(Math.max(0, deadlineAt - System.nanoTime()), TimeUnit.NANOSECONDS) for every part, never future.get(deadline.toMillis(), MILLISECONDS); the lesson's README, section 'A deadline for the whole answer'."})
     void deadlineHolds() {
         profiles.stubFor(get(anyUrl()).willReturn(okJson(PROFILE)));
+        // For c-7, recommendations answers only when the test is over, far beyond any deadline; for c-8, orders does too.
         orders.stubFor(get(anyUrl()).willReturn(okJson(ORDERS)));
-        // Recommendations answers only when the test is over: far beyond any deadline.
-        recommendations.stubFor(HOLD.untilTheTestIsOver(get(anyUrl()).willReturn(okJson(RECOMMENDATIONS))));
-        var composer = composer(Duration.ofMillis(300));
+        orders.stubFor(HOLD.untilTheTestIsOver(get(urlEqualTo("/orders?customerId=c-8")).willReturn(okJson(ORDERS))));
+        recommendations.stubFor(HOLD.untilTheTestIsOver(get(urlPathMatching("/recommendations/c-[78]")).willReturn(okJson(RECOMMENDATIONS))));
+        var composer = composer(Duration.ofMillis(600));
+
+        // Both compositions run at once. A deadline per part makes c-8 wait 600 ms for orders, then 600 more for recommendations.
+        var started = System.nanoTime();
+        var recommendationsLate = running(() -> composer.compose("c-7"));
+        var bothLate = running(() -> composer.compose("c-8"));
+        String tooSlow = "the deadline was 600 ms from the call, yet after 1100 ms compose(\"%s\") was still waiting for %s (which answer%s only when this test is over)."
+            + " Does each part get a deadline of its own?";
+        var withoutRecommendations = Expect.returns(within(recommendationsLate, started, Duration.ofMillis(1100), tooSlow.formatted("c-7", "recommendations", "s")),
+            "recommendations was late, but it is optional: compose should return a home screen without it");
+        var profileOnly = Expect.returns(within(bothLate, started, Duration.ofMillis(1100), tooSlow.formatted("c-8", "orders and recommendations", "")),
+            "orders and recommendations were late, but both are optional: compose should return a home screen without them");
+
+        assertThat(withoutRecommendations.degraded()).withFailMessage("recommendations did not answer by the deadline, so degraded should be [RECOMMENDATIONS], but was %s",
+            withoutRecommendations.degraded()).containsExactly(Part.RECOMMENDATIONS);
+        assertThat(withoutRecommendations.parts()).withFailMessage("the profile and the orders came in time and belong on the screen (and no recommendations),"
+            + " but the parts were %s", withoutRecommendations.parts()).isEqualTo(Map.of(Part.PROFILE, json(PROFILE), Part.ORDERS, json(ORDERS)));
+        assertThat(profileOnly.degraded()).withFailMessage("orders and recommendations did not answer by the deadline, so degraded should be [ORDERS, RECOMMENDATIONS],"
+            + " but was %s", profileOnly.degraded()).containsExactly(Part.ORDERS, Part.RECOMMENDATIONS);
+        assertThat(profileOnly.parts()).withFailMessage("the profile came in time and belongs on the screen, alone, but the parts were %s", profileOnly.parts())
+            .isEqualTo(Map.of(Part.PROFILE, json(PROFILE)));
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("An optional part that fails in any way (404, 500, 503, not JSON, a reset, an empty answer) is degraded, orders and recommendations alike")
+    @Hint({"Every way a call can fail reaches you the same way: peers.fetch throws PartUnavailable. A 4xx is a failure too, and so is garbage.",
+           "Handle the failure of a part once, whichever part it is and whatever went wrong: for an optional part, degrade it and keep the others.",
+           "Last hint: catch (ExecutionException failed) around future.get(...) for each part: part.required() ? throw new RequiredPartMissing(part, failed.getCause().getMessage()) : degraded.add(part)."})
+    void optionalPartsFailEveryWay() {
+        Map<String, ResponseDefinitionBuilder> failures = new LinkedHashMap<>();
+        failures.put("404", aResponse().withStatus(404).withBody("{\"error\": \"no such customer\"}"));
+        failures.put("500", aResponse().withStatus(500));
+        failures.put("503", aResponse().withStatus(503).withHeader("Retry-After", "1"));
+        failures.put("200 with HTML", aResponse().withStatus(200).withHeader("Content-Type", "text/html").withBody("<html>maintenance</html>"));
+        failures.put("a reset connection", aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
+        failures.put("an empty answer", aResponse().withFault(Fault.EMPTY_RESPONSE));
+        for (Part failing : List.of(Part.ORDERS, Part.RECOMMENDATIONS)) {
+            for (var failure : failures.entrySet()) {
+                everyoneAnswers();
+                peerOf(failing).stubFor(get(anyUrl()).willReturn(failure.getValue()));
+
+                var home = Expect.returns(() -> composer(GENEROUS).compose("c-7"),
+                    failing.peer() + " answered " + failure.getKey() + ", but " + failing.key() + " are optional: compose should still return a home screen");
+
+                assertThat(home.degraded()).withFailMessage("%s answered %s: degraded should be [%s], but was %s", failing.peer(), failure.getKey(), failing, home.degraded())
+                    .containsExactly(failing);
+                assertThat(home.parts().keySet()).withFailMessage("%s answered %s: the other two parts belong on the screen, but the parts were %s",
+                    failing.peer(), failure.getKey(), home.parts().keySet()).containsExactlyInAnyOrderElementsOf(otherThan(failing));
+            }
+        }
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A profile that fails in any way (404, 500, not JSON, a reset) means no home screen: RequiredPartMissing for the profile")
+    @Hint({"The profile is required whatever the reason it is missing: a refusal, an error, garbage or a broken connection.",
+           "Any failure of the required part ends the composition with RequiredPartMissing(Part.PROFILE, reason); do not special-case the 5xx.",
+           "Last hint: in the one place where a failed part is handled: if (part.required()) throw new RequiredPartMissing(part, failed.getCause().getMessage());"})
+    void profileFailsEveryWay() {
+        Map<String, ResponseDefinitionBuilder> failures = new LinkedHashMap<>();
+        failures.put("404", aResponse().withStatus(404));
+        failures.put("500", aResponse().withStatus(500).withBody("{\"error\": \"database unavailable\"}"));
+        failures.put("200 with something that is not JSON", aResponse().withStatus(200).withBody("{\"id\": \"c-7\", \"na"));
+        failures.put("a reset connection", aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
+        for (var failure : failures.entrySet()) {
+            everyoneAnswers();
+            profiles.stubFor(get(anyUrl()).willReturn(failure.getValue()));
+
+            var problem = Expect.thrown(RequiredPartMissing.class, () -> composer(GENEROUS).compose("c-7"),
+                "profiles answered " + failure.getKey() + ", and the profile is required");
+
+            assertThat(problem.part()).withFailMessage("profiles answered %s: RequiredPartMissing should name the PROFILE, but named %s", failure.getKey(), problem.part())
+                .isEqualTo(Part.PROFILE);
+        }
+    }
+
+    @Test
+    @Points(2)
+    @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    @DisplayName("A profile that has not come by the deadline (100 ms here) means no home screen: RequiredPartMissing, at the deadline")
+    @Hint({"Late is as missing as failed, for the required part too. And compose must not wait for the profile beyond the deadline.",
+           "Wait for the profile with what is left of the deadline; a TimeoutException for the required part is RequiredPartMissing.",
+           "Last hint: catch (TimeoutException late) { if (part.required()) throw new RequiredPartMissing(part, \"no answer by the deadline\"); degraded.add(part); }"})
+    void requiredPartLate() {
+        profiles.stubFor(HOLD.untilTheTestIsOver(get(anyUrl()).willReturn(okJson(PROFILE))));
+        orders.stubFor(get(anyUrl()).willReturn(okJson(ORDERS)));
+        recommendations.stubFor(get(anyUrl()).willReturn(okJson(RECOMMENDATIONS)));
+        var composer = composer(Duration.ofMillis(100));
 
         var outcome = finishes(() -> composer.compose("c-7"), Duration.ofSeconds(3),
-            "the deadline was 300 ms, yet after 3 s compose was still waiting for recommendations (which answers only when this test is over)");
-        var home = Expect.returns(outcome, "recommendations was late, but it is optional: compose should return a home screen without it");
+            "the deadline was 100 ms, yet after 3 s compose was still waiting for the profile (which answers only when this test is over)");
+        var problem = Expect.thrown(RequiredPartMissing.class, outcome, "the profile had not come by the deadline, and the profile is required");
 
-        assertThat(home.degraded()).withFailMessage("recommendations did not answer by the deadline, so degraded should be [RECOMMENDATIONS], but was %s", home.degraded())
-            .containsExactly(Part.RECOMMENDATIONS);
-        assertThat(home.parts()).withFailMessage("the profile and the orders came in time and belong on the screen (and no recommendations), but the parts were %s", home.parts())
-            .isEqualTo(Map.of(Part.PROFILE, json(PROFILE), Part.ORDERS, json(ORDERS)));
+        assertThat(problem.part()).withFailMessage("RequiredPartMissing should name the PROFILE, but named %s", problem.part()).isEqualTo(Part.PROFILE);
+    }
+
+    @Test
+    @DisplayName("compose called by an interrupted thread stops waiting: RequiredPartMissing for the profile, and the thread is still interrupted")
+    @Hint({"Future.get and CompletableFuture.get throw InterruptedException when the waiting thread is interrupted. Without the profile there is no home screen.",
+           "Catch InterruptedException where you wait: set the interrupt flag again (catching it cleared the flag) and treat the part as missing, so the profile is RequiredPartMissing.",
+           "Last hint: catch (InterruptedException e) { Thread.currentThread().interrupt(); then the part is missing: for the profile, throw new RequiredPartMissing(part, \"interrupted\"); }"})
+    void interruptedCaller() {
+        everyoneAnswers();
+        RequiredPartMissing problem;
+        boolean stillInterrupted;
+        try {
+            Thread.currentThread().interrupt();
+            problem = Expect.thrown(RequiredPartMissing.class, () -> composer(GENEROUS).compose("c-7"),
+                "the thread calling compose was interrupted, so it cannot wait for the profile");
+        } finally {
+            stillInterrupted = Thread.interrupted(); // reads and clears the flag, so the next test starts clean
+        }
+
+        assertThat(problem.part()).withFailMessage("RequiredPartMissing should name the PROFILE, but named %s", problem.part()).isEqualTo(Part.PROFILE);
+        assertThat(stillInterrupted).withFailMessage("after compose, the thread should still be interrupted, but its flag was cleared:"
+            + " set it again with Thread.currentThread().interrupt() when you catch InterruptedException").isTrue();
     }
 
     // ---- the endpoint ----
@@ -322,6 +435,8 @@ class HomeScreenTest {
 
         assertThat(answer.statusCode()).withFailMessage("profiles is down and the profile is required: GET /home/c-7 should answer 502 Bad Gateway, but answered %s",
             describe(answer)).isEqualTo(502);
+        assertThat(answer.headers().firstValue("Content-Type").orElse("")).withFailMessage("the 502 carries JSON too, so it needs Content-Type: application/json (it had %s)",
+            answer.headers().firstValue("Content-Type").orElse("none")).startsWith("application/json");
         assertThat(jsonOf(answer).path("missing").asText()).withFailMessage("the 502's JSON should say \"missing\": \"profile\" (RequiredPartMissing.toJson() does), but was %s",
             answer.body()).isEqualTo("profile");
     }
@@ -329,6 +444,18 @@ class HomeScreenTest {
     // ---- helpers ----
 
     private static HomeComposer composer(Duration deadline) { return new HomeComposer(peers, deadline); }
+
+    private static WireMockExtension peerOf(Part part) {
+        return switch (part) {
+            case PROFILE -> profiles;
+            case ORDERS -> orders;
+            case RECOMMENDATIONS -> recommendations;
+        };
+    }
+
+    private static List<Part> otherThan(Part part) {
+        return Arrays.stream(Part.values()).filter(p -> p != part).toList();
+    }
 
     private static void everyoneAnswers() {
         profiles.stubFor(get(anyUrl()).willReturn(okJson(PROFILE)));
@@ -341,6 +468,11 @@ class HomeScreenTest {
      * fails the test with {@code tooSlow}. Returns what the call returned or threw, to be replayed with kit.Expect.
      */
     private static <T> Callable<T> finishes(Callable<T> call, Duration limit, String tooSlow) {
+        return within(running(call), System.nanoTime(), limit, tooSlow);
+    }
+
+    /** Starts the call on a virtual thread of its own. */
+    private static <T> CompletableFuture<T> running(Callable<T> call) {
         var running = new CompletableFuture<T>();
         Thread.ofVirtual().name("compose under test").start(() -> {
             try {
@@ -349,8 +481,16 @@ class HomeScreenTest {
                 running.completeExceptionally(t);
             }
         });
+        return running;
+    }
+
+    /**
+     * Waits for a running call until {@code limit} after {@code startedAt} (a System.nanoTime()); a call still running
+     * by then fails the test with {@code tooSlow}. Returns what the call returned or threw, to be replayed with kit.Expect.
+     */
+    private static <T> Callable<T> within(CompletableFuture<T> running, long startedAt, Duration limit, String tooSlow) {
         try {
-            T value = running.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            T value = running.get(Math.max(0, startedAt + limit.toNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
             return () -> value;
         } catch (TimeoutException e) {
             throw new AssertionError(tooSlow);

@@ -3,7 +3,6 @@ package composition;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +17,7 @@ import java.util.concurrent.TimeoutException;
  * Lesson 04 · API composition (reference solution)
  *
  * One virtual thread per part, each making its plain blocking call. The composer waits for the parts in turn,
- * required ones first, each only for what is left of one shared deadline, and stops the calls that are still
+ * the required profile first, each only for what is left of one shared deadline, and stops the calls that are still
  * running when it is done.
  */
 public final class HomeComposer {
@@ -40,8 +39,8 @@ public final class HomeComposer {
 
             Map<Part, JsonNode> parts = new EnumMap<>(Part.class);
             List<Part> degraded = new ArrayList<>();
-            // Required parts first: if one is missing, the rest is not worth waiting for.
-            for (Part part : requiredFirst()) {
+            // Part lists the required profile first: if it is missing, the rest is not worth waiting for.
+            for (Part part : Part.values()) {
                 Arrival arrival = await(pending.get(part), deadlineAt);
                 if (arrival.value() != null) parts.put(part, arrival.value());
                 else if (part.required()) throw new RequiredPartMissing(part, arrival.problem());
@@ -51,10 +50,6 @@ public final class HomeComposer {
         } finally {
             calls.shutdownNow(); // interrupts the calls still waiting: nobody will read their answers
         }
-    }
-
-    private static List<Part> requiredFirst() {
-        return java.util.Arrays.stream(Part.values()).sorted(Comparator.comparing(part -> !part.required())).toList();
     }
 
     /** A part's value, or why there is none. */
