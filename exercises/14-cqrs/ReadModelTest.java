@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import cqrs.OrderEvent.Line;
 import cqrs.OrderEvent.OrderCancelled;
+import cqrs.OrderEvent.OrderPaid;
 import cqrs.OrderEvent.OrderPlaced;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,10 +15,12 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import kit.Database;
 import kit.Expect;
 import kit.Hint;
@@ -123,6 +126,55 @@ class ReadModelTest {
     }
 
     @Test
+    @Points(2)
+    @DisplayName("Positions may skip numbers: events at 3, 7 and 12 are all applied, the checkpoint is 12, and 7 delivered again is a duplicate")
+    @Hint({"The stream numbers its events in order, but not one by one: a position may be skipped. The checkpoint is a position, not a count.",
+           "Save stored.position() itself as the checkpoint, and call an event new only when its position is greater than the checkpoint, whatever the gap.",
+           "Last hint: in apply, `update projection_checkpoint set position = ?` with stored.position(), never position + 1; and `stored.position() > checkpoint` decides whether the event is new."})
+    void positionsWithGaps() {
+        var placed = new StoredEvent(3, new OrderPlaced("o-1", "c-7", List.of(new Line("KB-42", 1, 4999)), ManualClock.EPOCH));
+        var paid = new StoredEvent(7, new OrderPaid("o-1", ManualClock.EPOCH));
+        var placedByBob = new StoredEvent(12, new OrderPlaced("o-2", "c-9", List.of(new Line("MS-3", 2, 1500)), ManualClock.EPOCH));
+        EventFeed withGaps = listed(placed, paid, placedByBob);
+
+        int applied = Expect.returns(() -> projection.catchUp(withGaps), "catching up on events 3, 7 and 12 should work");
+        long checkpoint = projection.checkpoint();
+        boolean paidAgain = Expect.returns(() -> projection.apply(paid), "applying event 7 again should change nothing");
+
+        assertThat(checkpoint).withFailMessage("the last event applied was at position 12, so the checkpoint should be 12, but it was %d: "
+            + "is it counting events instead of saving their positions?", checkpoint).isEqualTo(12);
+        assertThat(applied).withFailMessage("catchUp applied the events at 3, 7 and 12 and should return 3, but returned %d", applied).isEqualTo(3);
+        assertThat(paidAgain).withFailMessage("event 7 was applied already (the checkpoint is 12), so apply should return false, but returned true").isFalse();
+        assertReadModel("after events 3, 7 and 12 (and 7 again),", List.of(
+            "order o-1 of c-7: 1 items, 4999 cents, PAID null",
+            "order o-2 of c-9: 2 items, 3000 cents, PLACED null",
+            "summary of c-7: 1 orders, 4999 cents spent",
+            "summary of c-9: 1 orders, 3000 cents spent",
+            "checkpoint 12"));
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("catchUp counts only the events it applied: events the feed delivers again are skipped and not counted")
+    @Hint({"After a restart a broker may start again from further back than the projection needs: those events are skipped, and catchUp's number says what really changed.",
+           "apply returns true for an event it applied and false for one it skipped; catchUp adds up the trues only.",
+           "Last hint: `for (StoredEvent event : batch) if (apply(event)) applied++;` and return applied."})
+    void catchUpCountsOnlyWhatItApplied() {
+        history(() -> {});
+        var events = new EventTable(writeDb.dataSource());
+        EventFeed upToFour = (position, limit) -> events.after(position, limit).stream().filter(e -> e.position() <= 4).toList();
+        Expect.returns(() -> projection.catchUp(upToFour), "catching up on the first 4 events should work");
+        var replays = new AtomicBoolean(true);
+        EventFeed replaysFromTheStart = (position, limit) -> events.after(replays.getAndSet(false) ? 0 : position, limit); // its first answer starts at event 1
+
+        int applied = Expect.returns(() -> projection.catchUp(replaysFromTheStart), "catching up on a feed that delivers events 1 to 4 again should work");
+
+        assertThat(applied).withFailMessage("the feed delivered all 8 events, 4 of them applied already: catchUp should return 4, the events it applied, "
+            + "but returned %d", applied).isEqualTo(4);
+        assertReadModel("events 1 to 4 delivered again should change nothing:", AFTER_HISTORY);
+    }
+
+    @Test
     @Points(3)
     @DisplayName("After a crash the projection resumes from its saved checkpoint: nothing applied twice, nothing skipped")
     @Hint({"A field in the projection is gone when its process dies; the checkpoint must be where the read model is, in the read store.",
@@ -206,6 +258,47 @@ class ReadModelTest {
 
     @Test
     @Points(3)
+    @DisplayName("A change that fails half way, after its first write, leaves none of its writes behind, and the event is applied again on the next run")
+    @Hint({"An OrderPlaced writes a row and then the summary; an OrderCancelled takes the total off the summary and then sets the status. When the second write fails, the first must not stay.",
+           "All the event's writes and its checkpoint go in one transaction: setAutoCommit(false) on one connection, commit once at the end, and roll back when anything fails.",
+           "Last hint: no commit between placed(...)'s insert and its summary update, nor between cancelled(...)'s two updates; the only commit comes after the checkpoint update."})
+    void aChangeThatFailsHalfWayLeavesNothing() {
+        history(() -> {});
+        var events = new EventTable(writeDb.dataSource());
+        readDb.run("alter table customer_summary add constraint spending_cap check (spent_cents <= 10000)"); // o-3 (event 5): its row is written, Ada's summary fails
+        catchUpUntilItFails(events);
+        var afterPlacedFailed = readModel();
+        readDb.run("alter table customer_summary drop constraint spending_cap");
+        readDb.run("alter table my_orders add constraint no_cancelling check (status <> 'CANCELLED')"); // o-4's cancellation (event 8): the summary changes, the status fails
+        catchUpUntilItFails(events);
+        var afterCancelFailed = readModel();
+        readDb.run("alter table my_orders drop constraint no_cancelling");
+
+        Expect.returns(() -> projection.catchUp(events), "catching up once every write can be made should work");
+
+        var upToFour = List.of(
+            "order o-1 of c-7: 1 items, 4999 cents, SHIPPED TRK-1",
+            "order o-2 of c-9: 2 items, 3000 cents, PLACED null",
+            "summary of c-7: 1 orders, 4999 cents spent",
+            "summary of c-9: 1 orders, 3000 cents spent",
+            "checkpoint 4");
+        assertThat(afterPlacedFailed).withFailMessage("o-3's summary update (event 5) failed after its row was inserted, so neither should be kept and "
+            + "the checkpoint should stay at 4: the read model should be%n  %s%nbut it is%n  %s", upToFour, afterPlacedFailed).isEqualTo(upToFour);
+        var upToSeven = List.of(
+            "order o-1 of c-7: 1 items, 4999 cents, SHIPPED TRK-1",
+            "order o-2 of c-9: 2 items, 3000 cents, PLACED null",
+            "order o-3 of c-7: 4 items, 7996 cents, PAID null",
+            "order o-4 of c-7: 1 items, 1500 cents, PLACED null",
+            "summary of c-7: 3 orders, 14495 cents spent",
+            "summary of c-9: 1 orders, 3000 cents spent",
+            "checkpoint 7");
+        assertThat(afterCancelFailed).withFailMessage("o-4's cancellation (event 8) could not set the status, so its change to Ada's summary should not "
+            + "be kept either: the read model should be%n  %s%nbut it is%n  %s", upToSeven, afterCancelFailed).isEqualTo(upToSeven);
+        assertReadModel("after the next run every event should count once:", AFTER_HISTORY);
+    }
+
+    @Test
+    @Points(3)
     @DisplayName("A full rebuild gives the same read model as the one built event by event, and repairs a damaged one")
     @Hint({"A rebuild starts from nothing: no rows, no summaries, checkpoint 0; then every event from the first.",
            "Clear my_orders and customer_summary and set the checkpoint to 0 in one transaction, then catchUp(feed).",
@@ -222,6 +315,59 @@ class ReadModelTest {
             .isEqualTo(AFTER_HISTORY);
         assertReadModel("rebuilt from the first event, like the one built event by event,", incremental);
         assertThat(replayed).withFailMessage("a rebuild applies all 8 events again and should return 8, but returned %d", replayed).isEqualTo(8);
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("A rebuild whose clearing fails clears nothing: the old read model stays whole, whichever step of the clearing fails")
+    @Hint({"While the rebuild runs, the page still reads the read model: a clearing that stops half way would leave it with rows but no summaries, or summaries but no rows.",
+           "Clear my_orders, customer_summary and the checkpoint on one connection with setAutoCommit(false), commit once after the three, and roll back when one fails.",
+           "Last hint: setAutoCommit(false); the two deletes and the checkpoint update; commit(); in the catch, rollback() and throw."})
+    void aRebuildThatCannotClearClearsNothing() {
+        var events = new EventTable(writeDb.dataSource());
+        history(() -> {});
+        Expect.returns(() -> projection.catchUp(events), "catching up on 8 events should work");
+        readDb.run("alter table projection_checkpoint add constraint never_rewinds check (position > 0)"); // the last step of the clearing fails
+        rebuildUntilItFails(events);
+        var afterCheckpointFailed = readModel();
+        readDb.run("alter table projection_checkpoint drop constraint never_rewinds");
+        readDb.run("create table loyalty (customer_id varchar(64) references customer_summary); insert into loyalty values ('c-7')"); // the second step fails
+        rebuildUntilItFails(events);
+        var afterSummariesFailed = readModel();
+        readDb.run("drop table loyalty");
+
+        int replayed = Expect.returns(() -> projection.rebuild(events), "rebuilding once the read model can be cleared should work");
+
+        assertThat(afterCheckpointFailed).withFailMessage("the checkpoint could not be set back to 0, the clearing's last step, so nothing should be "
+            + "cleared: the read model should still be%n  %s%nbut it is%n  %s", AFTER_HISTORY, afterCheckpointFailed).isEqualTo(AFTER_HISTORY);
+        assertThat(afterSummariesFailed).withFailMessage("Ada's summary could not be deleted, the clearing's second step, so the rows deleted before it "
+            + "should be back: the read model should still be%n  %s%nbut it is%n  %s", AFTER_HISTORY, afterSummariesFailed).isEqualTo(AFTER_HISTORY);
+        assertReadModel("rebuilt once it could be cleared,", AFTER_HISTORY);
+        assertThat(replayed).withFailMessage("the rebuild applies all 8 events again and should return 8, but returned %d", replayed).isEqualTo(8);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A rebuild that fails during the replay keeps what it replayed, and the next catch-up goes on from there")
+    @Hint({"A rebuild is a clearing and then an ordinary catch-up from checkpoint 0: every event it replays is saved with its checkpoint, like any other.",
+           "After clearing, call catchUp(feed): when the replay stops at a failing event, the next catchUp starts after the last event it saved.",
+           "Last hint: rebuild is the one clearing transaction followed by `return catchUp(feed);`, nothing of its own for the replay."})
+    void aRebuildThatFailsDuringTheReplayResumes() {
+        var events = new EventTable(writeDb.dataSource());
+        history(() -> {});
+        Expect.returns(() -> projection.catchUp(events), "catching up on 8 events should work");
+        readDb.run("alter table my_orders add constraint no_paid_orders check (status <> 'PAID') nocheck"); // the replay fails at event 2, o-1 paid
+        rebuildUntilItFails(events);
+        var afterFailure = readModel();
+        readDb.run("alter table my_orders drop constraint no_paid_orders");
+
+        int applied = Expect.returns(() -> projection.catchUp(events), "catching up after the failed rebuild should work");
+
+        var upToOne = List.of("order o-1 of c-7: 1 items, 4999 cents, PLACED null", "summary of c-7: 1 orders, 4999 cents spent", "checkpoint 1");
+        assertThat(afterFailure).withFailMessage("the rebuild cleared the read model and replayed event 1 before event 2 failed, so the read model "
+            + "should be%n  %s%nbut it is%n  %s", upToOne, afterFailure).isEqualTo(upToOne);
+        assertReadModel("the next catch-up should have applied events 2 to 8:", AFTER_HISTORY);
+        assertThat(applied).withFailMessage("after the failed rebuild 7 events were left to apply; catchUp should return 7, not %d", applied).isEqualTo(7);
     }
 
     // ---- the query side, over HTTP ----
@@ -250,6 +396,35 @@ class ReadModelTest {
             .withFailMessage("Ada placed 3 orders, spent 12995 cents (o-4 was cancelled), and the page shows events up to 8: expected [3, 12995, 8] "
                 + "for orders, spentCents and version, but got %s", List.of(page.path("orders"), page.path("spentCents"), page.path("version")))
             .isEqualTo(List.of(3, 12995L, 8L));
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Newest first means by the time an order was placed, not by its id; and the page's version is the read model's checkpoint")
+    @Hint({"Order ids are names, not clocks: Bob's z-1 came before his o-10, and o-10 sorts before o-2. The page's version is what the read model itself has saved.",
+           "Sort the rows by placed_at, newest first; read the version from projection_checkpoint in the read store, not from how far the projector said it got.",
+           "Last hint: `order by placed_at desc` in the select on my_orders, and `select position from projection_checkpoint` for the version, on the same connection."})
+    void newestFirstByTimeNotById() {
+        serviceWithHistoryProjected(GENEROUS);
+        versionOf(post("/orders", "{\"orderId\": \"z-1\", \"customerId\": \"c-9\", \"lines\": [{\"sku\": \"CB-1\", \"quantity\": 3, \"unitPriceCents\": 999}, "
+            + "{\"sku\": \"MS-3\", \"quantity\": 1, \"unitPriceCents\": 1500}]}"));
+        clock.advance(Duration.ofMinutes(1));
+        versionOf(post("/orders", "{\"orderId\": \"o-10\", \"customerId\": \"c-9\", \"lines\": [{\"sku\": \"KB-42\", \"quantity\": 1, \"unitPriceCents\": 4999}]}"));
+        long version = versionOf(post("/orders/z-1/cancellation", "{\"reason\": \"found it cheaper\"}"));
+        Expect.returns(() -> projection.catchUp(new EventTable(writeDb.dataSource())), "catching up on Bob's three new events should work");
+
+        JsonNode page = pageOf(get("/customers/c-9/orders"));
+
+        assertThat(ids(page)).withFailMessage("Bob placed o-2, then z-1, then o-10: newest first his page should list [o-10, z-1, o-2], but it lists %s",
+            ids(page)).containsExactly("o-10", "z-1", "o-2");
+        var z1 = page.path("recent").get(1);
+        assertThat(List.of(z1.path("items").asInt(), z1.path("totalCents").asLong(), z1.path("status").asText()))
+            .withFailMessage("z-1 should show 4 items, 4497 cents, CANCELLED, but shows %s", z1).isEqualTo(List.of(4, 4497L, "CANCELLED"));
+        assertThat(List.of(page.path("orders").asInt(), page.path("spentCents").asLong(), page.path("version").asLong()))
+            .withFailMessage("Bob placed 3 orders and spent 7999 cents (z-1 was cancelled), and the read model's checkpoint is %d (the projector has "
+                + "not told the queries yet): expected [3, 7999, %d] for orders, spentCents and version, but got %s", version, version,
+                List.of(page.path("orders"), page.path("spentCents"), page.path("version")))
+            .isEqualTo(List.of(3, 7999L, version));
     }
 
     @Test
@@ -317,9 +492,11 @@ class ReadModelTest {
            "The README's section 'Read your own writes'."})
     void readYourWrites() throws Exception {
         serviceWithHistoryProjected(GENEROUS);
-        var alreadyThere = get("/customers/c-7/orders?atLeast=8");
-        assertThat(alreadyThere.statusCode()).withFailMessage("the projection is at 8, so ?atLeast=8 should answer 200 at once, but got %s",
-            describe(alreadyThere)).isEqualTo(200);
+        for (int reached : List.of(8, 7)) {
+            var alreadyThere = get("/customers/c-7/orders?atLeast=" + reached);
+            assertThat(alreadyThere.statusCode()).withFailMessage("the projection is at 8, so ?atLeast=%d should answer 200 at once, but got %s",
+                reached, describe(alreadyThere)).isEqualTo(200);
+        }
 
         long version = versionOf(post("/orders/o-3/shipment", "{\"trackingCode\": \"TRK-3\"}"));
         var pending = HTTP.sendAsync(request("/customers/c-7/orders?atLeast=" + version).GET().build(), BodyHandlers.ofString());
@@ -413,11 +590,25 @@ class ReadModelTest {
 
     /** Runs a catch-up the test has set up to fail part of the way (a crash, a refused write); a stub's TODO still surfaces. */
     private void catchUpUntilItFails(EventFeed feed) {
+        untilItFails(() -> projection.catchUp(feed));
+    }
+
+    /** Runs a rebuild the test has set up to fail part of the way (a refused write); a stub's TODO still surfaces. */
+    private void rebuildUntilItFails(EventFeed feed) {
+        untilItFails(() -> projection.rebuild(feed));
+    }
+
+    private static void untilItFails(Runnable work) {
         try {
-            projection.catchUp(feed);
+            work.run();
         } catch (RuntimeException expected) {
             if (expected instanceof UnsupportedOperationException todo && String.valueOf(todo.getMessage()).startsWith("TODO")) throw todo;
         }
+    }
+
+    /** A feed of exactly these events, as a stream with gaps between positions would deliver them. */
+    private static EventFeed listed(StoredEvent... events) {
+        return (position, limit) -> Arrays.stream(events).filter(e -> e.position() > position).limit(limit).toList();
     }
 
     private void assertReadModel(String when, List<String> expected) {

@@ -47,19 +47,19 @@ public final class MyOrdersProjection {
         try (Connection c = readStore.getConnection()) {
             c.setAutoCommit(false);
             try {
-                if (stored.position() <= checkpointIn(c)) {
-                    c.rollback();
-                    return false;                      // seen it: a redelivery, or a replay of old events
+                // At or before the checkpoint: seen it already, a redelivery or a replay of old events.
+                boolean isNew = stored.position() > checkpointIn(c);
+                if (isNew) {
+                    switch (stored.event()) {
+                        case OrderPlaced placed -> placed(c, placed);
+                        case OrderPaid paid -> status(c, paid.orderId(), MyOrder.PAID);
+                        case OrderShipped shipped -> shipped(c, shipped);
+                        case OrderCancelled cancelled -> cancelled(c, cancelled);
+                    }
+                    update(c, "update projection_checkpoint set position = ? where projection = 'my-orders'", stored.position());
                 }
-                switch (stored.event()) {
-                    case OrderPlaced placed -> placed(c, placed);
-                    case OrderPaid paid -> status(c, paid.orderId(), MyOrder.PAID);
-                    case OrderShipped shipped -> shipped(c, shipped);
-                    case OrderCancelled cancelled -> cancelled(c, cancelled);
-                }
-                update(c, "update projection_checkpoint set position = ? where projection = 'my-orders'", stored.position());
                 c.commit();                            // the change and its checkpoint: both, or neither
-                return true;
+                return isNew;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -107,10 +107,12 @@ public final class MyOrdersProjection {
         return catchUp(feed);
     }
 
+    /** The checkpoint as saved in the read store: Schema.READ inserts its one row, and nothing deletes it. */
     private static long checkpointIn(Connection c) throws SQLException {
         try (var select = c.prepareStatement("select position from projection_checkpoint where projection = 'my-orders'");
              var rs = select.executeQuery()) {
-            return rs.next() ? rs.getLong(1) : 0;
+            rs.next();
+            return rs.getLong(1);
         }
     }
 
