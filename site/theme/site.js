@@ -39,9 +39,27 @@
   }
 
   // ---- search ----
-  var index = (window.WORKBOOK_SEARCH || []).map(function (e) {
-    return { p: e.p, s: e.s, u: e.u, x: e.x, title: norm(e.p + ' ' + e.s), text: norm(e.x) };
-  });
+  // The index is a quarter of the site's bytes, so a page loads it only when the reader starts a search: as a
+  // script beside this one (a fetch would not work from file://).
+  var index = null, waiting = null;
+  function withIndex(then) {
+    if (index) { then(); return; }
+    if (waiting) { waiting.push(then); return; }
+    waiting = [then];
+    var script = document.createElement('script');
+    script.src = document.querySelector('script[src$="site.js"]').getAttribute('src').replace(/site\.js$/, 'search-index.js');
+    script.onload = function () {
+      index = (window.WORKBOOK_SEARCH || []).map(function (e) {
+        return { p: e.p, s: e.s, u: e.u, x: e.x, title: norm(e.p + ' ' + e.s), text: norm(e.x) };
+      });
+      var ready = waiting;
+      waiting = null;
+      ready.forEach(function (f) { f(); });
+    };
+    document.head.appendChild(script);
+  }
+  // Sections about a lesson as a whole mention everything; the section that teaches an idea should come first.
+  var WHOLE_LESSON = /^(what you will see|the exercise|when not to use it|in production|run it|the tests your code must pass)$/i;
 
   function norm(s) { return ' ' + s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim() + ' '; }
   function escapeHtml(s) {
@@ -69,6 +87,7 @@
       }
       if (e.title.indexOf(phrase) >= 0) score += 40;
       score += Math.min(30, 10 * count(e.text, phrase));
+      if (WHOLE_LESSON.test(e.s)) score = Math.round(score / 2);
       results.push({ e: e, score: score });
     });
     results.sort(function (a, b) { return b.score - a.score; });
@@ -101,8 +120,13 @@
   function hideResults() { if (box) { box.hidden = true; active = -1; } }
 
   function showResults() {
+    if (input.value.trim().length < 2) { hideResults(); return; }
+    withIndex(showFound);
+  }
+
+  function showFound() {
     var q = input.value.trim();
-    if (q.length < 2) { hideResults(); return; }
+    if (q.length < 2) return;
     var found = search(q);
     box.innerHTML = found.length
       ? found.slice(0, 8).map(function (e) { return resultHtml(e, q, 'result'); }).join('') +
@@ -114,7 +138,7 @@
 
   if (input && box) {
     input.addEventListener('input', showResults);
-    input.addEventListener('focus', function () { if (input.value.trim().length >= 2) showResults(); });
+    input.addEventListener('focus', function () { if (input.value.trim().length >= 2) showResults(); else withIndex(function () {}); });
     input.addEventListener('keydown', function (e) {
       var links = box.querySelectorAll('a');
       if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
@@ -127,7 +151,7 @@
         location.href = links[active].href;
       }
     });
-    document.addEventListener('click', function (e) { if (!e.target.closest('.search')) hideResults(); });
+    document.addEventListener('click', function (e) { if (!e.target.closest('.topbar .search')) hideResults(); });
     document.addEventListener('keydown', function (e) {
       if (e.key === '/' && document.activeElement !== input && !/input|textarea/i.test(document.activeElement.tagName)) {
         e.preventDefault();
@@ -141,10 +165,10 @@
   if (page) {
     var q = new URLSearchParams(location.search).get('q') || '';
     if (input) input.value = q;
-    if (q.trim()) {
+    if (q.trim()) withIndex(function () {
       var found = search(q);
       page.innerHTML = '<p class="sub">' + found.length + ' result' + (found.length === 1 ? '' : 's') + ' for “' + escapeHtml(q) + '”.</p>' +
         found.map(function (e) { return resultHtml(e, q, 'result'); }).join('');
-    }
+    });
   }
 })();

@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 /**
  * Reads the built site the way a reader does, in Debian's Chromium, headless: every page loads from file:// with
  * no console error, no uncaught exception and no failed request; the search finds "circuit breaker"; the site
- * works from a sub-path over HTTP as on a GitHub Pages project site; and screenshots land in DIR/screenshots.
+ * works from a sub-path over HTTP as on a GitHub Pages project site; every page holds its layout at 1280 px and on
+ * a 390 px phone, light and dark (tools/site/layout-checks.js); and screenshots land in DIR/screenshots.
  */
 public final class BrowserTest {
     private static final String SUB_PATH = "/microservices-patterns-workbook/";
@@ -72,8 +73,24 @@ public final class BrowserTest {
             viewport(1280, 900, false);
 
             List<String> pages = pages();
-            for (String page : pages) load(site.resolve(page).toUri().toString(), page);
-            System.out.println("site: browser: " + pages.size() + " pages loaded from file://");
+            for (String page : pages) {
+                load(site.resolve(page).toUri().toString(), page);
+                layout(page + " at 1280 px");
+            }
+            System.out.println("site: browser: " + pages.size() + " pages loaded from file://, their layout checked at 1280 px");
+            viewport(390, 844, true);
+            for (String page : pages) {
+                load(site.resolve(page).toUri().toString(), page + " on a phone");
+                layout(page + " on a phone (390 px)");
+            }
+            viewport(1280, 900, false);
+            cdp.call(session, "Emulation.setEmulatedMedia", darkMode());
+            for (String page : pages) {
+                load(site.resolve(page).toUri().toString(), page + " (dark)");
+                layout(page + " at 1280 px, dark");
+            }
+            cdp.call(session, "Emulation.setEmulatedMedia", Cdp.params().set("features", Cdp.JSON.createArrayNode()));
+            System.out.println("site: browser: the same pages checked on a 390 px phone and in dark mode");
             searchFinds();
             screenshots(pages);
             server = serve();
@@ -159,6 +176,25 @@ public final class BrowserTest {
         errors.forEach(e -> problems.add(name + ": " + e));
     }
 
+    /**
+     * What a reader would see go wrong in the page just loaded (tools/site/layout-checks.js): sideways scrolling,
+     * anything wider than the text column, code blocks narrower than it, a cramped search page, headings out of
+     * order, text under 4.5:1 contrast.
+     */
+    private void layout(String name) {
+        eval(LAYOUT_CHECKS).forEach(problem -> problems.add(name + ": " + problem.asText()));
+    }
+
+    private static final String LAYOUT_CHECKS = readChecks();
+
+    private static String readChecks() {
+        try {
+            return Files.readString(kit.Course.root().resolve("tools").resolve("site").resolve("layout-checks.js"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private JsonNode eval(String expression) {
         JsonNode r = cdp.call(session, "Runtime.evaluate", Cdp.params().put("expression", expression).put("returnByValue", true).put("awaitPromise", true));
         if (r.has("exceptionDetails")) throw new IllegalStateException("script failed: " + r.path("exceptionDetails").path("text").asText() + " in " + expression);
@@ -173,7 +209,15 @@ public final class BrowserTest {
               input.focus();
               input.value = '%s';
               input.dispatchEvent(new Event('input'));
-              return Array.from(document.querySelectorAll('#search-results a.result')).map(a => a.textContent + ' -> ' + a.getAttribute('href'));
+              // the page loads its search index on the first search: wait for the results (at most 5 s)
+              return new Promise(done => {
+                const started = Date.now();
+                (function poll() {
+                  const found = Array.from(document.querySelectorAll('#search-results a.result'));
+                  if (found.length || Date.now() - started > 5000) done(found.map(a => a.textContent + ' -> ' + a.getAttribute('href')));
+                  else setTimeout(poll, 20);
+                })();
+              });
             })()""".formatted(QUERY));
         List<String> results = new ArrayList<>();
         found.forEach(r -> results.add(r.asText()));
@@ -184,8 +228,16 @@ public final class BrowserTest {
         }
         screenshot("search.png");
         load(site.resolve("search.html").toUri() + "?q=" + QUERY.replace(" ", "%20"), "search.html?q=" + QUERY);
-        int all = eval("document.querySelectorAll('#search-page a.result').length").asInt();
+        int all = eval("""
+            new Promise(done => {
+              const started = Date.now();
+              (function poll() {
+                const n = document.querySelectorAll('#search-page a.result').length;
+                if (n || Date.now() - started > 5000) done(n); else setTimeout(poll, 20);
+              })();
+            })""").asInt();
         if (all == 0) problems.add("search.html?q=" + QUERY + " lists no result");
+        layout("search.html?q=" + QUERY);
     }
 
     private void screenshots(List<String> pages) {

@@ -41,8 +41,8 @@ final class Layout {
         sb.append("    </ul>\n");
         for (Course.Part part : Course.Part.values()) {
             String[] t = part.title.split(": ", 2);
-            sb.append("    <div class=\"nav-part\"><h2 class=\"nav-part-title\"><span>").append(Html.escape(t[0])).append("</span> ")
-                .append(Html.escape(t.length > 1 ? t[1] : "")).append("</h2>\n      <ol>\n");
+            sb.append("    <div class=\"nav-part\"><p class=\"nav-part-title\"><span>").append(Html.escape(t[0])).append("</span> ")
+                .append(Html.escape(t.length > 1 ? t[1] : "")).append("</p>\n      <ol>\n");
             for (Course.Lesson l : Course.LESSONS) {
                 if (l.part() != part) continue;
                 String label = "<span class=\"num\">" + l.number2() + "</span><span class=\"name\">" + Html.escape(SiteBuilder.shortName(l)) + "</span>";

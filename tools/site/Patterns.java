@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import kit.Course;
@@ -83,23 +84,55 @@ final class Patterns {
         }
     }
 
-    /** "#id" of the first section of the lesson's page that names the pattern, or "" for the top of the page. */
+    /** Sections that are about the lesson as a whole rather than one idea of it: a pattern lands there only as a last resort. */
+    private static final Set<String> WHOLE_LESSON = Set.of("what you will see", "the exercise", "when not to use it", "in production", "run it");
+
+    /**
+     * "#id" of the section of the lesson's page that teaches the pattern, or "" for the top of the page: the first
+     * whose heading names it ("Idempotency keys", "Fallbacks: ..."), else the one that names it most often, leaving
+     * out the sections about the lesson as a whole ("The exercise", "In production"...) unless only they name it.
+     */
     private static String section(String name, List<Page> lessonPages, Course.Lesson l) {
         Page page = lessonPages.stream().filter(p -> p.file().equals(l.id() + ".html")).findFirst().orElse(null);
         if (page == null) return "";
         String html = page.content().replaceAll("(?s)<pre class=\"transcript\">.*?</pre>", " ");
         Matcher m = SECTION.matcher(html);
-        List<int[]> starts = new ArrayList<>();
+        record Section(String id, String heading, String text) {}
+        List<Section> sections = new ArrayList<>();
+        List<Integer> starts = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         while (m.find()) {
-            starts.add(new int[] {m.start()});
+            starts.add(m.start());
             ids.add(m.group(1));
         }
-        String needle = name.toLowerCase(Locale.ROOT);
         for (int i = 0; i < ids.size(); i++) {
-            int end = i + 1 < starts.size() ? starts.get(i + 1)[0] : html.length();
-            if (Html.text(html.substring(starts.get(i)[0], end)).toLowerCase(Locale.ROOT).contains(needle)) return "#" + ids.get(i);
+            String body = html.substring(starts.get(i), i + 1 < starts.size() ? starts.get(i + 1) : html.length());
+            int headingEnd = body.indexOf("</h2>");
+            String heading = headingEnd < 0 ? "" : Html.text(body.substring(0, headingEnd)).toLowerCase(Locale.ROOT).strip();
+            sections.add(new Section(ids.get(i), heading, Html.text(body).toLowerCase(Locale.ROOT)));
         }
-        return "";
+        String stem = stem(name.toLowerCase(Locale.ROOT));
+        for (Section s : sections) if (s.heading().contains(stem)) return "#" + s.id();
+        Comparator<Section> byMentions = Comparator.comparingInt(s -> mentions(s.text(), stem));
+        return sections.stream().filter(s -> !WHOLE_LESSON.contains(s.heading())).filter(s -> mentions(s.text(), stem) > 0)
+            .max(byMentions.thenComparing(s -> -sections.indexOf(s)))
+            .or(() -> sections.stream().filter(s -> mentions(s.text(), stem) > 0).findFirst())
+            .map(s -> "#" + s.id()).orElse("");
+    }
+
+    /** "rate limiting" -> "rate limit", "idempotency key" stays, "retries" -> "retr", "autoscaling" -> "autoscal": so "rate limits", "retry" and "autoscaler" count. */
+    static String stem(String name) {
+        int last = name.lastIndexOf(' ') + 1;
+        String word = name.substring(last);
+        if (word.length() > 5 && word.endsWith("ing")) return name.substring(0, name.length() - 3);
+        if (word.length() > 5 && word.endsWith("ies")) return name.substring(0, name.length() - 3);
+        if (word.length() > 4 && word.endsWith("s") && !word.endsWith("ss")) return name.substring(0, name.length() - 1);
+        return name;
+    }
+
+    private static int mentions(String text, String stem) {
+        int count = 0;
+        for (int at = text.indexOf(stem); at >= 0; at = text.indexOf(stem, at + stem.length())) count++;
+        return count;
     }
 }

@@ -124,16 +124,19 @@ public final class SiteBuilder {
         sb.append("<header class=\"page-head hero\"><h1 id=\"top\">").append(Html.escape(intro.title())).append("</h1></header>\n");
         sb.append(intro.html());
         sb.append("<div class=\"sect1\"><h2 id=\"the-course\">The course</h2><div class=\"sectionbody\">\n<p>")
-            .append(written.size()).append(" of ").append(Course.LESSONS.size())
-            .append(" lessons are written; the others are being written and appear here as they land. The <a href=\"course.html\">course map</a> has the details.</p>\n<div class=\"parts\">\n");
+            .append(allWritten()
+                ? Course.LESSONS.size() + " lessons in four parts, from the edge of the system to running it."
+                : written.size() + " of " + Course.LESSONS.size() + " lessons are written; the others are being written and appear here as they land.")
+            .append(" The <a href=\"course.html\">course map</a> has the details.</p>\n<div class=\"parts\">\n");
         for (Course.Part part : Course.Part.values()) {
             sb.append("<section class=\"part-card\"><h3>").append(Html.escape(part.title)).append("</h3><ol>\n");
             for (Course.Lesson l : Course.LESSONS) {
                 if (l.part() != part) continue;
-                String name = "<span class=\"num\">" + l.number2() + "</span> " + Html.escape(shortName(l));
+                // the number stays outside the link, so that the link's underline starts at the name
+                String num = "<span class=\"num\">" + l.number2() + "</span> ";
                 sb.append(written.contains(l)
-                    ? "<li><a href=\"" + l.id() + ".html\">" + name + "</a> <span class=\"sub\">" + Html.escape(l.title()) + "</span></li>\n"
-                    : "<li class=\"coming\">" + name + " <span class=\"badge\">coming</span></li>\n");
+                    ? "<li>" + num + "<a href=\"" + l.id() + ".html\">" + Html.escape(shortName(l)) + "</a> <span class=\"sub\">" + Html.escape(l.title()) + "</span></li>\n"
+                    : "<li class=\"coming\">" + num + Html.escape(shortName(l)) + " <span class=\"badge\">coming</span></li>\n");
             }
             sb.append("</ol></section>\n");
         }
@@ -142,16 +145,19 @@ public final class SiteBuilder {
             written.isEmpty() ? null : written.getFirst().id() + ".html");
     }
 
+    private boolean allWritten() { return written.size() == Course.LESSONS.size(); }
+
     private Page courseMap() {
         StringBuilder sb = new StringBuilder();
         sb.append("<header class=\"page-head\"><h1 id=\"top\">Course map</h1><p class=\"lead\">")
             .append(Course.LESSONS.size()).append(" lessons in four parts, each a program that runs the pattern against real HTTP peers, and an exercise checked by tests. ")
-            .append(written.size()).append(" are written so far; the ones marked <em>coming</em> are being written.</p></header>\n");
+            .append(allWritten() ? "" : written.size() + " are written so far; the ones marked <em>coming</em> are being written.")
+            .append("</p></header>\n");
         int n = 0;
         for (Course.Part part : Course.Part.values()) {
             n++;
             sb.append("<div class=\"sect1\"><h2 id=\"part-").append(n).append("\">").append(Html.escape(part.title)).append("</h2><div class=\"sectionbody\">\n")
-                .append("<table class=\"map\"><thead><tr><th>#</th><th>Lesson</th><th>Pattern</th><th>Level</th><th>Exercise</th></tr></thead><tbody>\n");
+                .append("<div class=\"table-scroll\"><table class=\"map\"><thead><tr><th>#</th><th>Lesson</th><th>Pattern</th><th>Level</th><th>Exercise</th></tr></thead><tbody>\n");
             for (Course.Lesson l : Course.LESSONS) {
                 if (l.part() != part) continue;
                 boolean w = written.contains(l);
@@ -164,14 +170,14 @@ public final class SiteBuilder {
                     .append(Html.escape(l.pattern())).append("</td><td>").append(level(l)).append("</td><td>")
                     .append(count == 0 ? "<span class=\"sub\">—</span>" : count + " tests · " + points + " points").append("</td></tr>\n");
             }
-            sb.append("</tbody></table></div></div>\n");
+            sb.append("</tbody></table></div></div></div>\n");
         }
         return new Page("course.html", "Course map", "map", "The 17 lessons of the Microservices Patterns Workbook, by part.", sb.toString(), null, null);
     }
 
     static String level(Course.Lesson l) {
         return "<span class=\"level\" title=\"level " + l.level() + " of 3\" aria-label=\"level " + l.level() + " of 3\">"
-            + "●".repeat(l.level()) + "<span class=\"off\">" + "○".repeat(Math.max(0, 3 - l.level())) + "</span></span>";
+            + "●".repeat(l.level()) + "<span class=\"off\" aria-hidden=\"true\">" + "○".repeat(Math.max(0, 3 - l.level())) + "</span></span>";
     }
 
     private Page lessonPage(Course.Lesson l, Docs.Converted text, Docs.Converted task, Transcripts.Transcript run) {
@@ -292,7 +298,7 @@ public final class SiteBuilder {
             .append("<p>What the grader counts today, read from the exercises' tests (a test without <code>@Points</code> is worth 1).</p>\n")
             .append("<p>The mutation score is the share of PIT's slightly wrong versions of the reference solution that the tests reject "
                 + "(<code>./jbang verify --mutation</code>; the project's bar is 95 %).</p>\n")
-            .append("<table class=\"map\"><thead><tr><th>#</th><th>Exercise</th><th>Tests</th><th>Points</th><th>Mutation score</th></tr></thead><tbody>\n");
+            .append("<div class=\"table-scroll\"><table class=\"map\"><thead><tr><th>#</th><th>Exercise</th><th>Tests</th><th>Points</th><th>Mutation score</th></tr></thead><tbody>\n");
         int allTests = 0;
         int allPoints = 0;
         for (Course.Lesson l : Course.LESSONS) {
@@ -309,7 +315,7 @@ public final class SiteBuilder {
                 .append("</td></tr>\n");
         }
         sb.append("</tbody><tfoot><tr><td></td><td>All exercises so far</td><td>").append(allTests).append("</td><td>").append(allPoints)
-            .append("</td><td></td></tr></tfoot></table></div></div>\n");
+            .append("</td><td></td></tr></tfoot></table></div></div></div>\n");
         return new Page("instructors.html", "For instructors", "instructors", "Grading a whole class with ./jbang grade.", sb.toString(), null, null);
     }
 
