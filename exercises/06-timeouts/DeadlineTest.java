@@ -144,4 +144,97 @@ class DeadlineTest {
                 deadline.headerValue())
             .isEqualTo("0");
     }
+
+    // ---- the rules at their edges ----
+
+    @Test
+    @Points(2)
+    @DisplayName("A deadline expires at exactly its end: 1 ms left at 999 ms of 1000, none and expired at 1000 ms; a budget of \"1\" too")
+    @Hint({"What is left at the very instant the deadline arrives? And is a deadline with 1 ms left already expired?",
+           "remaining() is the distance from now to the deadline, zero from that instant on; expired() is true exactly when nothing is left.",
+           "Last hint: expired() returns !remaining().isPositive(), so zero counts as expired; remaining() clamps negatives to Duration.ZERO."})
+    void expiresExactlyAtTheEnd() {
+        Deadline deadline = Deadline.after(Duration.ofMillis(1000), clock);
+        clock.advanceMillis(999);
+        assertThat(deadline.remaining() + " " + deadline.expired() + " " + deadline.headerValue()).withFailMessage(
+                "999 ms into a budget of 1000 ms, 1 ms is left: remaining() PT0.001S, expired() false, headerValue() \"1\"; but they were %s, %s, \"%s\"",
+                deadline.remaining(), deadline.expired(), deadline.headerValue())
+            .isEqualTo("PT0.001S false 1");
+        assertThat(deadline).withFailMessage("toString() should say what is left, \"Deadline[1 ms left]\", but said %s", deadline).hasToString("Deadline[1 ms left]");
+
+        clock.advanceMillis(1);
+        assertThat(deadline.remaining() + " " + deadline.expired() + " " + deadline.headerValue()).withFailMessage(
+                "at exactly 1000 ms of 1000 nothing is left: remaining() PT0S, expired() true, headerValue() \"0\"; but they were %s, %s, \"%s\"",
+                deadline.remaining(), deadline.expired(), deadline.headerValue())
+            .isEqualTo("PT0S true 0");
+
+        Deadline tiny = Deadline.fromHeader("1", OWN_BUDGET, clock);
+        assertThat(tiny.expired()).withFailMessage("X-Deadline-Ms: \"1\" leaves 1 ms: not expired yet, but expired() said it was").isFalse();
+        clock.advanceMillis(1);
+        assertThat(tiny.expired()).withFailMessage("1 ms after X-Deadline-Ms: \"1\" the budget is spent: expired() should be true, but was false (%s left)", tiny.remaining())
+            .isTrue();
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("The cap at its edge: \"1999\" gives 1999 ms, \"2000\" and \"2001\" give orders' 2000, and with an own budget of 750 ms, \"800\" gives 750")
+    @Hint({"The cap is orders' own budget, whichever it is, and a caller who asks for exactly that much gets exactly that much.",
+           "Take the shorter of the header's milliseconds and the ownBudget you are given (not a fixed 2 s).",
+           "Last hint: Duration asked = Duration.ofMillis(ms); return Deadline.after(asked.compareTo(ownBudget) < 0 ? asked : ownBudget, clock);"})
+    void capAtItsEdge() {
+        String[][] cases = {{"1999", "2000", "1999"}, {"2000", "2000", "2000"}, {"2001", "2000", "2000"}, {"800", "750", "750"}, {"749", "750", "749"}};
+        for (String[] c : cases) {
+            Deadline deadline = Deadline.fromHeader(c[0], Duration.ofMillis(Long.parseLong(c[1])), clock);
+            assertThat(deadline.remaining()).withFailMessage("X-Deadline-Ms: \"%s\" with an own budget of %s ms should leave %s ms, but the deadline had %s",
+                    c[0], c[1], c[2], deadline.remaining())
+                .isEqualTo(Duration.ofMillis(Long.parseLong(c[2])));
+        }
+    }
+
+    @Test
+    @DisplayName("Only a whole number is a budget: \"12.5\", \"800ms\", \"1e3\" and a number too big for a long all give orders' own budget")
+    @Hint({"A header that does not parse as a whole number is no budget at all, whatever it looks like.",
+           "Parse with Long.parseLong(header.strip()); a NumberFormatException (a fraction, a unit, an exponent, an overflow) means: no usable header.",
+           "Last hint: try { ms = Long.parseLong(header.strip()); } catch (NumberFormatException e) { return Deadline.after(ownBudget, clock); }"})
+    void wholeNumbersOnly() {
+        for (String header : new String[] {"12.5", "800ms", "1e3", "99999999999999999999"}) {
+            Deadline deadline = Deadline.fromHeader(header, OWN_BUDGET, clock);
+            assertThat(deadline.remaining()).withFailMessage("X-Deadline-Ms: \"%s\" is not a whole number of milliseconds: the deadline should have orders' own 2000 ms, but had %s",
+                    header, deadline.remaining())
+                .isEqualTo(OWN_BUDGET);
+        }
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A deadline from the header reads the clock it is given too: on a clock that reads 2001, \"800\" has 500 ms left 300 ms later, and no header 1700")
+    @Hint({"fromHeader makes a deadline as much as after does: both start from the clock's now.",
+           "In fromHeader, \"now\" is clock.instant() of the clock passed in, for the caller's budget and for ownBudget alike.",
+           "Last hint: build every deadline with Deadline.after(budget, clock), never with Instant.now() or System.currentTimeMillis()."})
+    void fromHeaderReadsItsClock() {
+        ManualClock longAgo = new ManualClock(Instant.parse("2001-09-09T01:46:40Z"));
+        Deadline asked = Deadline.fromHeader("800", OWN_BUDGET, longAgo);
+        Deadline none = Deadline.fromHeader(null, OWN_BUDGET, longAgo);
+        longAgo.advanceMillis(300);
+
+        assertThat(asked.remaining()).withFailMessage("on the clock it was given, \"800\" made 300 ms ago has 500 ms left, but remaining() said %s: "
+            + "does fromHeader read the system clock?", asked.remaining()).isEqualTo(Duration.ofMillis(500));
+        assertThat(none.remaining()).withFailMessage("on the clock it was given, orders' own 2000 ms made 300 ms ago have 1700 ms left, but remaining() said %s",
+            none.remaining()).isEqualTo(Duration.ofMillis(1700));
+    }
+
+    @Test
+    @DisplayName("Rounding down, again: 999.999 ms left is \"999\", and 0.4 ms left is \"0\", though the deadline has not quite expired")
+    @Hint({"Rounding down means dropping the fraction, whatever it is: even 0.999 of a millisecond.",
+           "The header is remaining() in whole milliseconds, the fraction dropped; never Math.round, never Math.ceil.",
+           "Last hint: return Long.toString(remaining().toMillis());"})
+    void headerRoundsDownAgain() {
+        Deadline deadline = Deadline.after(Duration.ofMillis(1000), clock);
+        clock.advance(Duration.ofNanos(1_000));
+        assertThat(deadline.headerValue()).withFailMessage("with 999.999 ms left the header should say \"999\", but said \"%s\"", deadline.headerValue()).isEqualTo("999");
+
+        clock.advance(Duration.ofNanos(999_599_000)); // 0.4 ms left
+        assertThat(deadline.headerValue()).withFailMessage("with 0.4 ms left the header should say \"0\" (rounded down), but said \"%s\"", deadline.headerValue()).isEqualTo("0");
+        assertThat(deadline.expired()).withFailMessage("with 0.4 ms left the deadline has not expired yet, but expired() said it had").isFalse();
+    }
 }

@@ -16,14 +16,20 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.io.IOException;
 import java.net.Authenticator;
 import java.net.CookieHandler;
+import java.net.InetAddress;
 import java.net.ProxySelector;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -59,7 +65,11 @@ class PaymentsTest {
     final ManualClock clock = new ManualClock();
 
     @BeforeEach
-    void countFromZero() { HTTP.sent.set(0); }
+    void countFromZero() {
+        HTTP.sent.set(0);
+        HTTP.last = null;
+        HTTP.failWith = null;
+    }
 
     @Test
     @DisplayName("The HttpClient for payments gives up connecting after the connect timeout it is given (250 ms)")
@@ -202,6 +212,140 @@ class PaymentsTest {
             "payments reset the connection: charge should throw PaymentsUnavailable");
     }
 
+    // ---- the rules at their edges ----
+
+    @Test
+    @DisplayName("The HttpClient speaks HTTP/1.1, and takes whatever connect timeout it is given: 3 s as well as 250 ms")
+    @Hint({"The connect timeout is a parameter, not a constant; and the client is pinned to HTTP/1.1.",
+           "Pass connectTimeout to the builder as it is, and set the version to HTTP/1.1.",
+           "Last hint: return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();"})
+    void clientSettings() {
+        HttpClient client = Payments.client(Duration.ofSeconds(3));
+
+        assertThat(client.connectTimeout()).withFailMessage("Payments.client(3 s) should have a connect timeout of 3 s, but had %s", client.connectTimeout())
+            .hasValue(Duration.ofSeconds(3));
+        assertThat(client.version()).withFailMessage("Payments.client should speak HTTP/1.1, but its version() was %s", client.version())
+            .isEqualTo(HttpClient.Version.HTTP_1_1);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("The shorter of the two, at its edge: with a call timeout of 500 ms, 501 ms left gives 500, 500 left gives 500, and 499 left gives 499")
+    @Hint({"Which wins when the deadline has just under, exactly, or just over the call's own timeout?",
+           "The request's timeout is the smaller of callTimeout and deadline.remaining(); when they are equal it does not matter which.",
+           "Last hint: .timeout(deadline.remaining().compareTo(callTimeout) < 0 ? deadline.remaining() : callTimeout), on the request builder."})
+    void shorterTimeoutAtTheEdge() {
+        Payments client = new Payments(HTTP, URI.create(payments.baseUrl()), Duration.ofMillis(500));
+        for (long left : new long[] {501, 500, 499}) {
+            Deadline deadline = Deadline.after(Duration.ofMillis(left), clock);
+            HttpRequest request = client.chargeRequest("o-1", 4999, deadline);
+            Duration expected = Duration.ofMillis(Math.min(left, 500));
+            assertThat(request.timeout()).withFailMessage("with a call timeout of 500 ms and %d ms left on the deadline, the request should wait at most %s, but its timeout() was %s",
+                    left, expected, request.timeout().map(Object::toString).orElse("none"))
+                .hasValue(expected);
+        }
+    }
+
+    @Test
+    @DisplayName("chargeRequest refuses a spent deadline with DeadlineExceeded: a request cannot wait for no time at all")
+    @Hint({"HttpRequest.Builder.timeout(Duration.ZERO) throws IllegalArgumentException: a request needs some time to wait.",
+           "Check remaining() in chargeRequest too: with nothing left, throw DeadlineExceeded before building the request.",
+           "Last hint: Duration left = deadline.remaining(); if (!left.isPositive()) throw new DeadlineExceeded(\"no time left to charge order \" + orderId);"})
+    void chargeRequestRefusesASpentDeadline() {
+        Payments client = new Payments(HTTP, URI.create(payments.baseUrl()), GENEROUS);
+        Deadline deadline = Deadline.after(Duration.ofMillis(200), clock);
+        clock.advanceMillis(200);
+
+        Expect.thrown(DeadlineExceeded.class, () -> client.chargeRequest("o-1", 4999, deadline),
+            "the deadline has exactly no time left: chargeRequest should throw DeadlineExceeded, not build a request that cannot wait");
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("Only 201 is a charge: 200 (even with a chargeId), 202, 400, 402, 409, 502, 503, 504 and a 201 that is not JSON are each PaymentsUnavailable after one call")
+    @Hint({"A charge is made when payments says 201 Created. Any other status, a 2xx or a 504 too, is not a charge.",
+           "Compare the status with 201 exactly; everything else is PaymentsUnavailable. A 504 from payments is payments' failure, not our deadline: still PaymentsUnavailable.",
+           "Last hint: if (answer.statusCode() != 201) throw new PaymentsUnavailable(...); and a body that is not JSON is an IOException from readTree, which is PaymentsUnavailable too."})
+    void onlyCreatedIsACharge() {
+        Payments client = new Payments(HTTP, URI.create(payments.baseUrl()), GENEROUS);
+        Map<String, ResponseDefinitionBuilder> answers = new LinkedHashMap<>();
+        answers.put("200 with a chargeId", aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody("{\"chargeId\": \"ch-200\"}"));
+        for (int status : new int[] {202, 400, 402, 409, 502, 503, 504}) answers.put(Integer.toString(status), aResponse().withStatus(status).withBody("{\"error\": \"no\"}"));
+        answers.put("201 that is not JSON", aResponse().withStatus(201).withBody("<html>created</html>"));
+        for (var answer : answers.entrySet()) {
+            payments.resetAll();
+            HTTP.sent.set(0);
+            payments.stubFor(any(anyUrl()).willReturn(answer.getValue()));
+
+            Expect.thrown(PaymentsUnavailable.class, () -> client.charge("o-1", 4999, Deadline.after(GENEROUS, clock)),
+                "payments answered " + answer.getKey() + ", which is not a charge: charge should throw PaymentsUnavailable");
+            assertThat(HTTP.sent.get()).withFailMessage("payments answered %s: that is one call, but %d were made", answer.getKey(), HTTP.sent.get()).isEqualTo(1);
+        }
+
+        payments.resetAll();
+        payments.stubFor(any(anyUrl()).willReturn(charged("ch_7Hq")));
+        String chargeId = Expect.returns(() -> client.charge("o-2", 1250, Deadline.after(GENEROUS, clock)), "payments answered 201 {\"chargeId\": \"ch_7Hq\"}");
+        assertThat(chargeId).withFailMessage("payments answered 201 {\"chargeId\": \"ch_7Hq\"}: charge should return \"ch_7Hq\", but returned %s", chargeId).isEqualTo("ch_7Hq");
+    }
+
+    @Test
+    @DisplayName("Nobody listening on payments' port (connection refused): PaymentsUnavailable, not DeadlineExceeded")
+    @Hint({"A refused connection is an answer of sorts: nobody is there. It comes at once, not after a timeout.",
+           "It is an IOException (ConnectException) but not an HttpTimeoutException: PaymentsUnavailable.",
+           "Last hint: catch (HttpTimeoutException e) { DeadlineExceeded } catch (IOException e) { PaymentsUnavailable }, in that order."})
+    void connectionRefused() throws IOException {
+        int closedPort;
+        try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        Payments client = new Payments(HTTP, URI.create("http://127.0.0.1:" + closedPort), GENEROUS);
+
+        Expect.thrown(PaymentsUnavailable.class, () -> client.charge("o-1", 4999, Deadline.after(GENEROUS, clock)),
+            "nobody listens on payments' port: charge should throw PaymentsUnavailable");
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("charge sends the request chargeRequest builds, and a timeout of either kind is DeadlineExceeded: 300 ms left, a 5 s call timeout, the client waits 300 ms")
+    @Hint({"The timeout only helps if it is on the request that is actually sent; and when the JDK gives up waiting, it says so with HttpTimeoutException.",
+           "In charge, send chargeRequest(orderId, amountCents, deadline) itself. HttpTimeoutException (and HttpConnectTimeoutException, which is one) is DeadlineExceeded.",
+           "Last hint: HttpRequest request = chargeRequest(...); http.send(request, BodyHandlers.ofString()); catch (HttpTimeoutException e) { throw new DeadlineExceeded(...); } before catch (IOException e)."})
+    void timeoutsAreDeadlineExceeded() {
+        Payments client = new Payments(HTTP, URI.create(payments.baseUrl()), GENEROUS);
+        for (IOException timeout : new IOException[] {new HttpTimeoutException("request timed out"), new HttpConnectTimeoutException("HTTP connect timed out")}) {
+            HTTP.failWith = timeout;
+            Deadline deadline = Deadline.after(Duration.ofMillis(1000), clock);
+            clock.advanceMillis(700);
+
+            Expect.thrown(DeadlineExceeded.class, () -> client.charge("o-1", 4999, deadline),
+                "the HttpClient gave up waiting (" + timeout.getClass().getSimpleName() + "): charge should throw DeadlineExceeded");
+            HttpRequest sent = HTTP.last;
+            assertThat(sent).withFailMessage("charge should hand its request to the HttpClient it was given").isNotNull();
+            assertThat(sent.timeout()).withFailMessage("700 ms into a budget of 1000 ms, the request charge sends should have a timeout of 300 ms, but had %s",
+                    sent.timeout().map(Object::toString).orElse("none (it would wait forever)"))
+                .hasValue(Duration.ofMillis(300));
+            assertThat(sent.headers().firstValue(Deadline.HEADER)).withFailMessage("the request charge sends should say X-Deadline-Ms: 300, but said %s",
+                sent.headers().firstValue(Deadline.HEADER)).hasValue("300");
+        }
+    }
+
+    @Test
+    @DisplayName("Interrupted while waiting for payments: PaymentsUnavailable, and the thread is still interrupted afterwards")
+    @Hint({"An interrupt is someone asking this thread to stop. Swallowing it hides the request.",
+           "Catch InterruptedException from http.send, set the thread's interrupt flag again, and throw PaymentsUnavailable.",
+           "Last hint: catch (InterruptedException e) { Thread.currentThread().interrupt(); throw new PaymentsUnavailable(\"interrupted while waiting for payments\", e); }"})
+    void interruptIsKept() {
+        HTTP.failWith = new InterruptedException("the checkout was cancelled");
+        Payments client = new Payments(HTTP, URI.create(payments.baseUrl()), GENEROUS);
+        try {
+            Expect.thrown(PaymentsUnavailable.class, () -> client.charge("o-1", 4999, Deadline.after(GENEROUS, clock)),
+                "the wait for payments was interrupted: charge should throw PaymentsUnavailable");
+        } finally {
+            boolean stillInterrupted = Thread.interrupted(); // and clear it, for the next test
+            assertThat(stillInterrupted).withFailMessage("after an InterruptedException, charge should set the thread's interrupt flag again, but it was not set").isTrue();
+        }
+    }
+
     // ---- helpers ----
 
     static ResponseDefinitionBuilder charged(String chargeId) {
@@ -234,9 +378,14 @@ class PaymentsTest {
         }
     }
 
-    /** An HttpClient that counts the requests handed to it, and sends them with a real one. */
+    /**
+     * An HttpClient that counts the requests handed to it and keeps the last one, and sends them with a real one,
+     * or, when a test sets {@code failWith}, throws that instead of sending: a timeout or an interrupt, at once.
+     */
     static final class CountingClient extends HttpClient {
         final AtomicInteger sent = new AtomicInteger();
+        volatile HttpRequest last;
+        volatile Exception failWith;
         private final HttpClient real;
 
         CountingClient(HttpClient real) { this.real = real; }
@@ -244,6 +393,9 @@ class PaymentsTest {
         @Override
         public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException, InterruptedException {
             sent.incrementAndGet();
+            last = request;
+            if (failWith instanceof IOException e) throw e;
+            if (failWith instanceof InterruptedException e) throw e;
             return real.send(request, handler);
         }
 

@@ -1,5 +1,6 @@
 package timeouts;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.serverError;
@@ -7,6 +8,8 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -17,8 +20,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import kit.Expect;
 import kit.Hint;
 import kit.ManualClock;
@@ -54,7 +60,8 @@ class ServiceTest {
     static void startOrders() {
         OrderBook book = orderId -> {
             CLOCK.advanceMillis(bookMillis); // the lookup takes its time
-            return 4999;
+            if (orderId.equals("o-broken")) throw new IllegalStateException("order book offline");
+            return orderId.equals("o-2") ? 1250 : 4999;
         };
         orders = new OrdersApi(new Payments(TO_PAYMENTS, URI.create(payments.baseUrl()), Duration.ofSeconds(5)), book, OWN_BUDGET, CLOCK).start();
     }
@@ -68,6 +75,8 @@ class ServiceTest {
     void quietDay() {
         bookMillis = 0;
         TO_PAYMENTS.sent.set(0);
+        TO_PAYMENTS.last = null;
+        TO_PAYMENTS.failWith = null;
         payments.stubFor(any(anyUrl()).willReturn(PaymentsTest.charged("ch-9")));
     }
 
@@ -165,6 +174,118 @@ class ServiceTest {
         var answer = checkout("o-1", "1000");
 
         assertThat(answer.statusCode()).withFailMessage("payments answered 500: orders should answer 502 Bad Gateway, but answered %s", describe(answer)).isEqualTo(502);
+    }
+
+    // ---- the rules at their edges ----
+
+    @Test
+    @Points(2)
+    @DisplayName("The budget's edge inside orders: of a 500 ms budget, an order book taking 499 ms leaves a call with \"1\"; one taking exactly 500 ms is 504 with no call")
+    @Hint({"The deadline is spent at exactly its end, not one tick later; until then, there is time for a call.",
+           "Make the deadline first; after the lookup, Payments.charge calls payments when any time is left and refuses (DeadlineExceeded, 504) when none is.",
+           "Last hint: in charge, if (deadline.expired()) throw new DeadlineExceeded(...); where expired() means !remaining().isPositive()."})
+    void budgetEdgeInsideOrders() {
+        TO_PAYMENTS.failWith = new HttpTimeoutException("request timed out"); // 1 ms is too short for a real answer: the client gives up at once
+        bookMillis = 499;
+        checkout("o-1", "500");
+        assertThat(TO_PAYMENTS.sent.get()).withFailMessage("the order book left 1 ms of 500: orders should still hand one call to payments' HttpClient, but handed %d",
+            TO_PAYMENTS.sent.get()).isEqualTo(1);
+        assertThat(TO_PAYMENTS.last.headers().firstValue(Deadline.HEADER)).withFailMessage("with 1 ms left, payments should be told X-Deadline-Ms: 1, but the request said %s",
+            TO_PAYMENTS.last.headers().firstValue(Deadline.HEADER)).hasValue("1");
+
+        TO_PAYMENTS.sent.set(0);
+        bookMillis = 500;
+        var spent = checkout("o-1", "500");
+        assertThat(spent.statusCode()).withFailMessage("the order book took exactly the 500 ms budget: orders should answer 504, but answered %s", describe(spent))
+            .isEqualTo(504);
+        nothingReachedPayments("the order book used exactly the whole budget");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("The budget rules hold in the service too: \"5000\" is capped at orders' 2000 and \"soon\" is no budget, so payments hears 1700 after the book's 300 ms")
+    @Hint({"pay should read the header with Deadline.fromHeader, which caps it and ignores what is not a number.",
+           "Pass ctx.header(Deadline.HEADER) to Deadline.fromHeader with orders' ownBudget: no parsing of your own in pay.",
+           "Last hint: Deadline deadline = Deadline.fromHeader(ctx.header(Deadline.HEADER), ownBudget, clock); as the first line of pay."})
+    void budgetRulesInTheService() {
+        bookMillis = 300;
+        for (String header : new String[] {"5000", "soon"}) {
+            payments.resetRequests();
+            var answer = checkout("o-1", header);
+            assertThat(answer.statusCode()).withFailMessage("X-Deadline-Ms: \"%s\" leaves time enough: orders should answer 201, but answered %s", header, describe(answer))
+                .isEqualTo(201);
+            LoggedRequest sent = onlyRequestToPayments();
+            assertThat(sent.getHeader(Deadline.HEADER)).withFailMessage("X-Deadline-Ms: \"%s\" gives orders' own 2000 ms, and the order book took 300: payments should be told 1700, but was told %s",
+                    header, sent.containsHeader(Deadline.HEADER) ? sent.getHeader(Deadline.HEADER) : "nothing (no header)")
+                .isEqualTo("1700");
+        }
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Every failure of payments is 502 with an error: 503, 504 (payments' own timeout is not ours), 400, a 200 and a dropped connection")
+    @Hint({"502 says: the service behind me failed. 504 is for our own deadline only, even when payments itself answers 504.",
+           "Every PaymentsUnavailable becomes 502 with {\"error\": message}; only DeadlineExceeded becomes 504.",
+           "Last hint: catch (DeadlineExceeded e) { error(ctx, 504, e.getMessage()); } catch (PaymentsUnavailable e) { error(ctx, 502, e.getMessage()); }"})
+    void everyPaymentsFailureIs502() {
+        Map<String, ResponseDefinitionBuilder> failures = new LinkedHashMap<>();
+        for (int status : new int[] {503, 504, 400, 200}) failures.put(Integer.toString(status), aResponse().withStatus(status).withBody("{\"error\": \"no\"}"));
+        failures.put("a dropped connection", aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
+        for (var failure : failures.entrySet()) {
+            payments.resetAll();
+            payments.stubFor(any(anyUrl()).willReturn(failure.getValue()));
+
+            var answer = checkout("o-1", "1000");
+
+            assertThat(answer.statusCode()).withFailMessage("payments answered %s: orders should answer 502 Bad Gateway, but answered %s", failure.getKey(), describe(answer))
+                .isEqualTo(502);
+            assertThat(errorIn(answer.body())).withFailMessage("the 502 should say what went wrong in {\"error\": ...}, but the body was %s", answer.body()).isNotBlank();
+        }
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Payments does not answer in time (the HttpClient times out): 504 Gateway Timeout with an error")
+    @Hint({"A timeout means the deadline, or the call's share of it, ran out: that is orders giving up in time, not payments failing.",
+           "Payments.charge turns HttpTimeoutException into DeadlineExceeded; pay answers it with error(ctx, 504, e.getMessage()).",
+           "Last hint: catch (DeadlineExceeded e) { error(ctx, 504, e.getMessage()); } in pay."})
+    void paymentsTimeoutIs504() {
+        TO_PAYMENTS.failWith = new HttpTimeoutException("request timed out");
+
+        var answer = checkout("o-1", "1000");
+
+        assertThat(answer.statusCode()).withFailMessage("payments did not answer in time: orders should answer 504 Gateway Timeout, but answered %s", describe(answer))
+            .isEqualTo(504);
+        assertThat(errorIn(answer.body())).withFailMessage("the 504 should say what went wrong in {\"error\": ...}, but the body was %s", answer.body()).isNotBlank();
+    }
+
+    @Test
+    @DisplayName("Each order is charged its own amount, and the answer names it: o-2 costs 1250")
+    @Hint({"The order id comes from the path, the amount from the order book, for this order.",
+           "orderId = ctx.pathParam(\"orderId\"); amount = orderBook.amountDue(orderId); both go to payments.charge and the order id into the answer.",
+           "Last hint: charged(ctx, orderId, payments.charge(orderId, orderBook.amountDue(orderId), deadline));"})
+    void eachOrderItsOwnAmount() {
+        var answer = checkout("o-2", "1000");
+
+        assertThat(answer.statusCode() + " " + json(answer.body())).withFailMessage("orders should answer 201 {\"orderId\": \"o-2\", \"chargeId\": \"ch-9\"}, but answered %s",
+                describe(answer))
+            .isEqualTo("201 " + json("{\"orderId\": \"o-2\", \"chargeId\": \"ch-9\"}"));
+        LoggedRequest sent = onlyRequestToPayments();
+        assertThat(json(sent.getBodyAsString())).withFailMessage("payments should be asked to charge {\"orderId\": \"o-2\", \"amountCents\": 1250}, but received %s", sent.getBodyAsString())
+            .isEqualTo(json("{\"orderId\": \"o-2\", \"amountCents\": 1250}"));
+    }
+
+    @Test
+    @DisplayName("When the order book itself fails, that is orders' own failure: 500 naming it, not 502 or 504, and payments is not called")
+    @Hint({"502 and 504 speak of the service behind orders. A failure inside orders is neither.",
+           "Catch only DeadlineExceeded and PaymentsUnavailable in pay; let anything else escape, and the wiring (given) answers 500 with {\"error\": ...}.",
+           "Last hint: no catch (Exception e) or catch (RuntimeException e) in pay: two catch blocks, for DeadlineExceeded and PaymentsUnavailable, and nothing else."})
+    void orderBookFailureIs500() {
+        var answer = checkout("o-broken", "1000");
+
+        assertThat(answer.statusCode()).withFailMessage("the order book failed inside orders: orders should answer 500, but answered %s", describe(answer)).isEqualTo(500);
+        assertThat(errorIn(answer.body())).withFailMessage("the 500 should name what failed, but the body was %s", answer.body()).contains("order book offline");
+        nothingReachedPayments("the order book failed before the charge");
     }
 
     // ---- helpers ----

@@ -48,9 +48,9 @@ public final class Deadline {
     public static Deadline fromHeader(String header, Duration ownBudget, InstantSource clock) {
         Long asked = millisIn(header);
         if (asked == null) return after(ownBudget, clock);
-        if (asked <= 0) return new Deadline(clock, clock.instant()); // spent before it got here
-        Duration budget = Duration.ofMillis(asked);
-        return after(budget.compareTo(ownBudget) < 0 ? budget : ownBudget, clock);
+        // Never more than orders' own budget. 0 or less was spent before it got here: a deadline in the past, which
+        // remaining() reports as nothing left.
+        return after(Duration.ofMillis(Math.min(asked, ownBudget.toMillis())), clock);
     }
 
     /** The whole number in a header, or null for none or anything else. */

@@ -9,6 +9,8 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
 
 /**
  * Orders' client for payments: {@code POST /charges}, the one call a checkout makes. Every call has a timeout,
@@ -57,7 +59,7 @@ public final class Payments {
         Duration left = deadline.remaining();
         if (!left.isPositive()) throw new DeadlineExceeded("no time left to charge order " + orderId);
         return HttpRequest.newBuilder(base.resolve("/charges"))
-            .timeout(left.compareTo(callTimeout) < 0 ? left : callTimeout)
+            .timeout(Collections.min(List.of(callTimeout, left))) // the shorter of the two
             .header("Content-Type", "application/json")
             .header(Deadline.HEADER, deadline.headerValue())
             .POST(BodyPublishers.ofString(chargeBody(orderId, amountCents)))
@@ -74,10 +76,7 @@ public final class Payments {
      * </ul>
      */
     public String charge(String orderId, int amountCents, Deadline deadline) {
-        if (deadline.expired()) {
-            throw new DeadlineExceeded("payments was not called: the budget for order " + orderId + " was spent");
-        }
-        HttpRequest request = chargeRequest(orderId, amountCents, deadline);
+        HttpRequest request = chargeRequest(orderId, amountCents, deadline); // no time left: DeadlineExceeded, and no call
         try {
             var answer = http.send(request, BodyHandlers.ofString());
             if (answer.statusCode() != 201) {
