@@ -12,16 +12,23 @@ import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.function.DoubleSupplier;
 import kit.Expect;
 import kit.Hint;
 import kit.ManualClock;
 import kit.Points;
 import kit.RecordingSleeper;
+import kit.Sleeper;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -250,10 +257,223 @@ class PaymentsTest {
         assertThat(sleeper.sleeps()).withFailMessage("one wait should come before the retry, but the sleeps were %s", sleeper.sleeps()).hasSize(1);
     }
 
+    // ---- the rules at their edges ----
+
+    @Test
+    @Points(2)
+    @DisplayName("Each wait draws a new random number: with 0.2, then 0.8, then 0.5, the waits are 20, 160 and 200 ms")
+    @Hint({"One number for the whole charge makes every wait the same fraction of its ceiling: that is not jitter.",
+           "Call random.getAsDouble() once for each wait, just before it, and pass it with the retry number to delayBeforeRetry.",
+           "Last hint: sleeper.sleep(policy.delayBeforeRetry(attempt, random.getAsDouble())); inside the loop, after a failed attempt that is not the last."})
+    void newRandomForEachWait() {
+        paymentsAnswerInTurn(unavailable(), unavailable(), unavailable(), charged());
+        var numbers = new ArrayDeque<>(List.of(0.2, 0.8, 0.5));
+        var payments = payments(new RetryPolicy(4, Duration.ofMillis(100), Duration.ofSeconds(1)), () -> numbers.isEmpty() ? 0.5 : numbers.poll());
+
+        Expect.returns(() -> payments.charge("o-20", 4999), "payments answered 503 three times, then 201, and 4 attempts are allowed");
+
+        var expected = List.of(Duration.ofMillis(20), Duration.ofMillis(160), Duration.ofMillis(200));
+        assertThat(sleeper.sleeps()).withFailMessage("the ceilings are 100, 200 and 400 ms and the random numbers 0.2, 0.8 and 0.5: the waits should be %s, but were %s",
+            expected, sleeper.sleeps()).isEqualTo(expected);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("The cap holds in the loop too: 5 attempts, a cap of 150 ms and random 0.5 wait 50, 75, 75 and 75 ms, then PaymentsUnavailable after 5 calls")
+    @Hint({"charge should take every wait from the policy, which caps it; and count to the policy's maxAttempts, whatever it is.",
+           "Loop from attempt 1 to policy.maxAttempts(), and sleep policy.delayBeforeRetry(attempt, ...) between attempts.",
+           "Last hint: for (int attempt = 1; attempt <= policy.maxAttempts(); attempt++) { ...; if (attempt == policy.maxAttempts()) break; sleeper.sleep(policy.delayBeforeRetry(attempt, random.getAsDouble())); }"})
+    void capHoldsInTheLoop() {
+        paymentsAnswerInTurn(unavailable());
+        var payments = payments(new RetryPolicy(5, Duration.ofMillis(100), Duration.ofMillis(150)), HALF);
+
+        var failure = Expect.thrown(PaymentsUnavailable.class, () -> payments.charge("o-21", 4999), "payments always answers 503: PaymentsUnavailable");
+
+        assertThat(calls()).withFailMessage("5 attempts should be 5 calls, but payments received %d", calls()).isEqualTo(5);
+        assertThat(failure.attempts()).withFailMessage("PaymentsUnavailable should say 5 attempts were made, but said %d", failure.attempts()).isEqualTo(5);
+        var expected = List.of(Duration.ofMillis(50), Duration.ofMillis(75), Duration.ofMillis(75), Duration.ofMillis(75));
+        assertThat(sleeper.sleeps()).withFailMessage("with ceilings 100, 150, 150, 150 ms (cap 150) and random 0.5, the waits should be %s, but were %s", expected, sleeper.sleeps())
+            .isEqualTo(expected);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Retry-After counts on any retryable answer, only for the retry it came with: 503 with Retry-After: 3, then a plain 503, waits 3 s and then the backoff's 100 ms")
+    @Hint({"Retry-After is payments' word about the next retry, not a setting for the rest of the charge; and it may come with a 503 as well as a 429.",
+           "Read Retry-After from each answer afresh: when that answer has it, wait that long; when it has none, wait the backoff for this retry's number.",
+           "Last hint: declare OptionalLong retryAfter inside the loop, set it from retryAfterSeconds(answer) for a retryable answer, and choose Duration.ofSeconds(it) or delayBeforeRetry(attempt, ...)."})
+    void retryAfterOnlyForItsRetry() {
+        paymentsAnswerInTurn(unavailable().withHeader("Retry-After", "3"), unavailable(), charged());
+        var payments = payments(THREE_ATTEMPTS, HALF);
+
+        var chargeId = Expect.returns(() -> payments.charge("o-22", 4999), "payments answered 503, 503, 201: the charge should have worked");
+
+        assertThat(chargeId).isEqualTo("ch-1");
+        var expected = List.of(Duration.ofSeconds(3), Duration.ofMillis(100));
+        assertThat(sleeper.sleeps()).withFailMessage("the first 503 said Retry-After: 3 and the second said nothing: the waits should be 3 s, then the backoff for retry 2 "
+            + "(100 ms with random 0.5), %s, but were %s", expected, sleeper.sleeps()).isEqualTo(expected);
+    }
+
+    @Test
+    @DisplayName("Retry-After: 0 means at once, not the backoff; a Retry-After that is a date is ignored, and the backoff applies")
+    @Hint({"Zero seconds is a value: 'retry now'. A date is a value that retryAfterSeconds (given) does not read: it returns empty.",
+           "Use the Retry-After whenever retryAfterSeconds gives one, 0 included; only when it is empty fall back on the backoff.",
+           "Last hint: Duration wait = retryAfter.isPresent() ? Duration.ofSeconds(retryAfter.getAsLong()) : policy.delayBeforeRetry(attempt, random.getAsDouble());"})
+    void retryAfterZeroAndDates() {
+        paymentsAnswerInTurn(aResponse().withStatus(429).withHeader("Retry-After", "0"), charged());
+        var payments = payments(THREE_ATTEMPTS, HALF);
+        Expect.returns(() -> payments.charge("o-23", 4999), "payments answered 429 (Retry-After: 0), then 201");
+        assertThat(calls()).withFailMessage("429 then 201 should be 2 calls, but were %d", calls()).isEqualTo(2);
+        assertThat(sleeper.total()).withFailMessage("Retry-After: 0 says retry at once: no time should pass (the backoff would be 50 ms), but the waits were %s", sleeper.sleeps())
+            .isEqualTo(Duration.ZERO);
+
+        paymentsPeer.resetAll();
+        var waitsBefore = sleeper.sleeps().size();
+        paymentsAnswerInTurn(unavailable().withHeader("Retry-After", "Wed, 21 Oct 2026 07:28:00 GMT"), charged());
+        Expect.returns(() -> payments.charge("o-24", 4999), "payments answered 503 (Retry-After as a date), then 201");
+        var waits = sleeper.sleeps().subList(waitsBefore, sleeper.sleeps().size());
+        assertThat(waits).withFailMessage("a Retry-After that is a date is not read here: the wait should be the backoff, 50 ms, but the waits were %s", waits)
+            .isEqualTo(List.of(Duration.ofMillis(50)));
+    }
+
+    @Test
+    @DisplayName("No wait after the last attempt, even when it says Retry-After: 2 attempts answered 503 with Retry-After: 5 wait 5 s once")
+    @Hint({"A wait is only worth it when another attempt follows.",
+           "Check 'was this the last attempt?' before any sleep, whether the wait would come from Retry-After or from the backoff.",
+           "Last hint: if (attempt == policy.maxAttempts()) break; comes before choosing and sleeping the wait."})
+    void noWaitAfterTheLastEvenWithRetryAfter() {
+        paymentsAnswerInTurn(unavailable().withHeader("Retry-After", "5"));
+        var payments = payments(new RetryPolicy(2, Duration.ofMillis(100), Duration.ofSeconds(1)), HALF);
+
+        var failure = Expect.thrown(PaymentsUnavailable.class, () -> payments.charge("o-25", 4999), "payments always answers 503: PaymentsUnavailable");
+
+        assertThat(failure.attempts()).isEqualTo(2);
+        assertThat(sleeper.sleeps()).withFailMessage("2 attempts need one wait, 5 s as Retry-After says, and none after the last, but the waits were %s", sleeper.sleeps())
+            .isEqualTo(List.of(Duration.ofSeconds(5)));
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A refusal after a flicker ends the charge: 503 then 404 is ChargeRejected(404) after 2 calls; 429 every time is PaymentsUnavailable, not ChargeRejected")
+    @Hint({"Each answer is judged on its own: a 4xx that comes on a retry is as final as on the first call; a 429 is never a refusal.",
+           "Check every answer: 201 returns, retryable goes on, anything else throws ChargeRejected at once, on any attempt.",
+           "Last hint: inside the loop, for every attempt: if (status == 201) return ...; if (!RetryPolicy.retryable(status)) throw new ChargeRejected(status, body);"})
+    void refusalOnARetry() {
+        paymentsAnswerInTurn(unavailable(), aResponse().withStatus(404).withBody("{\"error\": \"no such order\"}"), charged());
+        var payments = payments(THREE_ATTEMPTS, HALF);
+
+        var rejected = Expect.thrown(ChargeRejected.class, () -> payments.charge("o-26", 4999), "payments answered 503, then 404: ChargeRejected");
+        assertThat(rejected.status()).withFailMessage("ChargeRejected should carry the 404, but had %d", rejected.status()).isEqualTo(404);
+        assertThat(calls()).withFailMessage("503 then 404 should be 2 calls, no third, but were %d", calls()).isEqualTo(2);
+        assertThat(sleeper.sleeps()).withFailMessage("one wait, before the second call, and none after the 404, but the waits were %s", sleeper.sleeps()).hasSize(1);
+
+        paymentsPeer.resetAll();
+        paymentsAnswerInTurn(aResponse().withStatus(429).withBody("{\"error\": \"slow down\"}"));
+        var failure = Expect.thrown(PaymentsUnavailable.class, () -> payments.charge("o-27", 4999),
+            "payments answered 429 three times: that is 'not now' every time, so PaymentsUnavailable, not ChargeRejected");
+        assertThat(failure.attempts()).withFailMessage("429 three times should be 3 attempts, but PaymentsUnavailable said %d", failure.attempts()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("Only 201 is a charge: a 200 with a chargeId is ChargeRejected(200) after one call, not a charge")
+    @Hint({"201 Created is the one answer that says the charge was made. A 200 is not retryable either.",
+           "Compare the status with 201 exactly; any other status that is not retryable is ChargeRejected.",
+           "Last hint: if (status == 201) return ...; if (!RetryPolicy.retryable(status)) throw new ChargeRejected(status, answer.body());"})
+    void onlyCreatedIsACharge() {
+        paymentsAnswerInTurn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody("{\"chargeId\": \"ch-200\"}"), charged());
+        var payments = payments(THREE_ATTEMPTS, HALF);
+
+        var rejected = Expect.thrown(ChargeRejected.class, () -> payments.charge("o-28", 4999), "payments answered 200, which is not 201 Created: ChargeRejected");
+        assertThat(rejected.status()).isEqualTo(200);
+        assertThat(calls()).withFailMessage("a 200 is not retryable: 1 call, but payments received %d", calls()).isEqualTo(1);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Every attempt is the same charge: after a reset and a 503, all three carry the same UUID key, POST /charges, JSON and the same body")
+    @Hint({"A retry is the very same request again, whatever went wrong before it: a lost connection as much as a 503.",
+           "Build the request once, with one key from UUID.randomUUID(), before the loop, and send that request on every attempt.",
+           "Last hint: String key = UUID.randomUUID().toString(); HttpRequest request = HttpRequest.newBuilder(base.resolve(\"/charges\")).header(...).POST(...).build(); then loop over http.send(request, ...)."})
+    void everyAttemptTheSameCharge() {
+        paymentsAnswerInTurn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER), unavailable(), charged());
+        var payments = payments(THREE_ATTEMPTS, HALF);
+
+        Expect.returns(() -> payments.charge("o-29", 1999), "payments reset, answered 503, then 201: the charge should have worked");
+
+        var requests = paymentsPeer.findAll(postRequestedFor(urlEqualTo("/charges")));
+        assertThat(requests).withFailMessage("payments should have received 3 POST /charges, but received %d", requests.size()).hasSize(3);
+        var keys = requests.stream().map(r -> r.getHeader(Payments.IDEMPOTENCY_KEY)).distinct().toList();
+        assertThat(keys).withFailMessage("all three attempts should carry one and the same key, but the keys were %s", keys).hasSize(1).doesNotContainNull();
+        assertThat(Expect.returns(() -> UUID.fromString(keys.getFirst()), "the Idempotency-Key should be a UUID, but was " + keys.getFirst())).isNotNull();
+        for (LoggedRequest r : requests) {
+            assertThat(r.getHeader("Content-Type") + " " + r.getBodyAsString()).withFailMessage("every attempt should send application/json with chargeBody(\"o-29\", 1999), but one sent %s %s",
+                r.getHeader("Content-Type"), r.getBodyAsString()).startsWith("application/json").contains("\"orderId\":\"o-29\"").contains("\"amountCents\":1999");
+        }
+        assertThat(sleeper.sleeps()).withFailMessage("a reset and a 503 are two failures: the waits should be 50 and 100 ms, but were %s", sleeper.sleeps())
+            .isEqualTo(List.of(Duration.ofMillis(50), Duration.ofMillis(100)));
+    }
+
+    @Test
+    @DisplayName("Payments never answering (every connection reset) uses every attempt too: 3 calls, 2 waits, then PaymentsUnavailable")
+    @Hint({"No answer at all is retryable to the very end, like a 503.",
+           "An IOException on the last attempt ends the loop like a 503: then PaymentsUnavailable with the attempts made.",
+           "Last hint: catch (IOException e) { remember it; } inside the loop, and after the loop throw new PaymentsUnavailable(orderId, policy.maxAttempts(), what went wrong last, e);"})
+    void resetsUseEveryAttempt() {
+        paymentsAnswerInTurn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
+        var payments = payments(THREE_ATTEMPTS, HALF);
+
+        var failure = Expect.thrown(PaymentsUnavailable.class, () -> payments.charge("o-30", 4999), "every connection was reset: PaymentsUnavailable");
+
+        assertThat(calls()).withFailMessage("3 attempts should be 3 calls, but payments received %d", calls()).isEqualTo(3);
+        assertThat(failure.attempts()).withFailMessage("PaymentsUnavailable should say 3 attempts, but said %d", failure.attempts()).isEqualTo(3);
+        assertThat(sleeper.sleeps()).withFailMessage("3 attempts need 2 waits, but the waits were %s", sleeper.sleeps()).hasSize(2);
+    }
+
+    @Test
+    @DisplayName("Interrupted while waiting to retry: the charge stops with PaymentsUnavailable after that one call, and the thread is still interrupted")
+    @Hint({"An interrupt is someone asking this thread to stop: no more attempts.",
+           "Catch InterruptedException from sleeper.sleep, set the interrupt flag again, and throw PaymentsUnavailable with the attempts made so far.",
+           "Last hint: catch (InterruptedException e) { Thread.currentThread().interrupt(); throw new PaymentsUnavailable(orderId, attempt, \"interrupted while waiting to retry\", e); }"})
+    void interruptedWhileWaiting() {
+        paymentsAnswerInTurn(unavailable(), charged());
+        Sleeper interrupted = duration -> { throw new InterruptedException("the shop is shutting down"); };
+        var payments = new Payments(HTTP, URI.create(paymentsPeer.baseUrl()), THREE_ATTEMPTS, interrupted, HALF);
+
+        var failure = unavailableAndStillInterrupted(() -> payments.charge("o-31", 4999), "the wait before the retry was interrupted");
+        assertThat(failure.attempts()).withFailMessage("one attempt was made before the interrupt: PaymentsUnavailable should say 1, but said %d", failure.attempts()).isEqualTo(1);
+        assertThat(calls()).withFailMessage("no attempt should follow an interrupt, but payments received %d calls", calls()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("Interrupted while waiting for payments' answer: PaymentsUnavailable at once, no retry, no wait, and the thread is still interrupted")
+    @Hint({"An interrupt during http.send is not payments failing: it is this thread being told to stop.",
+           "Catch InterruptedException from http.send apart from IOException: set the interrupt flag again and throw PaymentsUnavailable, without retrying.",
+           "Last hint: catch (InterruptedException e) { Thread.currentThread().interrupt(); throw new PaymentsUnavailable(orderId, attempt, \"interrupted\", e); }"})
+    void interruptedWhileSending() throws IOException {
+        try (var silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) { // accepts, never answers
+            var payments = new Payments(HTTP, URI.create("http://127.0.0.1:" + silent.getLocalPort()), THREE_ATTEMPTS, sleeper, HALF);
+            Thread.currentThread().interrupt();
+            var failure = unavailableAndStillInterrupted(() -> payments.charge("o-32", 4999), "the wait for payments' answer was interrupted");
+            assertThat(failure.attempts()).withFailMessage("the first attempt was interrupted: PaymentsUnavailable should say 1 attempt, but said %d", failure.attempts()).isEqualTo(1);
+            assertThat(sleeper.sleeps()).withFailMessage("an interrupt is no reason to wait and retry, but the waits were %s", sleeper.sleeps()).isEmpty();
+        }
+    }
+
     // ---- helpers ----
 
     private Payments payments(RetryPolicy policy, DoubleSupplier random) {
         return new Payments(HTTP, URI.create(paymentsPeer.baseUrl()), policy, sleeper, random);
+    }
+
+    /** Runs a charge that an interrupt stops: it must throw PaymentsUnavailable and leave the interrupt flag set (cleared here for the next test). */
+    private static PaymentsUnavailable unavailableAndStillInterrupted(Callable<String> charge, String what) {
+        try {
+            return Expect.thrown(PaymentsUnavailable.class, charge, what + ": charge should stop with PaymentsUnavailable");
+        } finally {
+            boolean stillInterrupted = Thread.interrupted();
+            assertThat(stillInterrupted).withFailMessage("%s: charge should leave the thread's interrupt flag set (Thread.currentThread().interrupt() after "
+                + "catching InterruptedException), but it was cleared", what).isTrue();
+        }
     }
 
     private static ResponseDefinitionBuilder charged() {

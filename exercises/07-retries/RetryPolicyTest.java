@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import kit.Expect;
 import kit.Hint;
 import kit.Points;
 import org.junit.jupiter.api.DisplayName;
@@ -114,6 +115,79 @@ class RetryPolicyTest {
             assertThat(RetryPolicy.retryable(status)).withFailMessage("%d should not be retryable: the same request gets the same answer", status).isFalse();
         }
         assertThat(RetryPolicy.retryable(201)).withFailMessage("201 is a success: nothing to retry").isFalse();
+    }
+
+    // ---- the rules at their edges ----
+
+    @Test
+    @Points(2)
+    @DisplayName("Another base, another cap: from 30 ms with a cap of 400 ms, random 0.5 waits 15, 30, 60, 120, 200 and 200 ms; a cap reached exactly stays there")
+    @Hint({"Nothing in the formula is 100 ms or 1 s: both numbers come from the policy, and the cap may be reached exactly or overshot by the doubling.",
+           "ceiling = min(maxDelay, baseDelay × 2^(retry − 1)): 30, 60, 120, 240, then 480 and 960 are capped to 400; the wait is random × ceiling.",
+           "Last hint: start from baseDelay.toNanos(), double it once per retry after the first, cap it with Math.min(maxDelay.toNanos(), ...), multiply by random."})
+    void anotherBaseAndCap() {
+        var policy = new RetryPolicy(7, Duration.ofMillis(30), Duration.ofMillis(400));
+        var waits = waits(policy, 6, 0.5);
+        assertThat(waits).withFailMessage("with baseDelay 30 ms, maxDelay 400 ms and random 0.5, the waits should be %s, but were %s", millis(15, 30, 60, 120, 200, 200), waits)
+            .isEqualTo(millis(15, 30, 60, 120, 200, 200));
+
+        var exact = new RetryPolicy(5, BASE, Duration.ofMillis(400));
+        var exactWaits = waits(exact, 4, 0.5);
+        assertThat(exactWaits).withFailMessage("with baseDelay 100 ms and a cap of exactly 400 ms, the ceilings are 100, 200, 400, 400: with random 0.5 the waits should be %s, but were %s",
+            millis(50, 100, 200, 200), exactWaits).isEqualTo(millis(50, 100, 200, 200));
+    }
+
+    @Test
+    @DisplayName("A baseDelay above the cap is capped from the first retry: base 500 ms, cap 300 ms, random 0.5 waits 150 ms every time")
+    @Hint({"The cap applies to the very first ceiling too, not only to the doubled ones.",
+           "min(maxDelay, baseDelay × 2^0) for retry 1 is already the cap when baseDelay is larger.",
+           "Last hint: long ceiling = Math.min(baseDelay.toNanos(), maxDelay.toNanos()); before any doubling."})
+    void baseAboveTheCap() {
+        var policy = new RetryPolicy(4, Duration.ofMillis(500), Duration.ofMillis(300));
+        var waits = waits(policy, 3, 0.5);
+        assertThat(waits).withFailMessage("with baseDelay 500 ms and maxDelay 300 ms every ceiling is 300 ms: random 0.5 should wait 150 ms each time, but the waits were %s", waits)
+            .isEqualTo(millis(150, 150, 150));
+    }
+
+    @Test
+    @DisplayName("Retries are numbered from 1: retry 0 or -1 is an IllegalArgumentException, not a wait")
+    @Hint({"There is no wait before the first attempt, so there is no retry number 0.",
+           "Refuse a retry number below 1 with IllegalArgumentException before computing anything.",
+           "Last hint: if (retry < 1) throw new IllegalArgumentException(\"retries are numbered from 1: \" + retry);"})
+    void retriesNumberedFromOne() {
+        var policy = new RetryPolicy(3, BASE, Duration.ofSeconds(1));
+        for (int retry : new int[] {0, -1}) {
+            Expect.thrown(IllegalArgumentException.class, () -> policy.delayBeforeRetry(retry, 0.5),
+                "retry " + retry + " does not exist (retries are numbered from 1): delayBeforeRetry should throw IllegalArgumentException");
+        }
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("What is retryable, at its edges: 429, 500 and 599 are; 428, 430, 499, 600, 200, 202 and 304 are not")
+    @Hint({"The rule has exact edges: 429 alone among the 4xx, and 500 to 599, no more.",
+           "Compare with 429 exactly, and check 500 <= status <= 599: not status >= 500 (600 is not a 5xx), not status >= 429.",
+           "Last hint: return status == 429 || (status >= 500 && status <= 599);"})
+    void retryableAtItsEdges() {
+        for (int status : new int[] {429, 500, 599}) {
+            assertThat(RetryPolicy.retryable(status)).withFailMessage("%d should be retryable (429 and every 5xx are)", status).isTrue();
+        }
+        for (int status : new int[] {428, 430, 499, 600, 200, 202, 304}) {
+            assertThat(RetryPolicy.retryable(status)).withFailMessage("%d should not be retryable: only 429 and 500 to 599 are", status).isFalse();
+        }
+    }
+
+    @Test
+    @DisplayName("A policy needs at least one attempt and no negative delay: 0 attempts, a base of -1 ms or a cap of -1 ms is refused; 1 attempt and zero delays are fine")
+    @Hint({"The record's constructor is given: it checks its numbers. Keep it as it is.",
+           "maxAttempts counts the first call, so it is at least 1; a delay of zero is allowed, a negative one is not: IllegalArgumentException.",
+           "Last hint: leave the compact constructor of RetryPolicy as it came; if you replaced it, its two checks are if (maxAttempts < 1) and if (baseDelay.isNegative() || maxDelay.isNegative())."})
+    void policyChecksItsNumbers() {
+        Expect.thrown(IllegalArgumentException.class, () -> new RetryPolicy(0, BASE, Duration.ofSeconds(1)), "0 attempts would not even make the first call");
+        Expect.thrown(IllegalArgumentException.class, () -> new RetryPolicy(3, Duration.ofMillis(-1), Duration.ofSeconds(1)), "a negative baseDelay is no wait");
+        Expect.thrown(IllegalArgumentException.class, () -> new RetryPolicy(3, BASE, Duration.ofMillis(-1)), "a negative maxDelay is no cap");
+        var smallest = Expect.returns(() -> new RetryPolicy(1, Duration.ZERO, Duration.ZERO), "1 attempt and zero delays make a valid policy");
+        assertThat(smallest.delayBeforeRetry(1, 0.5)).withFailMessage("with zero delays every wait is zero").isEqualTo(Duration.ZERO);
     }
 
     private static List<Duration> waits(RetryPolicy policy, int retries, double random) {

@@ -57,9 +57,9 @@ public final class Payments {
             .header(IDEMPOTENCY_KEY, key)
             .POST(BodyPublishers.ofString(chargeBody(orderId, amountCents)))
             .build();
-        String problem = "no attempt";
-        IOException lastFailure = null;
-        for (int attempt = 1; attempt <= policy.maxAttempts(); attempt++) {
+        for (int attempt = 1; ; attempt++) { // every way out is inside: a charge, a refusal, the last attempt, an interrupt
+            String problem;
+            IOException failure = null;
             OptionalLong retryAfter = OptionalLong.empty();
             try {
                 HttpResponse<String> answer = http.send(request, BodyHandlers.ofString());
@@ -70,12 +70,12 @@ public final class Payments {
                 retryAfter = retryAfterSeconds(answer);
             } catch (IOException e) {
                 problem = "payments could not be reached: " + e;
-                lastFailure = e;
+                failure = e;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new PaymentsUnavailable(orderId, attempt, "interrupted", e);
             }
-            if (attempt == policy.maxAttempts()) break; // no wait after the last attempt
+            if (attempt == policy.maxAttempts()) throw new PaymentsUnavailable(orderId, attempt, problem, failure); // no wait after the last
             Duration wait = retryAfter.isPresent()
                 ? Duration.ofSeconds(retryAfter.getAsLong())
                 : policy.delayBeforeRetry(attempt, random.getAsDouble());
@@ -86,7 +86,6 @@ public final class Payments {
                 throw new PaymentsUnavailable(orderId, attempt, "interrupted while waiting to retry", e);
             }
         }
-        throw new PaymentsUnavailable(orderId, policy.maxAttempts(), problem, lastFailure);
     }
 
     /** Retry-After in whole seconds ({@code Retry-After: 2}); none, a date, or anything else: empty. Done for you. */

@@ -23,10 +23,9 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
      */
     public Duration delayBeforeRetry(int retry, double random) {
         if (retry < 1) throw new IllegalArgumentException("retries are numbered from 1: " + retry);
-        long cap = maxDelay.toNanos();
-        long ceiling = Math.min(baseDelay.toNanos(), cap);
-        // Double until the cap, rather than computing 2^(retry - 1), which overflows a long after 63 retries.
-        for (int i = 1; i < retry && ceiling < cap; i++) ceiling = Math.min(cap, ceiling * 2);
+        // In double arithmetic, where 2^(retry - 1) cannot overflow: past 2^1023 it is Infinity, and the cap wins.
+        // (In a long, 100 ms × 2^62 is already negative.)
+        double ceiling = Math.min(maxDelay.toNanos(), baseDelay.toNanos() * Math.pow(2, retry - 1));
         return Duration.ofNanos((long) (random * ceiling));
     }
 
