@@ -1,6 +1,7 @@
 package saga;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.created;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 import kit.Database;
@@ -30,11 +32,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import saga.SagaStore.Status;
+import saga.SagaStore.StepState;
 
 @DisplayName("12 · Saga: orchestration with compensation")
 class SagaTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Order KEYBOARD = new Order("o-1", "KB-42", 1, 4999);
+    private static final Order MOUSE = new Order("o-2", "MS-7", 1, 1999);
 
     // The calls every saga makes, as the peers' journals show them.
     private static final String RESERVE = "inventory POST /reservations";
@@ -134,7 +139,8 @@ class SagaTest {
 
         assertThat(calls).withFailMessage("the card was declined, so the saga should release the stock, refund nothing (no charge was made) "
             + "and never book shipping, but the services received %s", calls).containsExactly(RESERVE, CHARGE, RELEASE);
-        assertCompensated(outcome, ShopSteps.CHARGE, "the charge step failed");
+        assertThat(outcome).withFailMessage("payments declined the card, so run should return Compensated with the charge step and payments' message, "
+            + "but returned %s", outcome).isEqualTo(new Outcome.Compensated(ShopSteps.CHARGE, "payments answered 402 to /charges"));
     }
 
     @Test
@@ -150,6 +156,33 @@ class SagaTest {
         assertThat(calls).withFailMessage("inventory had no stock, so the saga should stop after that one call, but the services received %s", calls)
             .containsExactly(RESERVE);
         assertCompensated(outcome, ShopSteps.RESERVE, "the reserve step failed");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A forward step that gets no real answer (503, a dropped connection) is not retried: it failed, and what was done before it is undone")
+    @Hint({"Only compensations are retried. A step that fails, refused or unavailable, is a failed step: the saga turns back at once.",
+           "Catch StepFailed (both kinds) around a step's action, record store.compensating with the step's name and the failure's message, and compensate; no sleeper here.",
+           "Last hint: catch (StepFailed failure) { store.compensating(order.id(), step.name(), failure.getMessage()); return compensate(...); } and Compensated(step.name(), failure.getMessage())."})
+    void unavailableForwardStepIsNotRetried() {
+        shipping.stub(post("/shipments").willReturn(serviceUnavailable()));
+        payments.stub(post("/charges").withHeader("Idempotency-Key", containing("o-2")).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        var orchestrator = orchestrator();
+
+        Outcome shipFailed = Expect.returns(() -> orchestrator.run(KEYBOARD), "shipping answering 503 should end in compensation, not in an exception");
+        var callsOfTheFirst = List.copyOf(calls);
+        calls.clear();
+        Outcome chargeFailed = Expect.returns(() -> orchestrator.run(MOUSE), "payments dropping the connection should end in compensation, not in an exception");
+
+        assertThat(callsOfTheFirst).withFailMessage("shipping answered 503 to the booking: the saga should not book again but refund and release, "
+            + "but the services received %s", callsOfTheFirst).containsExactly(RESERVE, CHARGE, SHIP, REFUND, RELEASE);
+        assertThat(shipFailed).withFailMessage("run should return Compensated with the ship step and shipping's message, but returned %s", shipFailed)
+            .isEqualTo(new Outcome.Compensated(ShopSteps.SHIP, "shipping answered 503 to /shipments"));
+        assertThat(calls).withFailMessage("payments dropped the connection on o-2's charge: the saga should not charge again but release o-2's stock, "
+            + "but the services received %s", calls).containsExactly(RESERVE, CHARGE, "inventory POST /reservations/o-2/release");
+        assertThat(chargeFailed).withFailMessage("o-2's charge failed, so run should return Compensated with failedStep \"charge\", but returned %s", chargeFailed)
+            .isInstanceOfSatisfying(Outcome.Compensated.class, c -> assertThat(c.failedStep()).isEqualTo(ShopSteps.CHARGE));
+        assertThat(sleeper.sleeps()).withFailMessage("no compensation failed, so the saga should never have waited, but it waited %s", sleeper.sleeps()).isEmpty();
     }
 
     // ---- compensations that fail ----
@@ -191,8 +224,10 @@ class SagaTest {
         assertThat(calls).withFailMessage("the refund should be tried %d times in all and then the saga should stop, keeping the stock reserved "
             + "until the money is back, but the services received %s", Orchestrator.COMPENSATION_ATTEMPTS, calls)
             .containsExactly(RESERVE, CHARGE, SHIP, REFUND, REFUND, REFUND, REFUND);
-        assertThat(stuck).withFailMessage("the refund never worked, so run should return Stuck with compensation \"charge\", but returned %s", stuck)
-            .isInstanceOfSatisfying(Outcome.Stuck.class, s -> assertThat(s.compensation()).isEqualTo(ShopSteps.CHARGE));
+        assertThat(stuck).withFailMessage("the refund never worked, so run should return Stuck with compensation \"charge\" and payments' last "
+            + "message, but returned %s", stuck).isEqualTo(new Outcome.Stuck(ShopSteps.CHARGE, "payments answered 503 to /charges/o-1/refund"));
+        assertThat(sleeper.sleeps()).withFailMessage("the saga should wait 100, 200 and 400 ms before the three retries and not at all after the "
+            + "last failure (nothing follows it), but it waited %s", sleeper.sleeps()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400));
 
         payments.stub(post("/charges/o-1/refund").willReturn(ok()));
         calls.clear();
@@ -200,6 +235,102 @@ class SagaTest {
 
         assertThat(calls).withFailMessage("run again, the stuck saga should refund and then release, and call no step again, "
             + "but the services received %s", calls).containsExactly(REFUND, RELEASE);
+        assertCompensated(later, ShopSteps.SHIP, "the saga finished its compensations");
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("A refund that works at its fourth and last attempt (503, 500, 502, then 200) is Compensated, after waits of 100, 200 and 400 ms, all with one key")
+    @Hint({"COMPENSATION_ATTEMPTS is 4 calls in all: three failures and a yes on the fourth is a success. The waits double: FIRST_BACKOFF, then twice, then four times.",
+           "Keep the wait in a variable that starts at FIRST_BACKOFF and doubles after each sleep; sleep only before a retry, and reuse the same key on every attempt.",
+           "Last hint: Duration wait = FIRST_BACKOFF; for (attempt = 1; ; attempt++) { try { call; return; } catch (Unavailable e) { if (attempt == COMPENSATION_ATTEMPTS) throw e; } sleeper.sleep(wait); wait = wait.multipliedBy(2); }"})
+    void refundWorksAtTheLastAttempt() {
+        shipping.stub(post("/shipments").willReturn(aResponse().withStatus(409)));
+        payments.answerInTurn(post("/charges/o-1/refund"), serviceUnavailable(), aResponse().withStatus(500), aResponse().withStatus(502), ok());
+
+        Outcome outcome = Expect.returns(() -> orchestrator().run(KEYBOARD), "a refund that works at its fourth attempt should not end in an exception");
+
+        assertThat(calls).withFailMessage("the refund failed three times (503, 500, 502) and worked the fourth, the last allowed; the saga should then "
+            + "release the stock, but the services received %s", calls).containsExactly(RESERVE, CHARGE, SHIP, REFUND, REFUND, REFUND, REFUND, RELEASE);
+        assertThat(sleeper.sleeps()).withFailMessage("before the 2nd, 3rd and 4th attempts the saga should wait 100, 200 and 400 ms (FIRST_BACKOFF, "
+            + "doubling each time), but it waited %s", sleeper.sleeps()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400));
+        assertCompensated(outcome, ShopSteps.SHIP, "the refund worked at its last attempt, so everything was undone");
+        var refundKeys = keys(payments).subList(1, 5);
+        assertThat(refundKeys).withFailMessage("the four attempts of the refund are one call, so they should carry one Idempotency-Key, "
+            + "but they carried %s", refundKeys).doesNotContainNull().containsOnly(refundKeys.get(0));
+        assertThat(refundKeys.get(0)).withFailMessage("the refund's key should differ from the charge's (%s): it is another call", keys(payments).get(0))
+            .isNotEqualTo(keys(payments).get(0));
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A refund that payments refuses (409) is not retried: the saga is Stuck at once, keeps the stock reserved, and a later run refunds and releases")
+    @Hint({"A 4xx is payments' answer, not a missing one: asking again gets the same no. Only StepFailed.Unavailable is worth a retry.",
+           "Retry on StepFailed.Unavailable only; a StepFailed.Refused from a compensation ends the run as Stuck, with no wait.",
+           "Last hint: catch (StepFailed.Unavailable e) in the retry loop; let StepFailed.Refused pass straight out to compensate(), which returns new Outcome.Stuck(step.name(), failure.getMessage())."})
+    void refusedRefundIsStuckAtOnce() {
+        shipping.stub(post("/shipments").willReturn(aResponse().withStatus(409)));
+        payments.stub(post("/charges/o-1/refund").willReturn(aResponse().withStatus(409)));
+
+        Outcome stuck = Expect.returns(() -> orchestrator().run(KEYBOARD), "a refused refund should end in Stuck, not in an exception");
+        var callsWhileRefused = List.copyOf(calls);
+        var sleepsWhileRefused = sleeper.sleeps();
+        payments.stub(post("/charges/o-1/refund").willReturn(ok()));
+        calls.clear();
+        Outcome later = Expect.returns(() -> orchestrator().run(KEYBOARD), "running the stuck saga again, once payments takes the refund, should work");
+
+        assertThat(callsWhileRefused).withFailMessage("payments refused the refund (409): the saga should ask once, not again, and not release the stock "
+            + "before the money is back, but the services received %s", callsWhileRefused).containsExactly(RESERVE, CHARGE, SHIP, REFUND);
+        assertThat(sleepsWhileRefused).withFailMessage("a refusal is not retried, so the saga should not wait, but it waited %s", sleepsWhileRefused).isEmpty();
+        assertThat(stuck).withFailMessage("run should return Stuck with the charge's compensation and payments' message, but returned %s", stuck)
+            .isEqualTo(new Outcome.Stuck(ShopSteps.CHARGE, "payments answered 409 to /charges/o-1/refund"));
+        assertThat(calls).withFailMessage("run again, the saga should refund and release, but the services received %s", calls).containsExactly(REFUND, RELEASE);
+        assertCompensated(later, ShopSteps.SHIP, "the saga finished its compensations");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("The second compensation is retried too, with its own waits from 100 ms again: the release meets a 504 and a dropped connection, then works")
+    @Hint({"Every compensation gets its full attempts and its own backoff: the refund's retries do not use up the release's.",
+           "Start the attempt count and the wait afresh (FIRST_BACKOFF) for each compensation, not once per saga.",
+           "Last hint: call withRetries(...) once per compensation, with its counter and its Duration wait as local variables inside it."})
+    void releaseRetriedWithItsOwnBackoff() {
+        shipping.stub(post("/shipments").willReturn(aResponse().withStatus(409)));
+        payments.answerInTurn(post("/charges/o-1/refund"), serviceUnavailable(), ok());
+        inventory.answerInTurn(post("/reservations/o-1/release"), aResponse().withStatus(504), aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER), ok());
+
+        Outcome outcome = Expect.returns(() -> orchestrator().run(KEYBOARD), "compensations that fail and then work should not end in an exception");
+
+        assertThat(calls).withFailMessage("the refund should go twice (503, then 200) and the release three times (504, dropped, then 200), "
+            + "but the services received %s", calls).containsExactly(RESERVE, CHARGE, SHIP, REFUND, REFUND, RELEASE, RELEASE, RELEASE);
+        assertThat(sleeper.sleeps()).withFailMessage("the refund's one retry waits 100 ms; the release's two retries wait 100 and 200 ms, their own "
+            + "backoff from the start, but the saga waited %s", sleeper.sleeps()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofMillis(200));
+        assertCompensated(outcome, ShopSteps.SHIP, "both compensations worked in the end");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A release that keeps failing leaves the saga Stuck at the release; a later run releases, and does not refund again")
+    @Hint({"The refund worked and was written down: a later run must not refund twice. Only the compensations still DONE are left.",
+           "store.stepCompensated after each compensation that worked; a COMPENSATING saga, run again, skips the steps whose state is COMPENSATED.",
+           "Last hint: in compensate(), for i from the last step down: if (saga.step(i) != StepState.DONE) continue; then call, retry, and store.stepCompensated(order.id(), i)."})
+    void stuckAtTheReleaseThenFinishedLater() {
+        shipping.stub(post("/shipments").willReturn(aResponse().withStatus(409)));
+        inventory.stub(post("/reservations/o-1/release").willReturn(serviceUnavailable()));
+
+        Outcome stuck = Expect.returns(() -> orchestrator().run(KEYBOARD), "a release that keeps failing should end in Stuck, not in an exception");
+        var callsWhileDown = List.copyOf(calls);
+        inventory.stub(post("/reservations/o-1/release").willReturn(ok()));
+        calls.clear();
+        restart();
+        Outcome later = Expect.returns(() -> orchestrator().run(KEYBOARD), "running the stuck saga again, with inventory back, should work");
+
+        assertThat(callsWhileDown).withFailMessage("the refund worked and the release failed 4 times, so the services should have received the "
+            + "refund once and the release 4 times, but received %s", callsWhileDown).containsExactly(RESERVE, CHARGE, SHIP, REFUND, RELEASE, RELEASE, RELEASE, RELEASE);
+        assertThat(stuck).withFailMessage("run should return Stuck with the reserve step's compensation and inventory's message, but returned %s", stuck)
+            .isEqualTo(new Outcome.Stuck(ShopSteps.RESERVE, "inventory answered 503 to /reservations/o-1/release"));
+        assertThat(calls).withFailMessage("after the restart the saga should only release (the refund is done and recorded), but the services "
+            + "received %s", calls).containsExactly(RELEASE);
         assertCompensated(later, ShopSteps.SHIP, "the saga finished its compensations");
     }
 
@@ -264,6 +395,64 @@ class SagaTest {
     }
 
     @Test
+    @Points(2)
+    @DisplayName("The order service dies after shipping booked and before it wrote that down: shipping goes again with the same key, and the saga completes")
+    @Hint({"As with the charge: the last step's yes was lost in the crash, so after the restart it is asked again, with the same key.",
+           "store.stepDone after each call that returned; on run(), the first step not DONE goes again with key(order, step, \"do\") as before.",
+           "Last hint: the key is a function of the order, the step and the direction only, e.g. order.id() + \"/\" + step.name() + \"/do\"."})
+    void crashAfterShippingBookedRepeatsIt() {
+        crash(() -> orchestrator(dyingIn(ShopSteps.SHIP, true)).run(KEYBOARD));
+        restart();
+
+        Outcome outcome = Expect.returns(() -> orchestrator().run(KEYBOARD), "after the restart, run should carry on with the saga");
+
+        assertThat(calls).withFailMessage("shipping booked but the saga did not write it down; after the restart it should book again and nothing "
+            + "else, but the services received %s", calls).containsExactly(RESERVE, CHARGE, SHIP, SHIP);
+        var keys = keys(shipping);
+        assertThat(keys).withFailMessage("both bookings should carry the same Idempotency-Key, but they carried %s", keys).hasSize(2).doesNotContainNull().containsOnly(keys.get(0));
+        assertThat(outcome).withFailMessage("the saga completed after the restart, but run returned %s", outcome).isEqualTo(new Outcome.Completed());
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("The order service dies after payments refunded and before it wrote that down: the refund goes again with the same key, then the release")
+    @Hint({"A compensation is written down after it worked, exactly like a step. A crash between the two repeats the compensation, never skips it.",
+           "store.stepCompensated only after the compensation returned; after the restart the COMPENSATING saga finds the charge still DONE and refunds again, same key.",
+           "Last hint: key(order, step, \"undo\") for compensations, the same on every attempt and after a restart; store.stepCompensated(order.id(), i) after the call."})
+    void crashAfterRefundRepeatsItWithTheSameKey() {
+        shipping.stub(post("/shipments").willReturn(aResponse().withStatus(409)));
+        crash(() -> orchestrator(dyingIn("refund", true)).run(KEYBOARD));
+        restart();
+
+        Outcome outcome = Expect.returns(() -> orchestrator().run(KEYBOARD), "after the restart, run should carry on with the compensations");
+
+        assertThat(calls).withFailMessage("payments refunded but the saga did not write it down; after the restart it should refund again and "
+            + "release, but the services received %s", calls).containsExactly(RESERVE, CHARGE, SHIP, REFUND, REFUND, RELEASE);
+        var refundKeys = keys(payments).subList(1, 3);
+        assertThat(refundKeys).withFailMessage("both refunds should carry the same Idempotency-Key, but they carried %s", refundKeys)
+            .doesNotContainNull().containsOnly(refundKeys.get(0));
+        assertCompensated(outcome, ShopSteps.SHIP, "the saga finished its compensations");
+    }
+
+    @Test
+    @DisplayName("The order service dies after the last compensation and before the saga was closed: after the restart it ends Compensated")
+    @Hint({"The release worked but was not written down, and neither was the end. After the restart, the release goes again (same key), then the saga finishes.",
+           "After the last compensation, store.finish(order, COMPENSATED), and return Compensated with the failed step and reason read from the store.",
+           "Last hint: return new Outcome.Compensated(saga.failedStep(), saga.reason()), the saga as store.find gave it after the restart."})
+    void crashAfterTheLastCompensationFinishesLater() {
+        shipping.stub(post("/shipments").willReturn(aResponse().withStatus(409).withBody("no courier")));
+        crash(() -> orchestrator(dyingIn("release", true)).run(KEYBOARD));
+        restart();
+
+        Outcome outcome = Expect.returns(() -> orchestrator().run(KEYBOARD), "after the restart, run should finish the compensations");
+
+        assertThat(calls).withFailMessage("the release worked but was not written down; after the restart the saga should release again and "
+            + "nothing else, but the services received %s", calls).containsExactly(RESERVE, CHARGE, SHIP, REFUND, RELEASE, RELEASE);
+        assertThat(outcome).withFailMessage("run should return Compensated with shipping's failure, as recorded before the crash, but returned %s", outcome)
+            .isEqualTo(new Outcome.Compensated(ShopSteps.SHIP, "shipping answered 409 to /shipments"));
+    }
+
+    @Test
     @DisplayName("A saga that has finished is not run again: asking twice for the same order calls nobody the second time")
     @Hint({"The checkout may ask again (a retry, a double click). The database knows the saga ended: answer from it.",
            "On run(), a saga whose status is COMPLETED or COMPENSATED returns its Outcome at once, with its failed step and reason from the store.",
@@ -278,6 +467,73 @@ class SagaTest {
 
         assertThat(calls).withFailMessage("the saga of o-1 had already ended, so asking again should call nobody, but the services received %s", calls).isEmpty();
         assertThat(again).withFailMessage("asked again, run should return the same outcome as the first time (%s), but returned %s", first, again).isEqualTo(first);
+    }
+
+    @Test
+    @DisplayName("A saga that completed is not run again: asked again after a restart, it answers Completed and calls nobody")
+    @Hint({"Completed is final, like Compensated: the database knows, so run answers from it.",
+           "On run(), a saga whose status is COMPLETED returns new Outcome.Completed() without calling a step.",
+           "Last hint: switch (saga.status()) { case COMPLETED -> new Outcome.Completed(); case COMPENSATED -> new Outcome.Compensated(saga.failedStep(), saga.reason()); ... }"})
+    void completedSagaIsNotRunAgain() {
+        Expect.returns(() -> orchestrator().run(KEYBOARD), "every service says yes, so the saga should run");
+        restart();
+        calls.clear();
+
+        Outcome again = Expect.returns(() -> orchestrator().run(KEYBOARD), "asking again for a completed saga should work");
+
+        assertThat(calls).withFailMessage("the saga of o-1 had completed, so asking again should call nobody, but the services received %s", calls).isEmpty();
+        assertThat(again).withFailMessage("asked again, run should return Completed, but returned %s", again).isEqualTo(new Outcome.Completed());
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("The database says how each saga ended: COMPLETED with every step done, COMPENSATED with its failure, COMPENSATING while Stuck")
+    @Hint({"The saga's table is what support reads and what a restart carries on from: the end is a move to write down too, with store.finish.",
+           "After the last step, store.finish(order, COMPLETED); after the last compensation, store.finish(order, COMPENSATED); a Stuck saga is left COMPENSATING.",
+           "Last hint: forward ends with store.finish(order.id(), Status.COMPLETED); compensate ends with store.finish(order.id(), Status.COMPENSATED) before returning Compensated."})
+    void theDatabaseSaysHowItEnded() {
+        var store = new SagaStore(orders.dataSource());
+        Expect.returns(() -> orchestrator().run(KEYBOARD), "every service says yes, so o-1's saga should run");
+        shipping.stub(post("/shipments").willReturn(aResponse().withStatus(409)));
+        Expect.returns(() -> orchestrator().run(MOUSE), "o-2's refused booking should end in compensation");
+        payments.stub(post("/charges/o-3/refund").willReturn(serviceUnavailable()));
+        Expect.returns(() -> orchestrator().run(new Order("o-3", "CB-1", 1, 899)), "o-3's refund that keeps failing should end in Stuck");
+
+        var completed = new SagaStore.Saga("o-1", Status.COMPLETED, Map.of(0, StepState.DONE, 1, StepState.DONE, 2, StepState.DONE), null, null);
+        var compensated = new SagaStore.Saga("o-2", Status.COMPENSATED, Map.of(0, StepState.COMPENSATED, 1, StepState.COMPENSATED),
+            ShopSteps.SHIP, "shipping answered 409 to /shipments");
+        var stuck = new SagaStore.Saga("o-3", Status.COMPENSATING, Map.of(0, StepState.DONE, 1, StepState.DONE), ShopSteps.SHIP, "shipping answered 409 to /shipments");
+        for (var expected : List.of(completed, compensated, stuck)) {
+            var recorded = store.find(expected.orderId()).orElse(null);
+            assertThat(recorded).withFailMessage("the database should hold %s's saga as%n  %s%nbut holds%n  %s", expected.orderId(), expected, recorded).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    @DisplayName("When the wait before a retry is interrupted, the saga stops there, Stuck, and the thread keeps its interrupt")
+    @Hint({"An interrupt asks the thread to stop: no more retries, and whoever interrupted must still see the flag.",
+           "Catch InterruptedException around sleeper.sleep, call Thread.currentThread().interrupt(), and end the compensation as a failure (Stuck).",
+           "Last hint: catch (InterruptedException e) { Thread.currentThread().interrupt(); throw new StepFailed.Unavailable(\"interrupted while waiting to retry\", e); }"})
+    void interruptedWaitStopsTheSaga() {
+        shipping.stub(post("/shipments").willReturn(aResponse().withStatus(409)));
+        payments.stub(post("/charges/o-1/refund").willReturn(serviceUnavailable()));
+        var steps = ShopSteps.checkout(HTTP, inventory.uri(), payments.uri(), shipping.uri());
+        var interrupted = new Orchestrator(orders.dataSource(), steps, wait -> { throw new InterruptedException("shutting down"); });
+
+        Outcome outcome;
+        boolean flagKept;
+        try {
+            outcome = Expect.returns(() -> interrupted.run(KEYBOARD), "an interrupted wait should end the run in an Outcome, not in an exception");
+        } finally {
+            flagKept = Thread.interrupted(); // read and clear it, so the next test starts clean
+        }
+
+        assertThat(calls).withFailMessage("the refund failed once and the wait before its retry was interrupted: no retry, no release, "
+            + "but the services received %s", calls).containsExactly(RESERVE, CHARGE, SHIP, REFUND);
+        assertThat(outcome).withFailMessage("run should return Stuck at the charge's compensation, but returned %s", outcome)
+            .isInstanceOfSatisfying(Outcome.Stuck.class, s -> assertThat(s.compensation()).isEqualTo(ShopSteps.CHARGE));
+        assertThat(flagKept).withFailMessage("the thread was interrupted during the wait; it should still be flagged interrupted when run returns, "
+            + "but the flag was cleared: call Thread.currentThread().interrupt() when you catch InterruptedException").isTrue();
     }
 
     // ---- idempotency keys ----
@@ -319,13 +575,14 @@ class SagaTest {
     }
 
     /**
-     * The checkout's steps, with one call (a step's name, or "refund" for the charge's compensation) where the process
+     * The checkout's steps, with one call (a step's name, "refund" or "release" for a compensation) where the process
      * dies: the database goes down, either before the request leaves or after the service has answered yes.
      */
     private UnaryOperator<Step> dyingIn(String call, boolean afterTheAnswer) {
         return step -> {
             if (step.name().equals(call)) return new Step(step.name(), dies(step.action(), afterTheAnswer), step.compensation());
             if (call.equals("refund") && step.name().equals(ShopSteps.CHARGE)) return new Step(step.name(), step.action(), dies(step.compensation(), afterTheAnswer));
+            if (call.equals("release") && step.name().equals(ShopSteps.RESERVE)) return new Step(step.name(), step.action(), dies(step.compensation(), afterTheAnswer));
             return step;
         };
     }
