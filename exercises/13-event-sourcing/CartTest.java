@@ -172,6 +172,94 @@ class CartTest {
     }
 
     @Test
+    @DisplayName("Given an empty cart, when Ada adds exactly one mouse, then ItemAdded is recorded; adding minus one is refused")
+    @Hint({"\"A quantity below 1 is refused\": 1 itself is fine, 0 and anything negative are not.",
+           "Refuse when add.quantity() < 1 (not <= 1), before recording anything.",
+           "Last hint: if (add.quantity() < 1) throw new CartRejected(...); record(new ItemAdded(add.sku(), add.quantity(), add.unitPriceCents()));"})
+    void addExactlyOne() {
+        given()
+            .when(new AddItem("MS-7", 1, 1999))
+            .expectEvents(A_MOUSE)
+            .expectTotal(1999);
+        given(TWO_KEYBOARDS)
+            .when(new AddItem("MS-7", -1, 1999))
+            .expectRejection();
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Given exactly 100.00 in the cart, when Ada applies TENOFF (from 100.00), then it is applied: at the minimum is enough")
+    @Hint({"The coupon asks for a subtotal of 100.00 or more: 100.00 itself qualifies.",
+           "Refuse only when subtotalCents() < apply.minimumCents(); equal is accepted.",
+           "Last hint: if (subtotalCents() < apply.minimumCents()) throw new CartRejected(...); else record(new CouponApplied(apply.code(), apply.amountOffCents(), apply.minimumCents()));"})
+    void couponAtExactlyTheMinimum() {
+        given(new ItemAdded("KB-42", 2, 5000))
+            .when(APPLY_TENOFF)
+            .expectEvents(TENOFF)
+            .expectTotal(9000);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Given two keyboards at 50.00, a mouse and TENOFF, when Ada removes the mouse, then the coupon stays: 100.00 left is still the minimum")
+    @Hint({"The coupon goes only when the subtotal falls below its minimum; landing exactly on it keeps it.",
+           "After recording ItemRemoved, drop the coupon only when subtotalCents() < coupon.minimumCents(), strictly below.",
+           "Last hint: if (coupon != null && subtotalCents() < coupon.minimumCents()) record(new CouponDropped(coupon.code(), subtotalCents()));"})
+    void removingDownToTheMinimumKeepsTheCoupon() {
+        given(new ItemAdded("KB-42", 2, 5000), A_MOUSE, TENOFF)
+            .when(new RemoveItem("MS-7"))
+            .expectEvents(new ItemRemoved("MS-7", 1))
+            .expectTotal(9000);
+    }
+
+    @Test
+    @DisplayName("Given a cart without a coupon, when Ada removes a line added in two goes, then one ItemRemoved with the whole quantity is recorded")
+    @Hint({"ItemRemoved says how many went: the line's quantity, all of it, however many ItemAdded made it. No coupon, nothing to drop.",
+           "Take the quantity from the cart's line (lines.get(sku)), not from one of the events; check coupon != null before looking at its minimum.",
+           "Last hint: Line line = lines.get(remove.sku()); record(new ItemRemoved(line.sku(), line.quantity())); then the coupon check, only when coupon != null."})
+    void removingWithoutACoupon() {
+        given(TWO_KEYBOARDS, A_MOUSE, new ItemAdded("KB-42", 1, 4999))
+            .when(new RemoveItem("KB-42"))
+            .expectEvents(new ItemRemoved("KB-42", 3))
+            .expectLines(new Cart.Line("MS-7", 1, 1999))
+            .expectTotal(1999);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Given a checked-out cart, every command is refused: adding, removing, a coupon and a second checkout")
+    @Hint({"\"Any command on a checked-out cart is refused\": not only AddItem. The check comes before the command is looked at.",
+           "apply(CheckedOut) sets checkedOut = true; handle begins with: if (checkedOut) throw new CartRejected(...).",
+           "Last hint: the first line of handle is if (checkedOut) throw new CartRejected(\"cart \" + id + \" is checked out\"); before the switch."})
+    void checkedOutRefusesEverything() {
+        var paid = new CheckedOut(10997);
+        for (CartCommand command : List.of(new AddItem("MS-7", 1, 1999), new RemoveItem("KB-42"), new ApplyCoupon("WELCOME5", 500, 0), new CheckOut())) {
+            given(TWO_KEYBOARDS, A_MOUSE, TENOFF, paid)
+                .when(command)
+                .expectRejection();
+        }
+        Cart cart = Cart.rebuild("c-7", List.of(TWO_KEYBOARDS, A_MOUSE, TENOFF, paid));
+        assertThat(cart.checkedOut()).withFailMessage("after CheckedOut, checkedOut() should say true: apply(CheckedOut) sets the field").isTrue();
+        assertThat(Cart.rebuild("c-7", List.of(TWO_KEYBOARDS)).checkedOut()).withFailMessage("a cart never checked out should say false").isFalse();
+    }
+
+    @Test
+    @DisplayName("The cart says which it is and, for the support team's log, its version, lines, coupon and total")
+    @Hint({"id() and toString() are given: they show what apply put in the fields.",
+           "If the coupon or the total is wrong here, look at apply(CouponApplied) and apply(CouponDropped).",
+           "Last hint: CouponApplied sets coupon = new Coupon(code, amountOffCents, minimumCents); CouponDropped sets it back to null."})
+    void theCartDescribesItself() {
+        Cart withCoupon = Cart.rebuild("c-7", List.of(TWO_KEYBOARDS, A_MOUSE, TENOFF));
+        Cart dropped = Cart.rebuild("c-9", List.of(TWO_KEYBOARDS, A_MOUSE, TENOFF, new ItemRemoved("MS-7", 1), new CouponDropped("TENOFF", 9998)));
+
+        assertThat(withCoupon.id()).withFailMessage("the cart rebuilt for c-7 should say it is c-7, but says %s", withCoupon.id()).isEqualTo("c-7");
+        assertThat(withCoupon.toString()).withFailMessage("c-7 should read as version 3, two lines, TENOFF and 10997 cents, but reads %s", withCoupon)
+            .isEqualTo("cart c-7 v3 [Line[sku=KB-42, quantity=2, unitPriceCents=4999], Line[sku=MS-7, quantity=1, unitPriceCents=1999]] TENOFF total 10997");
+        assertThat(dropped.toString()).withFailMessage("c-9 lost its coupon, so it should read without one, but reads %s", dropped)
+            .isEqualTo("cart c-9 v5 [Line[sku=KB-42, quantity=2, unitPriceCents=4999]] total 9998");
+    }
+
+    @Test
     @Points(3)
     @DisplayName("Replay equals live state: Ada's cart rebuilt from the events it recorded is the cart that recorded them")
     @Hint({"A cart handling commands and a cart rebuilt from those commands' events must be the same cart. If handle changes a "

@@ -125,6 +125,7 @@ class ServiceTest {
         assertThat(carts.asOf("c-7", 5).contents()).withFailMessage("as of its latest version, 5, the cart is the cart now")
             .isEqualTo(carts.load("c-7").contents());
         Expect.thrown(IllegalArgumentException.class, () -> carts.asOf("c-7", 6), "c-7 has versions 0 to 5; there is no version 6 to travel to");
+        Expect.thrown(IllegalArgumentException.class, () -> carts.asOf("c-7", -1), "c-7 has versions 0 to 5; there is no version -1 to travel to");
     }
 
     @Test
@@ -145,6 +146,41 @@ class ServiceTest {
         assertThat(atNineFourteen.version()).withFailMessage("TENOFF was applied at 09:14 exactly: at 09:14 the cart is at version 3 (at or before counts), not %d",
             atNineFourteen.version()).isEqualTo(3);
         assertThat(beforeShopping.version()).withFailMessage("at 09:09 Ada had not started: the cart should be empty (version 0), but was %s", beforeShopping).isZero();
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A writer behind or ahead of the cart gets a ConcurrencyConflict before the cart decides, even for a command the cart would refuse")
+    @Hint({"The laptop at version 3 asks to remove the mouse the phone removed at version 4. \"Not in the cart\" would be an answer about a cart the laptop never saw.",
+           "Compare the loaded cart's version with expectedVersion first, and throw ConcurrencyConflict before cart.handle: the store's own check comes too late for a refused command.",
+           "Last hint: Cart cart = load(cartId); if (cart.version() != expectedVersion) throw new ConcurrencyConflict(cartId, expectedVersion, cart.version()); cart.handle(command); ..."})
+    void conflictComesBeforeTheCartDecides() {
+        adasMorning();
+
+        for (int seen : new int[] {3, 6}) {
+            var conflict = Expect.thrown(ConcurrencyConflict.class, () -> carts.handle("c-7", seen, new RemoveItem("MS-7")),
+                "a writer that saw version " + seen + " removes the mouse, and the cart is at version 5");
+            assertThat(conflict.actualVersion()).withFailMessage("the conflict should say the cart is at version 5, not %d", conflict.actualVersion()).isEqualTo(5);
+        }
+        assertThat(carts.load("c-7").version()).withFailMessage("nothing should have been appended: c-7 should stay at version 5").isEqualTo(5);
+    }
+
+    @Test
+    @DisplayName("Time travel by clock at the edges: exactly 09:10 is version 1, exactly 09:16 takes both of that minute's events, and 10:00 is the cart now")
+    @Hint({"\"At or before\" includes the instant itself; the two events of one command share their instant, so they come or go together.",
+           "Keep the events whose recordedAt() is not after `at`: !e.recordedAt().isAfter(at), in version order.",
+           "Last hint: history.stream().takeWhile(e -> !e.recordedAt().isAfter(at)).map(RecordedEvent::event).toList(), into Cart.rebuild."})
+    void asOfInstantAtTheEdges() {
+        adasMorning();
+
+        int atTheFirst = carts.asOf("c-7", Instant.parse("2026-03-02T09:10:00Z")).version();
+        int atTheLast = carts.asOf("c-7", Instant.parse("2026-03-02T09:16:00Z")).version();
+        Cart later = carts.asOf("c-7", Instant.parse("2026-03-02T10:00:00Z"));
+
+        assertThat(atTheFirst).withFailMessage("the keyboards were added at 09:10 exactly: at 09:10 the cart is at version 1, not %d", atTheFirst).isEqualTo(1);
+        assertThat(atTheLast).withFailMessage("the mouse and the coupon went at 09:16 exactly, in one command: at 09:16 the cart is at version 5, not %d",
+            atTheLast).isEqualTo(5);
+        assertThat(later.contents()).withFailMessage("at 10:00, after every event, the cart is the cart now").isEqualTo(carts.load("c-7").contents());
     }
 
     @Test
