@@ -97,7 +97,7 @@ public final class Compiler {
         }
     }
 
-    /** javac's own format: {@code exercises/01-service-boundaries/ShopPeers.java:42: error: ';' expected}, plus the line. */
+    /** As javac prints it: {@code exercises/01-service-boundaries/ShopPeers.java:42: error: ';' expected}, the line, a caret under the place. */
     private String describe(Diagnostic<? extends JavaFileObject> d) {
         String where = "";
         if (d.getSource() != null) {
@@ -113,12 +113,19 @@ public final class Compiler {
         if (d.getSource() != null && d.getLineNumber() > 0) {
             try {
                 String line = Files.readAllLines(Path.of(d.getSource().toUri())).get((int) d.getLineNumber() - 1);
-                message += "\n    " + line.strip();
+                message += "\n" + line + "\n" + caretUnder(line, (int) d.getColumnNumber());
             } catch (IOException | IndexOutOfBoundsException ignored) {
                 // the message alone is still useful
             }
         }
         return message;
+    }
+
+    /** Spaces up to the column (tabs kept, so the caret lines up in a terminal too), then the caret. */
+    private static String caretUnder(String line, int column) {
+        StringBuilder caret = new StringBuilder();
+        for (int i = 0; i < column - 1 && i < line.length(); i++) caret.append(line.charAt(i) == '\t' ? '\t' : ' ');
+        return caret.append('^').toString();
     }
 
     private static List<String> testClassNames(Sources sources) throws IOException {

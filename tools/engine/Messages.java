@@ -25,6 +25,20 @@ final class Messages {
         return message + where(t) + (causes.isEmpty() ? "" : "\n  " + String.join("\n  ", causes));
     }
 
+    /**
+     * Where the exercise's code runs right now, in any thread: for a test that hangs, the line it loops on or waits
+     * at. Frames of the exercise are those of classes its own class loader ("exercise", see TestRunner) loaded.
+     */
+    static String whereItRuns() {
+        for (StackTraceElement[] stack : Thread.getAllStackTraces().values()) {
+            for (StackTraceElement e : stack) {
+                if (!"exercise".equals(e.getClassLoaderName()) || e.getFileName() == null || e.getFileName().endsWith("Test.java")) continue;
+                return "\n  at " + e.getFileName() + ":" + e.getLineNumber() + " (" + e.getMethodName() + "), still running";
+            }
+        }
+        return "";
+    }
+
     /** The first stack frame in the exercise's own code (not the JDK, libraries, or the kit). */
     private static String where(Throwable t) {
         for (StackTraceElement e : t.getStackTrace()) {

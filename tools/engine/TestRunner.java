@@ -9,12 +9,17 @@ import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import kit.Hint;
 import kit.Points;
 import org.junit.platform.engine.TestExecutionResult;
@@ -23,6 +28,7 @@ import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.TestPlan;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
@@ -31,7 +37,8 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * name, outcome, a short message (never a stack of framework frames), its points and its hints.
  */
 public final class TestRunner {
-    public enum Status { PASSED, FAILED, ABORTED }
+    /** HUNG and NOT_RUN come only from {@link #run(Compiler.Compiled, Listener, Duration)}: a test that outlasted its patience, and the tests after it. */
+    public enum Status { PASSED, FAILED, ABORTED, HUNG, NOT_RUN }
 
     public record Result(String testClass, String method, String displayName, Status status, String message,
                          int points, List<String> hints) {
@@ -44,7 +51,7 @@ public final class TestRunner {
         public boolean allPassed() { return !results.isEmpty() && failed() == 0; }
         public int points() { return results.stream().filter(Result::passed).mapToInt(Result::points).sum(); }
         public int maxPoints() { return results.stream().mapToInt(Result::points).sum(); }
-        public Optional<Result> firstFailure() { return results.stream().filter(r -> !r.passed()).findFirst(); }
+        public Optional<Result> firstFailure() { return results.stream().filter(r -> !r.passed() && r.status() != Status.NOT_RUN).findFirst(); }
     }
 
     /**
@@ -70,6 +77,44 @@ public final class TestRunner {
 
     /** Like {@link #run(Compiler.Compiled)}, telling {@code listener} (may be null) about each test as it runs. */
     public Report run(Compiler.Compiled compiled, Listener listener) {
+        return execute(compiled, new Collector(listener));
+    }
+
+    /**
+     * For a learner who waits: like {@link #run(Compiler.Compiled, Listener)}, but a test still running after
+     * {@code patience} is not waited for. The report then names it HUNG, with where the exercise's code was at that
+     * moment, and the tests that did not get to run as NOT_RUN. An endless loop cannot be stopped from inside the
+     * JVM: its thread (a daemon) is left behind, and the caller decides whether the process must end.
+     */
+    public Report run(Compiler.Compiled compiled, Listener listener, Duration patience) {
+        Collector collector = new Collector(listener);
+        var report = new CompletableFuture<Report>();
+        Thread.ofPlatform().daemon().name("exercise-tests").start(() -> {
+            try {
+                report.complete(execute(compiled, collector));
+            } catch (Throwable t) {
+                report.completeExceptionally(t);
+            }
+        });
+        while (true) {
+            try {
+                return report.get(50, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException stillRunning) {
+                var running = collector.running;
+                if (running != null && System.nanoTime() - running.since() > patience.toNanos()) {
+                    return collector.hungAt(running, patience, compiled.testOrder());
+                }
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the tests ran", e);
+            }
+        }
+    }
+
+    private Report execute(Compiler.Compiled compiled, Collector collector) {
         Thread current = Thread.currentThread();
         ClassLoader previous = current.getContextClassLoader();
         try (URLClassLoader loader = new URLClassLoader("exercise", new URL[] {compiled.classes().toUri().toURL()},
@@ -84,12 +129,8 @@ public final class TestRunner {
                 .configurationParameter("junit.jupiter.execution.timeout.thread.mode.default", "SEPARATE_THREAD")
                 .configurationParameter("junit.platform.output.capture.stdout", "false")
                 .build();
-            Collector collector = new Collector(listener);
             LauncherFactory.create().execute(request, collector);
-            List<Result> results = new ArrayList<>(collector.results);
-            List<String> order = compiled.testOrder();
-            results.sort(java.util.Comparator.comparingInt(r -> order.indexOf(r.method()) < 0 ? Integer.MAX_VALUE : order.indexOf(r.method())));
-            return new Report(List.copyOf(results));
+            return inOrder(collector.results, compiled.testOrder());
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException("test class " + e.getMessage() + " not found: does its package match its file?", e);
         } catch (java.io.IOException e) {
@@ -99,11 +140,44 @@ public final class TestRunner {
         }
     }
 
+    /** Results in the order their tests are written, so reports follow the source. */
+    private static Report inOrder(List<Result> results, List<String> order) {
+        List<Result> sorted;
+        synchronized (results) { sorted = new ArrayList<>(results); }
+        sorted.sort(java.util.Comparator.comparingInt(r -> order.indexOf(r.method()) < 0 ? Integer.MAX_VALUE : order.indexOf(r.method())));
+        return new Report(List.copyOf(sorted));
+    }
+
+    /** The test running now, since when (System.nanoTime). */
+    private record Running(TestIdentifier test, long since) {}
+
     private static final class Collector implements TestExecutionListener {
         final List<Result> results = java.util.Collections.synchronizedList(new ArrayList<>());
         private final Listener listener;
+        private final List<TestIdentifier> planned = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final java.util.Set<String> finished = ConcurrentHashMap.newKeySet();
+        volatile Running running;
 
         Collector(Listener listener) { this.listener = listener; }
+
+        @Override
+        public void testPlanExecutionStarted(TestPlan plan) {
+            for (TestIdentifier root : plan.getRoots()) {
+                plan.getDescendants(root).stream().filter(TestIdentifier::isTest).forEach(planned::add);
+            }
+        }
+
+        /** The report as it stands: the hung test, and every planned test without a result as not run. */
+        Report hungAt(Running hung, Duration patience, List<String> order) {
+            List<Result> all;
+            synchronized (results) { all = new ArrayList<>(results); }
+            if (!finished.contains(hung.test().getUniqueId())) all.add(result(hung.test(), Status.HUNG, "Still running after " + patience.toSeconds() + " s: an endless loop, or a deadlock"
+                + " (two threads each waiting for the other)?" + Messages.whereItRuns()));
+            for (TestIdentifier test : planned) {
+                if (!test.equals(hung.test()) && !finished.contains(test.getUniqueId())) all.add(result(test, Status.NOT_RUN, "not run: an earlier test hung"));
+            }
+            return inOrder(all, order);
+        }
 
         private void add(Result r) {
             results.add(r);
@@ -112,17 +186,22 @@ public final class TestRunner {
 
         @Override
         public void executionStarted(TestIdentifier id) {
+            if (id.isTest()) running = new Running(id, System.nanoTime());
             if (listener != null && id.isTest()) listener.started(id.getDisplayName());
         }
 
         @Override
         public void executionSkipped(TestIdentifier id, String reason) {
-            if (id.isTest()) add(result(id, Status.ABORTED, "skipped: " + reason));
+            if (id.isTest()) {
+                finished.add(id.getUniqueId());
+                add(result(id, Status.ABORTED, "skipped: " + reason));
+            }
         }
 
         @Override
         public void executionFinished(TestIdentifier id, TestExecutionResult outcome) {
             if (id.isTest()) {
+                finished.add(id.getUniqueId());
                 Status status = switch (outcome.getStatus()) {
                     case SUCCESSFUL -> Status.PASSED;
                     case FAILED -> Status.FAILED;
