@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.UnmatchedArgumentException;
 import workbook.CheckCommand;
 import workbook.HintCommand;
 import workbook.PlayCommand;
@@ -22,10 +23,11 @@ import workbook.Status;
 import workbook.TrainCommand;
 import workbook.UserError;
 import workbook.WatchCommand;
+import workbook.WatchWorkerCommand;
 
 @Command(name = "workbook", mixinStandardHelpOptions = true,
          description = "Your course map and progress. With no command: where you are and what to do next.",
-         subcommands = {CheckCommand.class, HintCommand.class, WatchCommand.class, ResetCommand.class,
+         subcommands = {CheckCommand.class, HintCommand.class, WatchCommand.class, WatchWorkerCommand.class, ResetCommand.class,
                         SolutionCommand.class, PlayCommand.class, TrainCommand.class})
 public class Workbook implements Callable<Integer> {
 
@@ -43,7 +45,12 @@ public class Workbook implements Callable<Integer> {
             return 1;
         });
         cli.setParameterExceptionHandler((e, a) -> {
-            System.err.println("workbook: " + e.getMessage() + " (see ./jbang workbook --help)");
+            String command = e.getCommandLine().getCommandSpec().qualifiedName(" ");   // "workbook check"
+            String problem = e.getMessage();
+            if (e instanceof UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+                problem = "'" + u.getUnmatched().get(0) + "' is not known here. Did you mean " + String.join(" or ", u.getSuggestions()) + "?";
+            }
+            System.err.println(command + ": " + problem + " (see ./jbang " + command + " --help)");
             return 2;
         });
         int code = cli.execute(args);

@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "reset", description = "Restores an exercise to its original stub, after asking; your files are kept in .workbook-backup/.")
+@Command(name = "reset", mixinStandardHelpOptions = true, description = "Restores an exercise to its original stub, after asking; your files are kept in .workbook-backup/.")
 public final class ResetCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ID", description = "Lesson id: 01, service-boundaries or 01-service-boundaries.")
     String id;

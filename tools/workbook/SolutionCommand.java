@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "solution", description = "Shows the reference solution, once your exercise passes (or with --force).")
+@Command(name = "solution", mixinStandardHelpOptions = true, description = "Shows the reference solution, once your exercise passes (or with --force).")
 public final class SolutionCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ID", description = "Lesson id: 01, service-boundaries or 01-service-boundaries.")
     String id;

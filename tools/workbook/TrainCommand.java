@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
  * start-up cache (an AOT cache on JDK 25, JEP 514/515) sees every class a check can need: javac, JUnit, Javalin,
  * WireMock, Jetty, H2, the broker. The learner's files and progress are not touched.
  */
-@Command(name = "train", hidden = true, description = "Records what checks load, for the start-up cache (run by ./jbang).")
+@Command(name = "train", mixinStandardHelpOptions = true, hidden = true, description = "Records what checks load, for the start-up cache (run by ./jbang).")
 public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
