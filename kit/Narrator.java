@@ -152,6 +152,20 @@ public final class Narrator {
     }
 
     /**
+     * With --serve, learners try the services with curl, and a typo in a JSON body is the client's mistake: the
+     * service answers 400 with the problem in one line, and the story says so in one line, instead of a 500 and a
+     * stack trace in the middle of the narration. Call it in the service's Javalin.create.
+     */
+    public void malformedBodiesAre400(io.javalin.config.JavalinConfig config) {
+        config.routes.exception(com.fasterxml.jackson.core.JsonProcessingException.class, (e, ctx) -> {
+            String problem = "malformed JSON body: " + e.getOriginalMessage();
+            ctx.status(400).contentType("application/json")
+                .result(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("problem", problem).toString());
+            say(Style.yellow("← 400 to " + ctx.method() + " " + ctx.path() + ": " + problem));
+        });
+    }
+
+    /**
      * With --serve, prints the URLs to try and keeps the system up until Enter or Ctrl-C.
      * Without it, does nothing.
      */

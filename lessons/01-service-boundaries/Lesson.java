@@ -203,6 +203,7 @@ public class Lesson {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
             config.routes.post("/orders", Lesson::placeOrder);
+            story.malformedBodiesAre400(config);   // a typo in curl's body is 400, not a 500
         }).start("127.0.0.1", 0);
     }
 

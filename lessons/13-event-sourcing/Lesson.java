@@ -491,6 +491,7 @@ public class Lesson {
                 handle(ctx, new AddItem(sku, body.path("quantity").asInt(1), priceOf(sku)));
             });
             config.routes.exception(UnknownSku.class, (e, ctx) -> problem(ctx, 422, e.getMessage()));
+            story.malformedBodiesAre400(config);
             config.routes.delete("/carts/{id}/items/{sku}", ctx -> handle(ctx, new RemoveItem(ctx.pathParam("sku"))));
             config.routes.post("/carts/{id}/coupon", ctx -> handle(ctx, new ApplyCoupon(JSON.readTree(ctx.body()).path("code").asText())));
             config.routes.post("/carts/{id}/checkout", ctx -> handle(ctx, new CheckOut()));

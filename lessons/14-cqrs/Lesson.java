@@ -537,6 +537,7 @@ public class Lesson {
                 ship(ctx.pathParam("orderId"), JSON.readTree(ctx.body()).path("trackingCode").asText())));
             config.routes.get("/customers/{customerId}/orders", Lesson::myOrders);
             config.routes.exception(SQLException.class, (e, ctx) -> ctx.status(503).result("the store is unavailable: " + e.getMessage()));
+            story.malformedBodiesAre400(config);
         });
         return app.start("127.0.0.1", 0);
     }

@@ -473,6 +473,7 @@ public class Lesson {
             this.app = Javalin.create(config -> {
                 config.startup.showJavalinBanner = false;
                 config.concurrency.useVirtualThreads = true;
+                story.malformedBodiesAre400(config);
                 routes.accept(config);
             }).start("127.0.0.1", 0);
         }
