@@ -3,7 +3,10 @@
 //SOURCES ../kit/*.java
 //SOURCES engine/*.java
 //SOURCES workbook/*.java
-//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:cds*=off -Xlog:cds+dynamic=off
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:cds*=off -Xlog:cds+dynamic=off -Dsun.misc.unsafe.memory.access=allow
+// The embedded broker's queues (JCTools, in Artemis) use sun.misc.Unsafe, which JDK 24 and later warn about on first use,
+// in the middle of the output. The JDK reads sun.misc.unsafe.memory.access once, at start, so only a JVM option can allow
+// it quietly; JDKs before 23 ignore the property.
 // The learner's tool: the course map and progress; check, hint, watch, reset, solution and play.
 
 import java.io.FileDescriptor;

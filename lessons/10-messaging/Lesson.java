@@ -1,7 +1,10 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
 //SOURCES ../../kit/*.java
-//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:cds*=off -Xlog:cds+dynamic=off
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:cds*=off -Xlog:cds+dynamic=off -Dsun.misc.unsafe.memory.access=allow
+// The embedded broker's queues (JCTools, in Artemis) use sun.misc.Unsafe, which JDK 24 and later warn about on first use,
+// in the middle of the output. The JDK reads sun.misc.unsafe.memory.access once, at start, so only a JVM option can allow
+// it quietly; JDKs before 23 ignore the property.
 //CDS
 // Lesson 10 · Messaging: orders tells notifications and shipping what happened, and shipping catches up after a night off.
 
@@ -78,8 +81,10 @@ public class Lesson {
         notifications = Service.subscribe("notifications", factory, event -> { /* an e-mail goes out */ });
         shipping = Service.subscribe("shipping", factory, Lesson::bookParcel);
         story.say("notifications and shipping subscribe to the topic '" + ORDERS + "', each under its own name");
-        story.check(broker.isEmbedded() ? broker.startTime().toMillis() < 8_000 : true,
-            broker.isEmbedded() ? "a real broker (ActiveMQ Artemis) started inside the lesson, well within its budget"
+        // How long the broker took to start depends on the machine (bench.sh measures it); what the story needs is a
+        // real broker that now holds a subscription for each service, empty so far.
+        story.check(broker.isEmbedded() ? broker.messageCount(subscriptionQueue("notifications")) == 0 && broker.messageCount(subscriptionQueue("shipping")) == 0 : true,
+            broker.isEmbedded() ? "a real broker (ActiveMQ Artemis) runs inside the lesson, with a subscription for each service"
                                 : "the lesson uses the broker at " + broker.url());
     }
 
