@@ -22,7 +22,7 @@ public final class CheckCommand implements Callable<Integer> {
         Course.Lesson lesson = id == null ? Lessons.firstUnfinished(root, Lessons.state(root)) : Lessons.withExercise(root, id);
         Checker.header(lesson);
         var outcome = new Checker(root).check(lesson);
-        Checker.print(lesson, outcome, all);
+        Checker.print(lesson, outcome, all, null);
         Checker.record(root, lesson, outcome);
         return Checker.exitCode(outcome);
     }

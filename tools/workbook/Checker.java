@@ -68,19 +68,21 @@ final class Checker {
 
     /**
      * Prints the outcome: every test by name, the first failure in full with its first hint, the other failures in
-     * a line each unless {@code everyMessage}, the tests after a hung one in one line.
+     * a line each unless {@code everyMessage}, the tests after a hung one in one line. {@code wholeMessages} says how
+     * to see the messages whole when some were cut, or is null to say it as a command.
      */
-    static void print(Course.Lesson lesson, Outcome outcome, boolean everyMessage) {
+    static void print(Course.Lesson lesson, Outcome outcome, boolean everyMessage, String wholeMessages) {
         switch (outcome) {
             case DoesNotCompile d -> {
                 System.out.println(Style.red("Your code does not compile yet:"));
                 d.errors().forEach(e -> System.out.println("  " + e.replace("\n", "\n  ")));
             }
-            case Tested t -> printReport(lesson, t.report(), everyMessage);
+            case Tested t -> printReport(lesson, t.report(), everyMessage,
+                wholeMessages != null ? wholeMessages : "./jbang workbook check " + lesson.number2() + " --all");
         }
     }
 
-    private static void printReport(Course.Lesson lesson, TestRunner.Report report, boolean everyMessage) {
+    private static void printReport(Course.Lesson lesson, TestRunner.Report report, boolean everyMessage, String wholeMessages) {
         var first = report.firstFailure().orElse(null);
         List<TestRunner.Result> notRun = report.results().stream().filter(r -> r.status() == TestRunner.Status.NOT_RUN).toList();
         boolean cut = false;
@@ -110,7 +112,7 @@ final class Checker {
         }
         System.out.println(Style.yellow(report.passed() + " of " + report.results().size() + " tests pass ("
             + report.points() + " of " + report.maxPoints() + " points)")
-            + (cut ? Style.dim("  · every message whole: ./jbang workbook check " + lesson.number2() + " --all") : ""));
+            + (cut ? Style.dim("  · every message whole: " + wholeMessages) : ""));
         if (first != null && !first.hints().isEmpty()) {
             System.out.println(Style.bold("Hint: ") + first.hints().get(0)
                 + Style.dim("  (more: ./jbang workbook hint " + lesson.number2() + ")"));

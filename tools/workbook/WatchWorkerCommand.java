@@ -60,12 +60,12 @@ public final class WatchWorkerCommand implements Callable<Integer> {
                 Checker.header(lesson);
                 var outcome = checker.check(lesson);
                 last.put(lesson.id(), outcome);
-                Checker.print(lesson, outcome, false);
+                Checker.print(lesson, outcome, false, "press a");
                 Checker.record(root, lesson, outcome);
             }
             case "all" -> {
                 Checker.header(lesson);
-                Checker.print(lesson, last.computeIfAbsent(lesson.id(), id -> checker.check(lesson)), true);
+                Checker.print(lesson, last.computeIfAbsent(lesson.id(), id -> checker.check(lesson)), true, null);
             }
             case "hint" -> Hints.next(root, lesson, last.computeIfAbsent(lesson.id(), id -> checker.check(lesson)));
             default -> throw new IllegalArgumentException("unknown request " + what);
