@@ -30,7 +30,7 @@ if [ "$first_runs" -gt 0 ] && [ -d "$scratch/exercises/$first" ]; then
   rm "$scratch/.jbang-cli" && cp -r "$root/.jbang-cli" "$scratch/.jbang-cli"
   firsts=()
   for _ in $(seq "$first_runs"); do
-    rm -rf "$scratch"/.jbang-cli/*/startup "$scratch"/.jbang-cli/*/launch-workbook.sh
+    rm -rf "$scratch"/.jbang-cli/*/startup "$scratch"/.jbang-cli/*/launch-workbook*.sh
     s=$(ms); (cd "$scratch" && ./jbang workbook check "$first" >/dev/null 2>&1) || true; firsts+=($(( $(ms) - s )))
     for pid in "$scratch"/.jbang-cli/*/startup/recording/pid; do
       sleep 1; [ -f "$pid" ] && kill -- "-$(cat "$pid")" 2>/dev/null || true
