@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -236,6 +240,81 @@ class BulkheadTest {
         assertThat(bulkhead.inUse()).withFailMessage("the interrupted call took no permit: inUse() should still be 1 (the slow call's), but was %d", bulkhead.inUse()).isEqualTo(1);
     }
 
+    @Test
+    @Points(2)
+    @DisplayName("The limit is exact, whatever the size: with 3 permits, 2 held leave room for a third call, and 3 held reject a fourth")
+    @Hint({"maxConcurrentCalls is how many calls may run at once: just under it a call runs, at it the next is rejected.",
+           "Size the semaphore with config.maxConcurrentCalls(), not a number of your own; tryAcquire succeeds while a permit is free.",
+           "Last hint: `new Semaphore(config.maxConcurrentCalls(), true)`, and `inUse()` is `config.maxConcurrentCalls() - permits.availablePermits()`."})
+    void theLimitIsExact() {
+        var bulkhead = new Bulkhead("catalog", BulkheadConfig.rejectingAtOnce(3));
+        hold(bulkhead, 2);
+
+        var third = attempt(() -> bulkhead.call(() -> "page"));
+        assertThat(third.value()).withFailMessage("2 of 3 permits are held: a third call should run and return \"page\", but %s", third).isEqualTo("page");
+        var more = hold(bulkhead, 2);
+        assertThat(more.inside()).withFailMessage("2 of 3 permits were held, so of 2 more slow calls 1 should get in and 1 be rejected, but %s", more).isEqualTo(1);
+        assertThat(bulkhead.inUse()).withFailMessage("3 slow calls hold the 3 permits: inUse() should be 3, but was %d", bulkhead.inUse()).isEqualTo(3);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A call that throws an Error gives its permit back too, and the Error reaches the caller unchanged")
+    @Hint({"A call can end with an Error as well as an exception (an assertion, a StackOverflowError): the permit must come back however it ends.",
+           "A finally block runs for every Throwable; a catch (RuntimeException e) around the release does not.",
+           "Last hint: `try { return call.get(); } finally { permits.release(); }`, with no catch at all."})
+    void errorGivesThePermitBack() {
+        var bulkhead = new Bulkhead("shipping", BulkheadConfig.rejectingAtOnce(1));
+        var broken = new AssertionError("a bug in the quote's parser");
+
+        for (int i = 1; i <= 2; i++) {
+            var outcome = attempt(() -> bulkhead.call(() -> { throw broken; }));
+            int n = i;
+            assertThat(outcome.thrown()).withFailMessage("call %d of 2 should run and throw its own AssertionError, unchanged, but %s "
+                + "(with 1 permit, a permit that the first call kept shows up as BulkheadFull at the second)", n, outcome).isSameAs(broken);
+        }
+        assertThat(bulkhead.inUse()).withFailMessage("both calls ended with an Error: their permits should be back, inUse() 0, but it was %d", bulkhead.inUse()).isZero();
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("With a short maxWaitDuration (1 ms) and no permit freed, the call is rejected after its wait, not held for ever")
+    @Hint({"A wait longer than zero is still a bounded wait: when no permit comes within maxWaitDuration, the call is rejected.",
+           "tryAcquire(timeout, unit) returns false when the time is up; acquire() would wait as long as it takes.",
+           "Last hint: `permits.tryAcquire(config.maxWaitDuration().toNanos(), TimeUnit.NANOSECONDS)` for every wait, zero or not; false means BulkheadFull."})
+    void shortWaitThenRejected() {
+        var bulkhead = new Bulkhead("shipping", new BulkheadConfig(1, Duration.ofMillis(1)));
+        hold(bulkhead, 1);
+        var ran = new AtomicBoolean();
+
+        var outcome = attempt(() -> bulkhead.call(() -> {
+            ran.set(true);
+            return "4.90 EUR";
+        }));
+
+        assertThat(outcome.thrown()).withFailMessage("the only permit stays held and maxWaitDuration is 1 ms: the call should be rejected with BulkheadFull once its wait is up, but %s", outcome)
+            .isInstanceOf(BulkheadFull.class);
+        assertThat(ran).withFailMessage("a rejected call must never run").isFalse();
+        assertThat(bulkhead.inUse()).withFailMessage("the rejected call took no permit: inUse() should be 1, but was %d", bulkhead.inUse()).isEqualTo(1);
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("Thread-safe: 8 calls released together on a bulkhead of 3 get exactly 3 permits, round after round, and all come back")
+    @Hint({"Many requests reach one bulkhead at the same moment. Counting the places with a plain int (check, then add) lets two of them take the last place.",
+           "Let the Semaphore do the counting: tryAcquire takes a permit atomically, release gives it back; no check-then-act of your own.",
+           "Last hint: `if (!permits.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS)) throw new BulkheadFull(name);` and `permits.release()` in finally."})
+    void exactUnderRace() {
+        for (int round = 1; round <= 20; round++) {
+            var bulkhead = new Bulkhead("shipping", BulkheadConfig.rejectingAtOnce(3));
+            var calls = hold(bulkhead, 8);
+            int r = round;
+            assertThat(calls.inside()).withFailMessage("round %d: 8 calls released together on a bulkhead of 3: exactly 3 should get in and 5 be rejected, but %s", r, calls).isEqualTo(3);
+            calls.finish();
+            assertThat(bulkhead.inUse()).withFailMessage("round %d: every call has ended, so inUse() should be 0, but was %d", r, bulkhead.inUse()).isZero();
+        }
+    }
+
     // ---- one bulkhead per dependency ----
 
     @Test
@@ -288,6 +367,35 @@ class BulkheadTest {
 
         assertThat(shipping.inside()).withFailMessage("shipping was configured with 1 permit: of 2 slow quotes 1 should get in, but %s", shipping).isEqualTo(1);
         assertThat(payments.inside()).withFailMessage("payments has the default 2 permits: 2 slow charges should both get in, but %s", payments).isEqualTo(2);
+        assertThat(List.of(bulkheads.bulkhead("shipping").config(), bulkheads.bulkhead("payments").config()))
+            .withFailMessage("shipping's bulkhead should be made with its own config and payments' with the defaults: expected %s, but their config() said %s",
+                List.of(BulkheadConfig.rejectingAtOnce(1), TWO_AT_ONCE), List.of(bulkheads.bulkhead("shipping").config(), bulkheads.bulkhead("payments").config()))
+            .containsExactly(BulkheadConfig.rejectingAtOnce(1), TWO_AT_ONCE);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Thread-safe: 8 requests asking together for a new dependency's bulkhead all get the same one")
+    @Hint({"Two requests can ask for payments' bulkhead for the first time at the same moment. Look it up, miss, make one: both make one, and payments has twice its places.",
+           "Make it and store it in one atomic step of the map: ConcurrentHashMap.computeIfAbsent.",
+           "Last hint: `return bulkheads.computeIfAbsent(dependency, name -> new Bulkhead(name, configs.getOrDefault(name, defaults)));`."})
+    void oneBulkheadUnderRace() throws Exception {
+        for (int round = 1; round <= 30; round++) {
+            var bulkheads = new Bulkheads(TWO_AT_ONCE);
+            var together = new CyclicBarrier(8);
+            List<Future<Bulkhead>> asked = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                asked.add(callers.submit(() -> {
+                    together.await(GUARD_SECONDS, TimeUnit.SECONDS);
+                    return bulkheads.bulkhead("payments");
+                }));
+            }
+            Set<Bulkhead> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (var f : asked) distinct.add(f.get(GUARD_SECONDS, TimeUnit.SECONDS));
+            int r = round;
+            assertThat(distinct).withFailMessage("round %d: 8 requests asked for payments' bulkhead at once and got %d different bulkheads; they should all get the same one",
+                r, distinct.size()).hasSize(1);
+        }
     }
 
     // ---- helpers ----
@@ -352,7 +460,7 @@ class BulkheadTest {
     }
 
     /**
-     * {@code n} calls entering one bulkhead at once, each on its own thread. A call that gets in counts itself inside
+     * {@code n} calls entering one bulkhead at once, each on its own thread, released together by a barrier. A call that gets in counts itself inside
      * and waits on a latch until the test lets it go; a call that is rejected counts itself rejected. Threads and
      * latches, no sleeping: the constructor returns as soon as every call is inside or rejected.
      */
@@ -367,8 +475,10 @@ class BulkheadTest {
         Held(Bulkhead bulkhead, int n, ExecutorService threads) {
             this.n = n;
             this.settled = new CountDownLatch(n);
+            var together = new CyclicBarrier(n); // all n ask at the same moment, as requests under load do
             for (int i = 0; i < n; i++) {
                 calls.add(threads.submit(() -> {
+                    together.await(GUARD_SECONDS, TimeUnit.SECONDS);
                     try {
                         return bulkhead.call(() -> {
                             inside.incrementAndGet();

@@ -5,6 +5,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import kit.Hint;
 import kit.Points;
 import org.junit.jupiter.api.AfterEach;
@@ -46,6 +49,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class GatewayTest {
     /** Holds shipping's answers while the test says so. */
     private static final Hold HOLD = new Hold();
+    /** Holds payments' answers while the test says so. */
+    private static final Hold PAYMENTS_HOLD = new Hold();
 
     // One server per peer for the whole class; stubs and journals are reset before each test.
     @RegisterExtension
@@ -53,9 +58,11 @@ class GatewayTest {
         .options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1").extensions(HOLD)).build();
     @RegisterExtension
     static WireMockExtension payments = WireMockExtension.newInstance()
-        .options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")).build();
+        .options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1").extensions(PAYMENTS_HOLD)).build();
 
     private static final HttpClient APP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+    /** How long two held requests may take to reach their peer on a busy machine; only a failing test waits it out. */
+    private static final long ARRIVAL_SECONDS = 10;
     private static final String QUOTE = "{\"carrier\": \"Parcelo\", \"price\": \"4.90 EUR\"}";
 
     private Gateway gateway;
@@ -72,6 +79,7 @@ class GatewayTest {
     @AfterEach
     void stopGateway() {
         HOLD.letGo();
+        PAYMENTS_HOLD.letGo();
         if (gateway != null) gateway.close();
     }
 
@@ -174,7 +182,65 @@ class GatewayTest {
             .isEqualTo("{\"shipping\": 0}");
     }
 
+    @Test
+    @Points(2)
+    @DisplayName("Every answer a peer gives passes on unchanged, errors included: shipping's 404, 500 and 503, payments' 202 and 409")
+    @Hint({"An answer is an answer: when the peer says 503 or 404, the gateway passes that on as it is. Only no answer at all is the gateway's 502, and only a full bulkhead its own 503.",
+           "Write every Answer's status, Content-Type and body to ctx, whatever the status; map nothing.",
+           "Last hint: `ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());` for every Answer, with no if on the status."})
+    void everyAnswerPassesOn() throws Exception {
+        record Case(int status, String body) {}
+        for (var c : List.of(new Case(404, "{\"error\": \"no cart c-404\"}"), new Case(500, "{\"error\": \"rates table missing\"}"),
+                new Case(503, "{\"error\": \"shipping is restarting\"}"))) {
+            shipping.stubFor(get(urlPathEqualTo("/quotes")).willReturn(aResponse().withStatus(c.status()).withHeader("Content-Type", "application/json").withBody(c.body())));
+            var quote = send(quote("c-" + c.status()));
+            assertThat(quote.statusCode() + " " + quote.body()).withFailMessage("shipping answered %d %s, and the gateway should pass it on unchanged, but answered %d %s",
+                c.status(), c.body(), quote.statusCode(), quote.body()).isEqualTo(c.status() + " " + c.body());
+            assertThat(quote.headers().firstValue("Retry-After")).withFailMessage("shipping's own %d is not the gateway's full bulkhead: no Retry-After should be added, but got %s",
+                c.status(), quote.headers().firstValue("Retry-After")).isEmpty();
+        }
+        for (var c : List.of(new Case(202, "{\"chargeId\": \"ch-2\", \"status\": \"pending\"}"), new Case(409, "{\"error\": \"order o-1 already charged\"}"))) {
+            payments.stubFor(post("/charges").willReturn(aResponse().withStatus(c.status()).withHeader("Content-Type", "application/json").withBody(c.body())));
+            var checkout = send(checkout());
+            assertThat(checkout.statusCode() + " " + checkout.body()).withFailMessage("payments answered %d %s, and the gateway should pass it on unchanged, but answered %d %s",
+                c.status(), c.body(), checkout.statusCode(), checkout.body()).isEqualTo(c.status() + " " + c.body());
+        }
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Payments has the same guard: with its 2 places taken, a checkout is answered 503 with Retry-After naming payments, and a broken connection is 502")
+    @Hint({"Guard.through serves every route: what it does for quotes it does for checkouts, with the checkout's own bulkhead.",
+           "Name the bulkhead from BulkheadFull.bulkhead() (or bulkhead.name()), never a fixed \"shipping\"; the 502 names the bulkhead's dependency too.",
+           "Last hint: `catch (BulkheadFull full) { ctx.header(\"Retry-After\", \"1\"); error(ctx, 503, full.bulkhead() + \" is busy, try again shortly\"); }` and `catch (Upstream.PeerUnavailable e) { error(ctx, 502, bulkhead.name() + \" did not answer\"); }`."})
+    void paymentsHasTheSameGuard() throws Exception {
+        var slowCheckouts = twoSlowCheckouts();
+
+        var third = send(checkout());
+        assertThat(third.statusCode()).withFailMessage("payments' 2 places are taken by slow checkouts: the third should be answered 503 at once, but was %d %s",
+            third.statusCode(), third.body()).isEqualTo(503);
+        assertThat(third.headers().firstValue("Retry-After")).withFailMessage("the 503 should carry Retry-After: 1, but had %s", third.headers().firstValue("Retry-After")).contains("1");
+        assertThat(third.body()).withFailMessage("the 503's body should name payments, the busy dependency, but was %s", third.body()).contains("payments").doesNotContain("shipping");
+        assertThat(payments.findAll(postRequestedFor(urlEqualTo("/charges"))).size()).withFailMessage("payments should only have seen the 2 slow checkouts, never the rejected one")
+            .isEqualTo(2);
+        PAYMENTS_HOLD.letGo();
+        for (var slow : slowCheckouts) slow.get(5, TimeUnit.SECONDS);
+
+        payments.stubFor(post("/charges").willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        for (int i = 1; i <= 3; i++) {
+            var broken = send(checkout());
+            int n = i;
+            assertThat(broken.statusCode() + " " + broken.body()).withFailMessage("payments broke the connection of checkout %d: the gateway should answer 502 naming payments, "
+                + "but answered %d %s (a 503 means the places of the checkouts before it never came back)", n, broken.statusCode(), broken.body()).startsWith("502").contains("payments");
+        }
+    }
+
     // ---- helpers ----
+
+    private HttpRequest.Builder checkout() {
+        return HttpRequest.newBuilder(gateway.uri().resolve("/checkout")).header("Content-Type", "application/json")
+            .POST(BodyPublishers.ofString("{\"orderId\": \"o-1\", \"amountCents\": 4999}"));
+    }
 
     private HttpRequest.Builder quote(String cart) {
         return HttpRequest.newBuilder(gateway.uri().resolve("/quote?cart=" + cart));
@@ -206,23 +272,33 @@ class GatewayTest {
      * before shipping has it (a TODO, say) fails here with what it answered.
      */
     private List<CompletableFuture<HttpResponse<String>>> twoSlowQuotes() throws Exception {
-        var arrived = HOLD.holdFromNowOn(2);
-        var slowQuotes = List.of(sendAsync(quote("c-1")), sendAsync(quote("c-2")));
+        return twoHeld(HOLD, "shipping", () -> quote("c-slow"));
+    }
+
+    /** The same for two checkouts that payments holds. */
+    private List<CompletableFuture<HttpResponse<String>>> twoSlowCheckouts() throws Exception {
+        return twoHeld(PAYMENTS_HOLD, "payments", this::checkout);
+    }
+
+    private static List<CompletableFuture<HttpResponse<String>>> twoHeld(Hold hold, String peer, Supplier<HttpRequest.Builder> request) throws Exception {
+        var arrived = hold.holdFromNowOn(2);
+        var slow = List.of(sendAsync(request.get()), sendAsync(request.get()));
         try {
-            CompletableFuture.anyOf(arrived, slowQuotes.get(0), slowQuotes.get(1)).get(5, TimeUnit.SECONDS);
+            CompletableFuture.anyOf(arrived, slow.get(0), slow.get(1)).get(ARRIVAL_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnsupportedOperationException todo) throw todo;
-            throw new AssertionError("a slow quote could not be sent: " + e.getCause(), e.getCause());
+            throw new AssertionError("a slow request to " + peer + " could not be sent: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            throw new AssertionError("shipping should have received two quotes within 5 s, but received " + HOLD.count() + "; the gateway has not answered them either");
+            throw new AssertionError(peer + " should have received two requests within " + ARRIVAL_SECONDS + " s, but received " + hold.count()
+                + "; the gateway has not answered them either");
         }
-        for (var slow : slowQuotes) {
-            if (slow.isDone() && !arrived.isDone()) {
-                var early = slow.get();
-                throw new AssertionError("two quotes should reach shipping and wait there, but the gateway answered one itself with " + early.statusCode() + " " + early.body());
+        for (var one : slow) {
+            if (one.isDone() && !arrived.isDone()) {
+                var early = one.get();
+                throw new AssertionError("two requests should reach " + peer + " and wait there, but the gateway answered one itself with " + early.statusCode() + " " + early.body());
             }
         }
-        return slowQuotes;
+        return slow;
     }
 
     /**
