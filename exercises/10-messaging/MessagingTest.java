@@ -3,18 +3,25 @@ package messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.DeliveryMode;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import kit.Broker;
+import kit.Expect;
 import kit.Hint;
 import kit.Points;
 import messaging.OrderConsumer.Outcome;
@@ -111,6 +118,32 @@ class MessagingTest {
             .containsExactly("o-11", "o-12", "o-13", "o-14", "o-15");
     }
 
+    @Test
+    @Points(2)
+    @DisplayName("publish sends each event to the orders topic as a persistent TextMessage whose text is event.toText()")
+    @Hint({"Subscribers read the event back with OrderPlaced.fromText(text): the message must be a TextMessage with exactly that text. And an event nobody has processed yet must survive a broker restart.",
+           "Create the producer on session.createTopic(Topology.ORDERS_TOPIC), send session.createTextMessage(event.toText()), and make the delivery mode PERSISTENT.",
+           "Last hint: `producer.setDeliveryMode(DeliveryMode.PERSISTENT); producer.send(session.createTextMessage(event.toText()));`."})
+    void publishesPersistentText() throws Exception {
+        try (Connection connection = broker.connectionFactory().createConnection()) {
+            connection.start();
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer listener = session.createConsumer(session.createTopic(Topology.ORDERS_TOPIC));
+            var events = List.of(order(51), new OrderPlaced("o-52", "sneaker-air-42", 2));
+            publish(events.toArray(OrderPlaced[]::new));
+
+            for (var event : events) {
+                Message message = listener.receive(ARRIVES.toMillis());
+                assertThat(message).withFailMessage("a listener on the topic %s should receive %s, but nothing came within %s", Topology.ORDERS_TOPIC, event, ARRIVES).isNotNull();
+                assertThat(message).withFailMessage("the event should travel as a TextMessage, but came as %s", message.getClass().getSimpleName()).isInstanceOf(TextMessage.class);
+                assertThat(((TextMessage) message).getText()).withFailMessage("the message's text should be event.toText(), %s, but was %s",
+                    event.toText(), ((TextMessage) message).getText()).isEqualTo(event.toText());
+                assertThat(message.getJMSDeliveryMode()).withFailMessage("the event should be sent PERSISTENT (%d), so that it outlives a broker restart, but its delivery mode was %d",
+                    DeliveryMode.PERSISTENT, message.getJMSDeliveryMode()).isEqualTo(DeliveryMode.PERSISTENT);
+            }
+        }
+    }
+
     // ---- acknowledge after processing ----
 
     @Test
@@ -170,6 +203,57 @@ class MessagingTest {
         }
         assertThat(processed.ids()).withFailMessage("the next consumer should have processed o-31, but saw %s", processed.ids())
             .containsExactly("o-31");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("On the topic too, a failed message is delivered again to the same subscriber, and is done once processed")
+    @Hint({"A durable subscriber needs the same care as a queue worker: the broker hears 'done' only after the handler returned.",
+           "Give durableSubscriber a CLIENT_ACKNOWLEDGE (or transacted) session too; pollOnce's recover() then gives the failed message back to the subscription.",
+           "Last hint: `connection.createSession(false, Session.CLIENT_ACKNOWLEDGE)` in both durableSubscriber and onQueue."})
+    void failedOnTheTopicIsRedelivered() throws Exception {
+        var attempts = new Seen();
+        AtomicInteger failuresLeft = new AtomicInteger(1);
+        try (var shipping = OrderConsumer.durableSubscriber(broker.connectionFactory(), unique("shipping"), event -> {
+            attempts.handle(event);
+            if (failuresLeft.getAndDecrement() > 0) throw new IllegalStateException("the parcel service is down");
+        })) {
+            publish(order(61));
+
+            List<Outcome> outcomes = List.of(shipping.pollOnce(ARRIVES), shipping.pollOnce(ARRIVES), shipping.pollOnce(QUIET));
+            assertThat(outcomes).withFailMessage("the subscriber's handler fails on o-61 once: its polls should say [FAILED, PROCESSED, NONE], but said %s", outcomes)
+                .containsExactly(Outcome.FAILED, Outcome.PROCESSED, Outcome.NONE);
+        }
+        assertThat(attempts.ids()).withFailMessage("the handler should have seen o-61 twice (failed, then processed), but saw %s", attempts.ids())
+            .containsExactly("o-61", "o-61");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A subscriber that crashes before acknowledging gets the event again when it comes back under the same name")
+    @Hint({"The durable subscription keeps every event that was not acknowledged: a crash halfway leaves it there for the subscriber's return.",
+           "With CLIENT_ACKNOWLEDGE, an event received but not acknowledged goes back to the subscription when the connection closes.",
+           "Last hint: a CLIENT_ACKNOWLEDGE session in durableSubscriber, `message.acknowledge()` only after handler.handle returned."})
+    void crashedSubscriberGetsItAgain() throws Exception {
+        String name = unique("shipping");
+        var crashing = OrderConsumer.durableSubscriber(broker.connectionFactory(), name, event -> {
+            throw new Error("the process died while booking the parcel");
+        });
+        try {
+            publish(order(71));
+            crashing.pollOnce(ARRIVES);
+        } catch (Error expected) {
+            // the handler "died": nothing was acknowledged
+        } finally {
+            crashing.close();
+        }
+        var processed = new Seen();
+        try (var back = OrderConsumer.durableSubscriber(broker.connectionFactory(), name, processed)) {
+            Outcome outcome = back.pollOnce(ARRIVES);
+            assertThat(outcome).withFailMessage("shipping died before finishing o-71; back under the same name it should get o-71 again, but its poll said %s "
+                + "(was the event acknowledged before the handler ran?)", outcome).isEqualTo(Outcome.PROCESSED);
+        }
+        assertThat(processed.ids()).withFailMessage("shipping should have processed o-71 on its return, but saw %s", processed.ids()).containsExactly("o-71");
     }
 
     // ---- competing consumers ----
@@ -276,10 +360,146 @@ class MessagingTest {
             .isZero();
     }
 
+    @Test
+    @Points(2)
+    @DisplayName("Poison on the topic, and on a deeper orders queue (orders.eu.to-ship), is dead-lettered after MAX_DELIVERY_ATTEMPTS too")
+    @Hint({"The rule covers the orders topic and every queue whose name starts with orders., however many words follow.",
+           "In the broker's address patterns, '*' matches exactly one word and '#' any number of words, none included: 'orders.#' matches orders, orders.to-ship and orders.eu.to-ship.",
+           "Last hint: `broker.deadLetterAfter(Topology.ORDERS_TOPIC + \".#\", MAX_DELIVERY_ATTEMPTS, DEAD_LETTERS)`, once."})
+    void poisonOnTheTopicAndDeeperQueues() throws Exception {
+        requireTopology();
+        var poison = new OrderPlaced("o-poison-topic", "no-such-sku", 1);
+        try (var shipping = OrderConsumer.durableSubscriber(broker.connectionFactory(), unique("shipping"), event -> {
+            throw new IllegalArgumentException("sku " + event.sku() + " does not exist");
+        })) {
+            publish(poison);
+            List<Outcome> outcomes = new ArrayList<>();
+            for (int i = 0; i < Topology.MAX_DELIVERY_ATTEMPTS; i++) outcomes.add(shipping.pollOnce(ARRIVES));
+            outcomes.add(shipping.pollOnce(QUIET));
+            assertThat(outcomes).withFailMessage("a poison event on the topic should fail %d times and then be gone: expected %s, but the polls said %s",
+                Topology.MAX_DELIVERY_ATTEMPTS, failedThenNone(), outcomes).isEqualTo(failedThenNone());
+        }
+        String dead = receiveText(Topology.DEAD_LETTERS, ARRIVES);
+        assertThat(dead).withFailMessage("the poison event from the topic should wait in %s, but that queue had %s", Topology.DEAD_LETTERS, dead).isEqualTo(poison.toText());
+
+        String deeper = Topology.ORDERS_QUEUE_PREFIX + "eu." + unique("to-ship");
+        try (var worker = OrderConsumer.onQueue(broker.connectionFactory(), deeper, event -> { throw new IllegalArgumentException("poison"); })) {
+            send(deeper, new OrderPlaced("o-poison-eu", "no-such-sku", 1));
+            List<Outcome> outcomes = new ArrayList<>();
+            for (int i = 0; i <= Topology.MAX_DELIVERY_ATTEMPTS; i++) outcomes.add(next(worker, deeper));
+            assertThat(outcomes).withFailMessage("a poison message on %s should fail %d times and then be gone: expected %s, but the polls said %s",
+                deeper, Topology.MAX_DELIVERY_ATTEMPTS, failedThenNone(), outcomes).isEqualTo(failedThenNone());
+        }
+        dead = receiveText(Topology.DEAD_LETTERS, ARRIVES);
+        assertThat(dead).withFailMessage("the poison message from %s should wait in %s, but that queue had %s", deeper, Topology.DEAD_LETTERS, dead).isEqualTo("o-poison-eu;no-such-sku;1");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A handler's checked exception fails the poll like any other, and a message that is not an OrderPlaced is poison too")
+    @Hint({"Whatever goes wrong between receiving and acknowledging is a failure: a checked exception from the handler, or a text that does not parse.",
+           "Keep the reading of the message (getText, OrderPlaced.fromText) inside the same try as the handler, and catch Exception, not only RuntimeException.",
+           "Last hint: `try { handler.handle(OrderPlaced.fromText(((TextMessage) message).getText())); } catch (Exception e) { session.recover(); return Outcome.FAILED; }`."})
+    void everyFailureIsAFailure() throws Exception {
+        requireTopology();
+        String queue = uniqueQueue();
+        AtomicInteger failuresLeft = new AtomicInteger(1);
+        try (var worker = OrderConsumer.onQueue(broker.connectionFactory(), queue, event -> {
+            if (failuresLeft.getAndDecrement() > 0) throw new java.io.IOException("the label printer is offline");
+        })) {
+            send(queue, order(81));
+            List<Outcome> outcomes = List.of(next(worker, queue), next(worker, queue));
+            assertThat(outcomes).withFailMessage("the handler throws an IOException (a checked exception) once: expected [FAILED, PROCESSED], but the polls said %s", outcomes)
+                .containsExactly(Outcome.FAILED, Outcome.PROCESSED);
+
+            sendText(queue, "this is not an order");
+            List<Outcome> malformed = new ArrayList<>();
+            for (int i = 0; i <= Topology.MAX_DELIVERY_ATTEMPTS; i++) malformed.add(next(worker, queue));
+            assertThat(malformed).withFailMessage("a message whose text is not an OrderPlaced cannot be processed: expected %s, but the polls said %s",
+                failedThenNone(), malformed).isEqualTo(failedThenNone());
+        }
+        String dead = receiveText(Topology.DEAD_LETTERS, ARRIVES);
+        assertThat(dead).withFailMessage("the unreadable message should wait in %s, but that queue had %s", Topology.DEAD_LETTERS, dead).isEqualTo("this is not an order");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Connections are closed: by close(), and when a consumer cannot be made, with the broker's JMSException passed on")
+    @Hint({"A connection is a socket and threads on a real broker: each one opened must be closed, also when making the consumer fails halfway.",
+           "In durableSubscriber and onQueue, catch the JMSException of the steps after createConnection, close the connection, and rethrow it.",
+           "Last hint: `Connection connection = factory.createConnection(); try { ... return new OrderConsumer(...); } catch (JMSException e) { connection.close(); throw e; }`."})
+    void connectionsAreClosed() throws Exception {
+        var tracked = new TrackedConnections(false);
+        try (var orders = new OrderEvents(tracked.factory())) {
+            orders.publish(order(91));
+        }
+        OrderConsumer.onQueue(tracked.factory(), uniqueQueue(), new Seen()).close();
+        OrderConsumer.durableSubscriber(tracked.factory(), unique("notifications"), new Seen()).close();
+        assertThat(tracked.open()).withFailMessage("a publisher and two consumers were closed, but %d of their connections are still open", tracked.open()).isZero();
+
+        var refusing = new TrackedConnections(true);
+        Expect.thrown(JMSException.class, () -> OrderConsumer.onQueue(refusing.factory(), uniqueQueue(), new Seen()),
+            "the broker refused the session: onQueue should let the JMSException through");
+        Expect.thrown(JMSException.class, () -> OrderConsumer.durableSubscriber(refusing.factory(), unique("shipping"), new Seen()),
+            "the broker refused the session: durableSubscriber should let the JMSException through");
+        assertThat(refusing.open()).withFailMessage("making both consumers failed after their connections were opened; both connections should be closed, but %d are still open",
+            refusing.open()).isZero();
+    }
+
     // ---- helpers ----
 
     private static void requireTopology() {
         if (topologyFailure != null) throw topologyFailure;
+    }
+
+    /**
+     * The broker's ConnectionFactory, counting the connections opened through it and not closed yet. With
+     * {@code refuseSessions}, every connection refuses to make a session, as a broker short of resources would.
+     */
+    private static final class TrackedConnections {
+        private final AtomicInteger open = new AtomicInteger();
+        private final boolean refuseSessions;
+
+        TrackedConnections(boolean refuseSessions) {
+            this.refuseSessions = refuseSessions;
+        }
+
+        int open() { return open.get(); }
+
+        ConnectionFactory factory() {
+            ConnectionFactory real = broker.connectionFactory();
+            return proxy(ConnectionFactory.class, (method, args) -> {
+                Object made = call(real, method, args);
+                if (!(made instanceof Connection connection)) return made;
+                open.incrementAndGet();
+                return tracked(connection);
+            });
+        }
+
+        private Connection tracked(Connection real) {
+            var closed = new AtomicBoolean();
+            return proxy(Connection.class, (method, args) -> {
+                if (refuseSessions && method.getName().equals("createSession")) throw new JMSException("the broker refused a new session");
+                if (method.getName().equals("close") && closed.compareAndSet(false, true)) open.decrementAndGet();
+                return call(real, method, args);
+            });
+        }
+
+        private interface Handler {
+            Object handle(Method method, Object[] args) throws Throwable;
+        }
+
+        private static <T> T proxy(Class<T> type, Handler handler) {
+            return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (self, method, args) -> handler.handle(method, args)));
+        }
+
+        private static Object call(Object target, Method method, Object[] args) throws Throwable {
+            try {
+                return method.invoke(target, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }
     }
 
     /** A handler that remembers the order ids it saw, in order. */
@@ -317,10 +537,21 @@ class MessagingTest {
 
     /** Puts an event on a queue directly, the way an upstream service would. */
     private static void send(String queue, OrderPlaced event) throws JMSException {
+        sendText(queue, event.toText());
+    }
+
+    private static void sendText(String queue, String text) throws JMSException {
         try (Connection connection = broker.connectionFactory().createConnection()) {
             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            session.createProducer(session.createQueue(queue)).send(session.createTextMessage(event.toText()));
+            session.createProducer(session.createQueue(queue)).send(session.createTextMessage(text));
         }
+    }
+
+    /** MAX_DELIVERY_ATTEMPTS times FAILED, then NONE: how a poison message's polls go. */
+    private static List<Outcome> failedThenNone() {
+        var outcomes = new ArrayList<>(Collections.nCopies(Topology.MAX_DELIVERY_ATTEMPTS, Outcome.FAILED));
+        outcomes.add(Outcome.NONE);
+        return outcomes;
     }
 
     /**

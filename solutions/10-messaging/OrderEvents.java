@@ -4,6 +4,7 @@ import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.DeliveryMode;
 import jakarta.jms.JMSException;
+import jakarta.jms.Message;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 
@@ -24,8 +25,8 @@ public final class OrderEvents implements AutoCloseable {
 
     /** Publishes one event to every subscriber of the orders topic, including those that are offline now. */
     public void publish(OrderPlaced event) throws JMSException {
-        producer.setDeliveryMode(DeliveryMode.PERSISTENT);
-        producer.send(session.createTextMessage(event.toText()));
+        // PERSISTENT: the broker keeps the event until every durable subscriber has it, through a restart too.
+        producer.send(session.createTextMessage(event.toText()), DeliveryMode.PERSISTENT, Message.DEFAULT_PRIORITY, Message.DEFAULT_TIME_TO_LIVE);
     }
 
     @Override
