@@ -69,12 +69,13 @@ for id in "${ids[@]}"; do
 done
 
 # watch: from the save of a file to the verdict, once warm (three warm-up saves are not counted).
-if [ -d "$scratch/exercises/$first" ]; then
+watched=${ids[0]}
+if [ -d "$scratch/exercises/$watched" ]; then
   log="$scratch/watch.log"
-  (cd "$scratch" && exec ./jbang workbook watch "$first" >"$log" 2>&1) &
+  (cd "$scratch" && exec ./jbang workbook watch "$watched" >"$log" 2>&1) &
   watcher=$!
   until grep -q Watching "$log" 2>/dev/null; do sleep 0.1; done
-  file=$(ls "$scratch/exercises/$first/"*.java | grep -v Test.java | head -n 1)
+  file=$(ls "$scratch/exercises/$watched/"*.java | grep -v Test.java | head -n 1)
   saves=()
   for i in $(seq $(( runs + 3 ))); do
     before=$(grep -c Watching "$log")
@@ -83,7 +84,7 @@ if [ -d "$scratch/exercises/$first" ]; then
     [ "$i" -gt 3 ] && saves+=($(( $(ms) - s )))
     sleep 0.3
   done
-  kill "$watcher" 2>/dev/null; pkill -f "Workbook.*watch $first" 2>/dev/null || true
-  echo "watch $first: save to verdict, median $(printf '%s\n' "${saves[@]}" | median) ms (${saves[*]})"
+  kill "$watcher" 2>/dev/null; pkill -f "Workbook.*watch $watched" 2>/dev/null || true
+  echo "watch $watched: save to verdict, median $(printf '%s\n' "${saves[@]}" | median) ms (${saves[*]})"
 fi
 echo "medians of $runs runs on $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
