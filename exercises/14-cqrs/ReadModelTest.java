@@ -48,6 +48,13 @@ class ReadModelTest {
         "summary of c-7: 3 orders, 12995 cents spent",
         "summary of c-9: 1 orders, 3000 cents spent",
         "checkpoint 8");
+    /** The read model after the history's first four events: o-1 placed, paid and shipped, o-2 placed. */
+    private static final List<String> UP_TO_FOUR = List.of(
+        "order o-1 of c-7: 1 items, 4999 cents, SHIPPED TRK-1",
+        "order o-2 of c-9: 2 items, 3000 cents, PLACED null",
+        "summary of c-7: 1 orders, 4999 cents spent",
+        "summary of c-9: 1 orders, 3000 cents spent",
+        "checkpoint 4");
 
     private final ManualClock clock = new ManualClock();
     /** The order service's write store; the commands write here, and its events table is the stream. */
@@ -162,8 +169,8 @@ class ReadModelTest {
     void catchUpCountsOnlyWhatItApplied() {
         history(() -> {});
         var events = new EventTable(writeDb.dataSource());
-        EventFeed upToFour = (position, limit) -> events.after(position, limit).stream().filter(e -> e.position() <= 4).toList();
-        Expect.returns(() -> projection.catchUp(upToFour), "catching up on the first 4 events should work");
+        EventFeed firstFour = (position, limit) -> events.after(position, limit).stream().filter(e -> e.position() <= 4).toList();
+        Expect.returns(() -> projection.catchUp(firstFour), "catching up on the first 4 events should work");
         var replays = new AtomicBoolean(true);
         EventFeed replaysFromTheStart = (position, limit) -> events.after(replays.getAndSet(false) ? 0 : position, limit); // its first answer starts at event 1
 
@@ -245,14 +252,8 @@ class ReadModelTest {
 
         Expect.returns(() -> projection.catchUp(events), "catching up once the checkpoint can be saved should work");
 
-        var upToFour = List.of(
-            "order o-1 of c-7: 1 items, 4999 cents, SHIPPED TRK-1",
-            "order o-2 of c-9: 2 items, 3000 cents, PLACED null",
-            "summary of c-7: 1 orders, 4999 cents spent",
-            "summary of c-9: 1 orders, 3000 cents spent",
-            "checkpoint 4");
         assertThat(afterFailure).withFailMessage("the checkpoint of event 5 (o-3 placed) could not be saved, so o-3 should not be in the read model either: "
-            + "it should be%n  %s%nbut it is%n  %s", upToFour, afterFailure).isEqualTo(upToFour);
+            + "it should be%n  %s%nbut it is%n  %s", UP_TO_FOUR, afterFailure).isEqualTo(UP_TO_FOUR);
         assertReadModel("after the next run every event should count once:", AFTER_HISTORY);
     }
 
@@ -276,14 +277,8 @@ class ReadModelTest {
 
         Expect.returns(() -> projection.catchUp(events), "catching up once every write can be made should work");
 
-        var upToFour = List.of(
-            "order o-1 of c-7: 1 items, 4999 cents, SHIPPED TRK-1",
-            "order o-2 of c-9: 2 items, 3000 cents, PLACED null",
-            "summary of c-7: 1 orders, 4999 cents spent",
-            "summary of c-9: 1 orders, 3000 cents spent",
-            "checkpoint 4");
         assertThat(afterPlacedFailed).withFailMessage("o-3's summary update (event 5) failed after its row was inserted, so neither should be kept and "
-            + "the checkpoint should stay at 4: the read model should be%n  %s%nbut it is%n  %s", upToFour, afterPlacedFailed).isEqualTo(upToFour);
+            + "the checkpoint should stay at 4: the read model should be%n  %s%nbut it is%n  %s", UP_TO_FOUR, afterPlacedFailed).isEqualTo(UP_TO_FOUR);
         var upToSeven = List.of(
             "order o-1 of c-7: 1 items, 4999 cents, SHIPPED TRK-1",
             "order o-2 of c-9: 2 items, 3000 cents, PLACED null",
