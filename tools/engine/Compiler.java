@@ -40,7 +40,11 @@ public final class Compiler {
     private final Path cacheRoot;
     private final Path displayRoot;
     private final JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    private final DiagnosticCollector<JavaFileObject> managerDiagnostics = new DiagnosticCollector<>();
+    /**
+     * The file manager reports what it finds while reading the sources (a byte that is not UTF-8) to its own
+     * listener, not the task's, and the task still succeeds: those go into the compilation in progress.
+     */
+    private final List<Diagnostic<? extends JavaFileObject>> readingDiagnostics = new ArrayList<>();
     /** Kept open between compilations: it caches the opened jars of the class path, most of a warm compile's cost. */
     private StandardJavaFileManager fileManager;
 
@@ -78,7 +82,8 @@ public final class Compiler {
 
     private synchronized List<String> javac(List<Path> files, Path out) throws IOException {
         if (javac == null) throw new IllegalStateException("this Java has no compiler (javac): run with a JDK, not a JRE");
-        if (fileManager == null) fileManager = javac.getStandardFileManager(managerDiagnostics, Locale.ENGLISH, StandardCharsets.UTF_8);
+        if (fileManager == null) fileManager = javac.getStandardFileManager(readingDiagnostics::add, Locale.ENGLISH, StandardCharsets.UTF_8);
+        readingDiagnostics.clear();
         var diagnostics = new DiagnosticCollector<JavaFileObject>();
         {
             List<String> options = List.of(
@@ -89,7 +94,9 @@ public final class Compiler {
             var units = fileManager.getJavaFileObjectsFromPaths(files);
             boolean ok = javac.getTask(null, fileManager, diagnostics, options, null, units).call();
             List<String> errors = new ArrayList<>();
-            for (var d : diagnostics.getDiagnostics()) {
+            List<Diagnostic<? extends JavaFileObject>> all = new ArrayList<>(readingDiagnostics);
+            all.addAll(diagnostics.getDiagnostics());
+            for (var d : all) {
                 if (d.getKind() == Diagnostic.Kind.ERROR) errors.add(describe(d));
             }
             if (!ok && errors.isEmpty()) errors.add("javac failed without a message");
@@ -112,7 +119,9 @@ public final class Compiler {
         String message = where + "error: " + d.getMessage(Locale.ENGLISH);
         if (d.getSource() != null && d.getLineNumber() > 0) {
             try {
-                String line = Files.readAllLines(Path.of(d.getSource().toUri())).get((int) d.getLineNumber() - 1);
+                // new String, not readAllLines: a byte that is not UTF-8 becomes U+FFFD instead of an exception
+                String line = new String(Files.readAllBytes(Path.of(d.getSource().toUri())), StandardCharsets.UTF_8).lines()
+                    .skip(d.getLineNumber() - 1).findFirst().orElseThrow(IndexOutOfBoundsException::new);
                 message += "\n" + line + "\n" + caretUnder(line, (int) d.getColumnNumber());
             } catch (IOException | IndexOutOfBoundsException ignored) {
                 // the message alone is still useful

@@ -15,9 +15,25 @@ import java.util.List;
 
 /** Applies a unified diff to a source file, writing the result where the compiler can read it. */
 final class Patches {
-    private static final Path DIR = Path.of(System.getProperty("java.io.tmpdir"), "workbook-patched-" + ProcessHandle.current().pid());
-
     private Patches() {}
+
+    /**
+     * Made on first use with an unpredictable name and mode 700: a name someone else can guess in a shared /tmp
+     * could be made there first, as a link to somewhere this program would then write.
+     */
+    private static final class Folder {
+        static final Path DIR = create();
+
+        private static Path create() {
+            try {
+                Path dir = Files.createTempDirectory("workbook-patched-");
+                dir.toFile().deleteOnExit();
+                return dir;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
 
     /** The patched file, named like the original (javac wants a public class in a file of its name). */
     static Path apply(Path original, Path diff) {
@@ -26,7 +42,7 @@ final class Patches {
             var patch = UnifiedDiffUtils.parseUnifiedDiff(Files.readAllLines(diff, StandardCharsets.UTF_8));
             List<String> patched = DiffUtils.patch(lines, patch);
             String text = String.join("\n", patched) + "\n";
-            Path out = DIR.resolve(hash(text)).resolve(original.getFileName());
+            Path out = Folder.DIR.resolve(hash(text)).resolve(original.getFileName());
             if (!Files.exists(out)) {
                 Files.createDirectories(out.getParent());
                 Files.writeString(out, text, StandardCharsets.UTF_8);

@@ -1,6 +1,5 @@
 package grade;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import engine.Compiler;
 import engine.TestRunner;
 import java.io.ByteArrayInputStream;
@@ -11,9 +10,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 
 /**
@@ -29,6 +28,9 @@ public final class ChildMain {
     /** One exercise to run: its classes (the student's, with the tests'), and whether the tests were precompiled. */
     public record Plan(String classes, List<String> testClasses, List<String> testOrder, boolean precompiled) {}
 
+    /** What the parent writes for a child: the key its events carry (see {@link Protocol}), and each exercise's plan. */
+    public record Orders(String key, Map<String, Plan> exercises) {}
+
     /**
      * Tests compiled once for the whole class ran against the student's classes: had the student changed the API
      * the tests use, that shows as a linkage error, and the parent grades the exercise again with the tests
@@ -40,6 +42,10 @@ public final class ChildMain {
     private static final boolean TIMING = System.getenv("GRADE_TIMING") != null;
     private static final PrintStream PROTOCOL = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
     private static final PrintStream TIMINGS = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+    /** Not this class's monitor, which any code can take to block the reporting (the parent's deadlines hold anyway). */
+    private static final ReentrantLock EMITTING = new ReentrantLock();
+    private static String key = "";
+    private static long sequence;
 
     private final TestRunner runner;
     private final BoundedOutput captured;
@@ -51,7 +57,9 @@ public final class ChildMain {
 
     public static void main(String[] args) throws IOException {
         if (TIMING) TIMINGS.println("[timing] started, cpu " + cpu() + " ms");
-        Map<String, Plan> plans = Protocol.JSON.readValue(Path.of(args[0]).toFile(), new TypeReference<LinkedHashMap<String, Plan>>() {});
+        Orders orders = Protocol.JSON.readValue(Path.of(args[0]).toFile(), Orders.class);
+        key = orders.key();
+        Map<String, Plan> plans = orders.exercises();
         ChildMain child = new ChildMain(args[1] + " s", Integer.parseInt(args[2]));
         // Whatever the student's code prints is kept, bounded, for the feedback; it never reaches the protocol.
         PrintStream capturing = new PrintStream(child.captured, true, StandardCharsets.UTF_8);
@@ -84,10 +92,10 @@ public final class ChildMain {
             // An OutOfMemoryError or StackOverflowError that JUnit lets through, or a broken class path.
             restart = true;
             outcome = Model.Outcome.CRASHED;
-            note = describe(t);
+            note = Protocol.clip(describe(t), Protocol.MAX_TEXT);
         }
         if (TIMING) TIMINGS.println("[timing] " + id + " " + (System.nanoTime() - start) / 1_000_000 + " ms, cpu " + cpu() + " ms");
-        emit(Protocol.Event.done(id, outcome, List.of(), captured.text(), note, (System.nanoTime() - start) / 1e9, restart, linkage));
+        emit(Protocol.Event.done(id, outcome, captured.text(), note, (System.nanoTime() - start) / 1e9, restart, linkage));
         return !restart;
     }
 
@@ -99,13 +107,13 @@ public final class ChildMain {
     private TestRunner.Listener listener(String id, long start) {
         return new TestRunner.Listener() {
             @Override
-            public void started(String displayName) { emit(Protocol.Event.begin(id, displayName)); }
+            public void started(String displayName) { emit(Protocol.Event.begin(id, Protocol.clip(displayName, 300))); }
 
             @Override
             public void finished(TestRunner.Result r) {
                 emit(Protocol.Event.test(id, toTest(r)));
                 if (r.message().startsWith("Took too long")) {
-                    emit(Protocol.Event.done(id, Model.Outcome.GRADED, List.of(), captured.text(),
+                    emit(Protocol.Event.done(id, Model.Outcome.GRADED, captured.text(),
                         "the test '" + r.displayName() + "' never finished (an endless loop or a deadlock?), so the tests after it were not run",
                         (System.nanoTime() - start) / 1e9, true, false));
                     PROTOCOL.flush();
@@ -117,7 +125,7 @@ public final class ChildMain {
 
     static Model.Test toTest(TestRunner.Result r) {
         Model.Status status = r.passed() ? Model.Status.PASSED : Model.Status.FAILED;
-        return new Model.Test(r.testClass(), r.method(), r.displayName(), status, r.message(), r.points(),
+        return new Model.Test(r.testClass(), r.method(), Protocol.clip(r.displayName(), 300), status, Protocol.clip(r.message(), Protocol.MAX_TEXT), r.points(),
             r.passed() ? r.points() : 0, r.hints(), false);
     }
 
@@ -131,8 +139,13 @@ public final class ChildMain {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1_000_000;
     }
 
-    private static synchronized void emit(Protocol.Event event) {
-        PROTOCOL.print(Protocol.encode(event));
-        PROTOCOL.flush();
+    private static void emit(Protocol.Event event) {
+        EMITTING.lock();
+        try {
+            PROTOCOL.print(Protocol.encode(event.signed(key, ++sequence)));
+            PROTOCOL.flush();
+        } finally {
+            EMITTING.unlock();
+        }
     }
 }

@@ -29,30 +29,38 @@ final class CompileService implements AutoCloseable {
 
     private final Sandbox sandbox;
     private final Path dir;
-    private final int uid;
+    private final Sandbox.Tenant tenant;
     private final int timeoutSeconds;
     private Process process;
     private OutputStream requests;
     private BlockingQueue<CompileServerMain.Response> answers;
     private long next;
+    private Supervisor.Tail said = new Supervisor.Tail();
+    /** What the reader passes on when the server's output ends. */
+    private static final CompileServerMain.Response GONE = new CompileServerMain.Response(-1, false, null, List.of(), List.of(), List.of());
 
     /** @param dir the server's own folder: its cache, and the sources staged for it */
-    CompileService(Sandbox sandbox, Path dir, int uid, int timeoutSeconds) throws IOException {
+    CompileService(Sandbox sandbox, Path dir, Sandbox.Tenant tenant, int timeoutSeconds) throws IOException {
         this.sandbox = sandbox;
         this.dir = dir;
-        this.uid = uid;
+        this.tenant = tenant;
         this.timeoutSeconds = timeoutSeconds;
         Files.createDirectories(dir.resolve("cache"));
         Files.createDirectories(dir.resolve("src"));
         Files.createDirectories(dir.resolve("tmp"));
-        sandbox.giveTo(dir, uid);
+        sandbox.giveTo(dir, tenant);
     }
 
     /** A folder the server can read, for one student's (or the reference's) copy of the files to compile. */
     Path stagingFolder(String name) throws IOException {
         Path p = Files.createDirectories(dir.resolve("src").resolve(name));
-        sandbox.giveTo(p, uid);
+        sandbox.giveTo(p, tenant);
         return p;
+    }
+
+    /** Deletes the copies of a student's files staged for the server (under {@code src/SLOT}), once they are graded. */
+    void forget(String slot) {
+        Files2.deleteTree(dir.resolve("src").resolve(slot));
     }
 
     /** Copies the files into the server's staging folder (it cannot read the students' own) and compiles them. */
@@ -64,7 +72,7 @@ final class CompileService implements AutoCloseable {
             if (!f.getValue().equals(copy)) Files.copy(f.getValue(), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             paths.put(f.getKey(), copy.toString());
         }
-        sandbox.giveTo(staging, uid);
+        sandbox.giveTo(staging, tenant);
         if (process == null || !process.isAlive()) start();
         long id = ++next;
         try {
@@ -77,10 +85,10 @@ final class CompileService implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (true) {
             CompileServerMain.Response r = answers.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (r == null) {
-                boolean died = !process.isAlive();
+            if (r == null || r == GONE) {
+                boolean died = r == GONE || !process.isAlive();
                 stop();
-                return new Failed(List.of(died ? "javac stopped (out of memory?) while compiling this code"
+                return new Failed(List.of(died ? "javac stopped (out of memory?) while compiling this code" + said.describe()
                     : "javac did not finish compiling this code within " + timeoutSeconds + " s"));
             }
             if (r.id() != id) continue;
@@ -90,11 +98,13 @@ final class CompileService implements AutoCloseable {
 
     private void start() throws IOException {
         // Long-lived, so the full JIT pays off; no archive (it was recorded for the test runners).
-        ProcessBuilder pb = sandbox.command(uid, dir, CompileServerMain.class.getName(), List.of("-Xmx1g", "-XX:+UseSerialGC", "-Xss8m"),
+        ProcessBuilder pb = sandbox.command(tenant, dir, CompileServerMain.class.getName(), List.of("-Xmx1g", "-XX:+UseSerialGC", "-Xss8m"),
             List.of(dir.resolve("cache").toString(), dir.resolve("src").toString()));
         process = pb.redirectErrorStream(true).start();
         requests = process.getOutputStream();
         answers = new LinkedBlockingQueue<>();
+        said = new Supervisor.Tail();
+        Supervisor.Tail tail = said;
         BlockingQueue<CompileServerMain.Response> mine = answers;
         Process p = process;
         Thread.ofPlatform().daemon().name("compile-server-reader").start(() -> {
@@ -103,12 +113,16 @@ final class CompileService implements AutoCloseable {
                 while ((line = in.readLine()) != null) {
                     int at = line.indexOf(Protocol.MARKER);
                     if (at < 0 && line.startsWith("[timing]") && System.getenv("GRADE_TIMING") != null) System.err.println(line);
-                    if (at < 0) continue;
+                    if (at < 0) {
+                        tail.add(line + "\n");  // the JVM's own messages, should it not start
+                        continue;
+                    }
                     mine.add(Protocol.JSON.readValue(line.substring(at + Protocol.MARKER.length()), CompileServerMain.Response.class));
                 }
             } catch (IOException ignored) {
-                // the server is gone; the waiting side notices
+                // the server is gone
             }
+            mine.add(GONE);  // the waiting side need not wait out its time limit
         });
     }
 

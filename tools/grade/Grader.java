@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -64,7 +65,7 @@ final class Grader {
             List<Model.Student> students = gradeAll(mine, all);
             Files2.writeAtomically(settings.out().resolve("gradebook.csv"), Reports.gradebook(ids, students));
             Files2.writeAtomically(settings.out().resolve("summary.html"), Reports.summary(ids, students, "Class summary"
-                + (settings.shards() > 1 ? " (shard " + settings.shard() + "/" + settings.shards() + ")" : "")));
+                + (settings.shards() > 1 ? " (shard " + settings.shard() + "/" + settings.shards() + ")" : ""), warnings));
             for (String w : warnings) out.println("warning: " + w);
             if (System.getenv("GRADE_TIMING") != null) {
                 System.err.println("[timing] grader itself: " + ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1_000_000 + " ms cpu");
@@ -74,6 +75,7 @@ final class Grader {
             return 0;
         } finally {
             if (compileService != null) compileService.close();
+            if (sandbox != null) sandbox.close();
             if (System.getenv("GRADE_KEEP_TMP") == null) Files2.deleteTree(tmp);
             else out.println("kept the grader's temp folder: " + tmp);
         }
@@ -81,18 +83,21 @@ final class Grader {
 
     /** Stages the course and the sandbox and finds the reference; {@code students} decides whether an archive pays. */
     void prepare(int students) throws IOException, InterruptedException {
-        tmp = Files.createTempDirectory("grade-");
+        tmp = Files.createTempDirectory("grade-");  // a name no one can guess, mode 700
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));  // children may pass, not list
         Path course = tmp.resolve("course");
         List<Course.Lesson> lessons = Exercises.select(settings.root(), settings.tests(), settings.only());
         if (lessons.isEmpty()) throw new UserError("no exercise with tests found under " + settings.root().resolve("exercises"));
         sandbox = Sandbox.prepare(tmp, settings.isolate(), settings.heapMb());
+        keepFromStudents(settings.out());
+        keepFromStudents(settings.submissions());
         supervisor = new Supervisor(sandbox, settings.timeout(), settings.testTimeout(), settings.outputLimit());
-        compileService = new CompileService(sandbox, tmp.resolve("compile"), sandbox.uidFor(9_998), settings.timeout());
+        compileService = new CompileService(sandbox, tmp.resolve("compile"), sandbox.tenant(Sandbox.COMPILER, false), settings.timeout());
         exercises = Exercises.stage(settings.root(), settings.tests(), lessons, course,
             (label, files, staging) -> compileService.compile(label, files, compileService.stagingFolder(staging)), VERSION, warnings);
-        Files.createDirectories(tmp.resolve("work"));
-        Files.setPosixFilePermissions(tmp.resolve("work"), PosixFilePermissions.fromString("rwx--x--x"));
+        // Children pass through work/ to their own folder in it; private/ holds what only root reads (sources, unpacked zips).
+        Files.setPosixFilePermissions(Files.createDirectories(tmp.resolve("work")), PosixFilePermissions.fromString("rwx--x--x"));
+        Files.setPosixFilePermissions(Files.createDirectories(tmp.resolve("private")), PosixFilePermissions.fromString("rwx------"));
         references = loadReferences();
         if (references == null) references = computeReferences(settings.aot() && students >= 8);
         exercises = exercises.stream().filter(e -> {
@@ -114,7 +119,21 @@ final class Grader {
 
     void cleanUp() {
         if (compileService != null) compileService.close();
+        if (sandbox != null) sandbox.close();
         Files2.deleteTree(tmp);
+    }
+
+    /**
+     * SUBMISSIONS and OUT out of every student's reach: not in the root of their own where the sandbox gives them
+     * one, and otherwise (students as other users of this machine) no longer open to others.
+     */
+    private void keepFromStudents(Path folder) throws IOException {
+        if (!sandbox.switchesUser() || sandbox.isolation() == Sandbox.Isolation.FILES) return;
+        var mode = Files.getPosixFilePermissions(folder);
+        if (mode.stream().noneMatch(p -> p.name().startsWith("OTHERS_"))) return;
+        mode.removeIf(p -> p.name().startsWith("OTHERS_"));
+        Files.setPosixFilePermissions(folder, mode);
+        out.println("Made " + folder + " unreadable to other users (chmod o-rwx): the students' code runs as other users of this machine");
     }
 
     // ---- the reference: what each exercise's tests are, and what they are worth ----
@@ -139,11 +158,12 @@ final class Grader {
     private Map<String, Model.Reference> computeReferences(boolean train) throws IOException, InterruptedException {
         Map<String, Model.Reference> refs = new LinkedHashMap<>();
         List<Exercises.Exercise> pending = new ArrayList<>(exercises);
+        Sandbox.Tenant tenant = sandbox.tenant(Sandbox.REFERENCE, false);
+        Path archive = null;
         for (boolean solutions : new boolean[] {true, false}) {
             if (pending.isEmpty()) break;
-            Path work = tmp.resolve("work").resolve(solutions ? "reference" : "reference-stub");
-            Path src = Files.createDirectories(work.resolve("src"));
-            Files.createDirectories(work.resolve("tmp"));
+            Path mine = Files.createTempDirectory(tmp.resolve("private"), solutions ? "reference-" : "reference-stub-");
+            Path src = Files.createDirectories(mine.resolve("src"));
             List<String> ids = new ArrayList<>();
             for (Exercises.Exercise e : pending) {
                 boolean hasSolution = Files.isDirectory(Sources.solutionDir(settings.root(), e.lesson()));
@@ -156,14 +176,18 @@ final class Grader {
                 ids.add(e.id());
             }
             if (ids.isEmpty()) continue;
-            int uid = sandbox.uidFor(9_999);
-            sandbox.giveTo(work, uid);
-            Path archive = work.resolve("classes.jsa");
-            List<String> jvm = train && solutions ? Sandbox.trainingOptions(archive) : List.of();
+            List<String> jvm = List.of();
+            if (train && solutions) {  // the training JVM writes the archive in a folder of the reference's own
+                Path training = Files.createTempDirectory(tmp.resolve("work"), "training-");
+                sandbox.giveTo(training, tenant);
+                archive = training.resolve("classes.jsa");
+                jvm = Sandbox.trainingOptions(archive);
+            }
             out.println("Running the reference " + (solutions ? "solutions" : "stubs") + " (" + String.join(", ", ids) + ")"
                 + (jvm.isEmpty() ? "" : ", recording a class-data archive for the children") + "...");
             Map<String, Supervisor.Raw> raws = new ConcurrentHashMap<>();
-            runExercises(solutions ? "reference" : "reference-stub", work, uid, ids, jvm, raw -> raws.put(raw.id(), raw));
+            runExercises(solutions ? "reference" : "reference-stub", mine, tenant, ids, jvm, null, raw -> raws.put(raw.id(), raw));
+            Files2.deleteTree(mine);
             for (Exercises.Exercise e : List.copyOf(pending)) {
                 Supervisor.Raw raw = raws.get(e.id());
                 if (raw == null) continue;
@@ -191,108 +215,127 @@ final class Grader {
                 pending.remove(e);
                 for (String p : problems) warnings.add(e.id() + ": " + p);
             }
-            if (!jvm.isEmpty() && Files.exists(archive) && Files.size(archive) > 0) {
+            if (!jvm.isEmpty() && Files.isRegularFile(archive, LinkOption.NOFOLLOW_LINKS) && Files.size(archive) > 0) {
                 Path kept = Files.createDirectories(tmp.resolve("archive")).resolve("classes.jsa");
                 Files.move(archive, kept, StandardCopyOption.REPLACE_EXISTING);
                 Files.setPosixFilePermissions(kept.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
                 Files.setPosixFilePermissions(kept, PosixFilePermissions.fromString("rw-r--r--"));
-                Files.setAttribute(kept, "unix:uid", 0);
+                Files.setAttribute(kept, "unix:uid", 0, LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(kept, "unix:gid", 0, LinkOption.NOFOLLOW_LINKS);
                 sandbox = sandbox.withArchive(kept, Sandbox.archiveIsCds());
                 supervisor = new Supervisor(sandbox, settings.timeout(), settings.testTimeout(), settings.outputLimit());
             }
-            Files2.deleteTree(work);
+            if (archive != null) Files2.deleteTree(archive.getParent());
         }
+        sandbox.release(tenant);
         return refs;
     }
 
     // ---- one student's exercises: compiled in the compile server, tested in child JVMs ----
 
     /**
-     * Compiles the files in {@code work/src/ID} of each exercise (the compile server; javac's messages when they
-     * do not compile) and runs their tests in child JVMs as {@code uid}. Each outcome goes to {@code onResult}
+     * Compiles the files in {@code mine/src/ID} of each exercise (the compile server; javac's messages when they
+     * do not compile) and runs their tests in child JVMs as the tenant. Each outcome goes to {@code onResult}
      * as soon as it is known. An exercise whose precompiled tests do not link with the student's classes is
      * compiled again with its tests, and run again.
+     *
+     * <p>{@code mine} is root's alone: the student's code never sees it, so what the grader reads from it and
+     * writes into it is what the grader put there. {@code expected}: each exercise's tests (null for the reference).
      */
-    void runExercises(String slot, Path work, int uid, List<String> ids, List<String> extraJvm, java.util.function.Consumer<Supervisor.Raw> onResult)
+    void runExercises(String slot, Path mine, Sandbox.Tenant tenant, List<String> ids, List<String> extraJvm,
+                      Map<String, java.util.Set<String>> expected, java.util.function.Consumer<Supervisor.Raw> onResult)
             throws IOException, InterruptedException {
         List<String> again = new ArrayList<>();
-        runOnce(slot, work, uid, ids, true, extraJvm, raw -> {
+        runOnce(slot, mine, tenant, ids, true, extraJvm, expected, raw -> {
             if (raw.linkage()) again.add(raw.id());
             else onResult.accept(raw);
         });
-        if (!again.isEmpty()) runOnce(slot, work, uid, again, false, extraJvm, onResult);
+        if (!again.isEmpty()) runOnce(slot, mine, tenant, again, false, extraJvm, expected, onResult);
     }
 
-    private void runOnce(String slot, Path work, int uid, List<String> ids, boolean fast, List<String> extraJvm,
-                         java.util.function.Consumer<Supervisor.Raw> onResult) throws IOException, InterruptedException {
-        Map<String, ChildMain.Plan> plans = new LinkedHashMap<>();
+    private void runOnce(String slot, Path mine, Sandbox.Tenant tenant, List<String> ids, boolean fast, List<String> extraJvm,
+                         Map<String, java.util.Set<String>> expected, java.util.function.Consumer<Supervisor.Raw> onResult)
+            throws IOException, InterruptedException {
         Map<String, Map<String, Path>> own = new LinkedHashMap<>();
         for (String id : ids) {
             Exercises.Exercise e = exercise(id);
-            Sources sources = Sources.exercise(tmp.resolve("course"), e.lesson()).overlay("submission", work.resolve("src").resolve(id));
+            Sources sources = Sources.exercise(tmp.resolve("course"), e.lesson()).overlay("submission", mine.resolve("src").resolve(id));
             Map<String, Path> files = new LinkedHashMap<>(sources.files());
             if (fast && e.precompiled() != null) files.keySet().removeIf(Sources::isTest);
             own.put(id, files);
         }
-        List<String> single = new ArrayList<>(ids);
-        if (fast) {
-            Map<String, Path> batch = batch(slot, ids, own, work);
-            if (batch != null) {
-                for (String id : ids) plans.put(id, plan(work, exercise(id), batch.get(id), null, true));
-                single.clear();
-            }
-        }
-        for (String id : single) {
-            Exercises.Exercise e = exercise(id);
-            boolean precompiled = fast && e.precompiled() != null;
-            String folder = slot + "/" + (precompiled ? "own" : "all") + "/";
-            long start = System.nanoTime();
-            switch (compileService.compile(id + " of " + slot, own.get(id), compileService.stagingFolder(folder + id))) {
-                case CompileService.Failed f -> {
-                    List<String> errors = f.errors().stream().map(m -> m.replace(folder, "")).toList();
-                    onResult.accept(new Supervisor.Raw(id, Model.Outcome.COMPILE_ERROR, List.of(), null, errors, "", "", (System.nanoTime() - start) / 1e9));
+        // Each child run gets a new folder, filled by root and then sealed: nothing a child of an earlier run did is in it.
+        Path work = sandbox.newWorkFolder(tmp.resolve("work"), "run-");
+        try {
+            Map<String, ChildMain.Plan> plans = new LinkedHashMap<>();
+            List<String> single = new ArrayList<>(ids);
+            if (fast) {
+                Map<String, Path> batch = batch(slot, ids, own, mine);
+                if (batch != null) {
+                    for (String id : ids) plans.put(id, plan(work, exercise(id), batch.get(id), null, true));
+                    single.clear();
                 }
-                case CompileService.Compiled c -> plans.put(id, plan(work, e, c.classes(), c, precompiled));
             }
+            for (String id : single) {
+                Exercises.Exercise e = exercise(id);
+                boolean precompiled = fast && e.precompiled() != null;
+                String folder = slot + "/" + (precompiled ? "own" : "all") + "/";
+                long start = System.nanoTime();
+                switch (compileService.compile(id + " of " + slot, own.get(id), compileService.stagingFolder(folder + id))) {
+                    case CompileService.Failed f -> {
+                        List<String> errors = f.errors().stream().limit(100).map(m -> Protocol.clip(m.replace(folder, ""), 2_000)).toList();
+                        onResult.accept(new Supervisor.Raw(id, Model.Outcome.COMPILE_ERROR, List.of(), null, errors, "", "", (System.nanoTime() - start) / 1e9));
+                    }
+                    case CompileService.Compiled c -> plans.put(id, plan(work, e, c.classes(), c, precompiled));
+                }
+            }
+            if (plans.isEmpty()) return;
+            String key = java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16));
+            Path plan = work.resolve("plan.json");
+            Files.writeString(plan, Protocol.JSON.writeValueAsString(new ChildMain.Orders(key, plans)));
+            if (tenant.trusted()) sandbox.giveTo(work, tenant);
+            else sandbox.seal(work, tenant);
+            supervisor.run(new Supervisor.Job(tenant, work, plan, key, List.copyOf(plans.keySet()), expected, extraJvm), onResult);
+        } finally {
+            Files2.deleteTree(work);  // the student's processes are gone: nothing can swap a folder for a link meanwhile
         }
-        if (plans.isEmpty()) return;
-        Path plan = work.resolve(fast ? "plan.json" : "plan-all.json");
-        Files.writeString(plan, Protocol.JSON.writeValueAsString(plans));
-        sandbox.giveTo(work, uid);
-        supervisor.run(work, uid, plan, List.copyOf(plans.keySet()), extraJvm, onResult);
     }
 
     /**
      * All of a student's exercises in one javac run (javac's start-up is most of the cost of compiling one
-     * exercise). Answers each exercise's classes, or null when that cannot be done (an exercise whose tests are
-     * compiled with it, two exercises sharing a package) or does not compile: then each is compiled alone, for
-     * its own messages.
+     * exercise). Answers each exercise's classes (in {@code mine/compiled/ID}), or null when that cannot be done
+     * (an exercise whose tests are compiled with it, two exercises sharing a package) or does not compile: then
+     * each is compiled alone, for its own messages.
      */
-    private Map<String, Path> batch(String slot, List<String> ids, Map<String, Map<String, Path>> own, Path work) throws IOException, InterruptedException {
+    private Map<String, Path> batch(String slot, List<String> ids, Map<String, Map<String, Path>> own, Path mine) throws IOException, InterruptedException {
         if (ids.size() < 2 || ids.stream().anyMatch(id -> exercise(id).precompiled() == null)) return null;
         Map<String, java.util.Set<String>> packages = new LinkedHashMap<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
         Map<String, Path> all = new LinkedHashMap<>();
         for (String id : ids) {
-            java.util.Set<String> mine = new java.util.HashSet<>();
+            java.util.Set<String> mineOnly = new java.util.HashSet<>();
             for (var f : own.get(id).entrySet()) {
-                mine.add(packageOf(f.getValue()));
+                mineOnly.add(packageOf(f.getValue()));
                 all.put(id + "/" + f.getKey(), f.getValue());
             }
-            for (String p : mine) if (!seen.add(p)) return null;
-            packages.put(id, mine);
+            for (String p : mineOnly) if (!seen.add(p)) return null;
+            packages.put(id, mineOnly);
         }
         var result = compileService.compile("exercises of " + slot, all, compileService.stagingFolder(slot + "/batch"));
         if (!(result instanceof CompileService.Compiled c)) return null;
         Map<String, Path> split = new LinkedHashMap<>();
         for (String id : ids) {
-            Path dir = Files.createDirectories(work.resolve("compiled").resolve(id));
+            Path dir = mine.resolve("compiled").resolve(id);
+            Files2.deleteTree(dir);
+            Files.createDirectories(dir);
             for (String p : packages.get(id)) {
                 Path from = p.isEmpty() ? c.classes() : c.classes().resolve(p.replace('.', '/'));
-                if (!Files.isDirectory(from)) continue;
+                if (!Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)) continue;
                 Path to = Files.createDirectories(dir.resolve(p.replace('.', '/')));
                 try (var files = Files.list(from)) {
-                    for (Path f : files.filter(x -> x.toString().endsWith(".class")).toList()) Files.copy(f, to.resolve(f.getFileName().toString()));
+                    for (Path f : files.filter(x -> x.toString().endsWith(".class") && Files.isRegularFile(x, LinkOption.NOFOLLOW_LINKS)).toList()) {
+                        Files.copy(f, to.resolve(f.getFileName().toString()), LinkOption.NOFOLLOW_LINKS);
+                    }
                 }
             }
             split.put(id, dir);
@@ -302,16 +345,15 @@ final class Grader {
 
     private static final java.util.regex.Pattern PACKAGE = java.util.regex.Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;", java.util.regex.Pattern.MULTILINE);
 
+    /** Read as Latin-1, which never fails: a file that is not UTF-8 is javac's to report, as the student's compile error. */
     private static String packageOf(Path source) throws IOException {
-        var m = PACKAGE.matcher(Files.readString(source));
+        var m = PACKAGE.matcher(Files.readString(source, StandardCharsets.ISO_8859_1));
         return m.find() ? m.group(1) : "";
     }
 
     /** The folder a child runs an exercise from: the student's classes, and the precompiled tests when they are used. */
     private ChildMain.Plan plan(Path work, Exercises.Exercise e, Path compiled, CompileService.Compiled c, boolean precompiled) throws IOException {
-        Path classes = work.resolve("classes").resolve(e.id() + (precompiled ? "" : "-all"));
-        Files2.deleteTree(classes);
-        Files.createDirectories(classes);
+        Path classes = Files.createDirectories(work.resolve("classes").resolve(e.id()));
         Files2.copyTree(compiled, classes);
         if (precompiled) {
             Files2.copyTree(tmp.resolve("course").resolve("test-classes").resolve(e.id()), classes);
@@ -349,7 +391,7 @@ final class Grader {
                     // a problem of ours or of the machine with this student: recorded for them, the class goes on
                     student = failedStudent(s, e);
                     try {
-                        Reports.student(settings.out().resolve(s.name()), student, settings.hiddenVisibility());
+                        Reports.student(studentFolder(s.name()), student, settings.hiddenVisibility());
                     } catch (IOException ignored) {
                         // the line below still says it
                     }
@@ -386,16 +428,15 @@ final class Grader {
 
     private Model.Student gradeStudent(int index, Submissions.Submission s, boolean[] kept) throws IOException, InterruptedException {
         long start = System.nanoTime();
-        Path dir = Files.createDirectories(settings.out().resolve(s.name()));
+        Path dir = studentFolder(s.name());
         Path cache = dir.resolve(".exercises");
-        Path work = tmp.resolve("work").resolve("s" + index);
-        Path scratch = tmp.resolve("scratch").resolve("s" + index);
+        // The student's sources, unpacked zip and compiled classes: root's alone, never seen by any student's code.
+        Path mine = Files.createTempDirectory(tmp.resolve("private"), "student-");
+        Sandbox.Tenant tenant = null;
         try {
-            Path src = Files.createDirectories(work.resolve("src"));
-            Files.createDirectories(work.resolve("tmp"));
-            Files.createDirectories(scratch);
+            Path src = Files.createDirectories(mine.resolve("src"));
             List<Course.Lesson> lessons = exercises.stream().map(Exercises.Exercise::lesson).toList();
-            Submissions.Taken taken = Submissions.take(s, lessons, scratch, src);
+            Submissions.Taken taken = Submissions.take(s, lessons, Files.createDirectories(mine.resolve("unpacked")), src);
             Map<String, Model.Exercise> results = new ConcurrentHashMap<>();
             Map<String, String> keys = new LinkedHashMap<>();
             List<String> toGrade = new ArrayList<>();
@@ -426,8 +467,8 @@ final class Grader {
             }
             kept[0] = toGrade.isEmpty() && Files.exists(dir.resolve("grade.json"));
             if (!toGrade.isEmpty()) {
-                int uid = sandbox.uidFor(index);
-                runExercises("s" + index, work, uid, toGrade, List.of(), raw -> {
+                tenant = sandbox.tenant(Sandbox.studentSlot(index), true);
+                runExercises("s" + index, mine, tenant, toGrade, List.of(), expectedTests(), raw -> {
                     Exercises.Exercise e = exercises.stream().filter(x -> x.id().equals(raw.id())).findFirst().orElseThrow();
                     Model.Exercise graded = assemble(e, raw, keys.get(raw.id()));
                     results.put(raw.id(), graded);
@@ -444,9 +485,24 @@ final class Grader {
             if (!kept[0] || !Files.exists(dir.resolve("results.json"))) Reports.student(dir, student, settings.hiddenVisibility());
             return student;
         } finally {
-            Files2.deleteTree(work);
-            Files2.deleteTree(scratch);
+            if (tenant != null) sandbox.release(tenant);
+            compileService.forget("s" + index);
+            Files2.deleteTree(mine);
         }
+    }
+
+    /** OUT/STUDENT, readable by root alone when students run as users of their own. */
+    private Path studentFolder(String name) throws IOException {
+        Path dir = Files.createDirectories(settings.out().resolve(name));
+        if (sandbox.switchesUser()) Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        return dir;
+    }
+
+    /** Each exercise's tests, as the reference has them: a child's report of any other is dropped. */
+    private Map<String, java.util.Set<String>> expectedTests() {
+        Map<String, java.util.Set<String>> expected = new LinkedHashMap<>();
+        references.forEach((id, r) -> expected.put(id, r.tests().stream().map(Model.Test::key).collect(java.util.stream.Collectors.toSet())));
+        return expected;
     }
 
     private Model.Student failedStudent(Submissions.Submission s, Throwable e) {
@@ -490,10 +546,8 @@ final class Grader {
             }
         }
         if (classFailure != null) tests.add(new Model.Test(classFailure.testClass(), "", classFailure.name(), Model.Status.FAILED, classFailure.message(), 0, 0, List.of(), false));
-        for (Model.Test extra : reported.values()) {  // a test the reference did not have: shown, worth nothing
-            tests.add(new Model.Test(extra.testClass(), extra.method(), extra.name(), extra.status(), extra.message(), 0, 0, extra.hints(), false));
-        }
+        // A test the reference does not have is dropped (the supervisor already drops them for students).
         int score = tests.stream().mapToInt(Model.Test::score).sum();
-        return new Model.Exercise(e.id(), raw.outcome(), note, tests, raw.compileErrors(), raw.output(), raw.seconds(), score, ref.maxScore(), key);
+        return new Model.Exercise(e.id(), raw.outcome(), note, tests, raw.compileErrors(), raw.output(), raw.seconds(), score, ref.maxScore(), key, raw.review());
     }
 }

@@ -33,17 +33,16 @@ public final class MergeCommand implements Callable<Integer> {
         for (Path shard : shards) {
             Path csv = shard.resolve("gradebook.csv");
             if (!Files.isRegularFile(csv)) throw new UserError(shard + " has no gradebook.csv: is it a grade --out folder?");
-            List<String> lines = Files.readAllLines(csv);
-            if (lines.isEmpty() || !lines.get(0).startsWith("student,") || !lines.get(0).endsWith(",total,max")) {
+            List<List<String>> rows = parse(Files.readString(csv));
+            List<String> header = rows.isEmpty() ? List.of() : rows.get(0);
+            if (header.size() < 3 || !header.get(0).equals("student") || !header.get(header.size() - 2).equals("total") || !header.getLast().equals("max")) {
                 throw new UserError(csv + " is not a gradebook (its header should be student,<exercise ids>,total,max)");
             }
-            List<String> header = parse(lines.get(0));
             List<String> cols = header.subList(1, header.size() - 2);
             for (String c : cols) if (!ids.contains(c)) ids.add(c);
-            for (String line : lines.subList(1, lines.size())) {
-                if (line.isBlank()) continue;
-                List<String> cells = parse(line);
-                String name = cells.get(0);
+            for (List<String> cells : rows.subList(1, rows.size())) {
+                if (cells.size() != header.size()) continue;  // a blank line, or not one of ours
+                String name = Reports.uncsv(cells.get(0));
                 if (students.containsKey(name)) {
                     System.err.println("grade merge: " + name + " is in more than one shard; keeping the first");
                     continue;
@@ -60,7 +59,7 @@ public final class MergeCommand implements Callable<Integer> {
         for (Model.Student s : students.values()) for (Model.Exercise e : s.exercises()) max.merge(e.id(), e.maxScore(), Math::max);
         students.replaceAll((name, s) -> new Model.Student(name, s.exercises().stream().map(e -> e.maxScore() > 0 ? e
             : new Model.Exercise(e.id(), e.outcome(), e.note(), e.tests(), e.compileErrors(), e.output(), e.seconds(), e.score(),
-                max.getOrDefault(e.id(), e.score()), e.key())).toList(), s.notes(), s.seconds(), s.sandbox()));
+                max.getOrDefault(e.id(), e.score()), e.key(), e.review())).toList(), s.notes(), s.seconds(), s.sandbox()));
         List<Model.Student> all = students.values().stream().sorted(Comparator.comparing(Model.Student::name)).toList();
         String gradebook = Reports.gradebook(ids, all);
         if (out == null) {
@@ -75,7 +74,7 @@ public final class MergeCommand implements Callable<Integer> {
             Files2.copyTree(f.getValue(), target);
         }
         Files2.writeAtomically(dir.resolve("gradebook.csv"), gradebook);
-        Files2.writeAtomically(dir.resolve("summary.html"), Reports.summary(ids, all, "Class summary"));
+        Files2.writeAtomically(dir.resolve("summary.html"), Reports.summary(ids, all, "Class summary", List.of()));
         System.out.println("Merged " + all.size() + " students from " + shards.size() + " shards into " + dir.resolve("gradebook.csv"));
         return 0;
     }
@@ -85,20 +84,21 @@ public final class MergeCommand implements Callable<Integer> {
         List<Model.Exercise> list = new ArrayList<>();
         for (int i = 0; i < cols.size(); i++) {
             int score = (int) Math.round(Double.parseDouble(cells.get(i + 1)));
-            list.add(new Model.Exercise(cols.get(i), Model.Outcome.GRADED, "", List.of(), List.of(), "", 0, score, 0, ""));
+            list.add(new Model.Exercise(cols.get(i), Model.Outcome.GRADED, "", List.of(), List.of(), "", 0, score, 0, "", ""));
         }
         return new Model.Student(name, list, List.of(), 0, "");
     }
 
-    /** One CSV line, with RFC 4180 quotes. */
-    static List<String> parse(String line) {
+    /** The rows of a CSV text, with RFC 4180 quotes (a quoted cell may hold commas, quotes and line breaks). */
+    static List<List<String>> parse(String text) {
+        List<List<String>> rows = new ArrayList<>();
         List<String> cells = new ArrayList<>();
         StringBuilder cell = new StringBuilder();
         boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
             if (quoted) {
-                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
                     cell.append('"');
                     i++;
                 } else if (c == '"') quoted = false;
@@ -107,10 +107,17 @@ public final class MergeCommand implements Callable<Integer> {
             else if (c == ',') {
                 cells.add(cell.toString());
                 cell.setLength(0);
-            } else cell.append(c);
+            } else if (c == '\n') {
+                cells.add(cell.toString());
+                cell.setLength(0);
+                rows.add(cells);
+                cells = new ArrayList<>();
+            } else if (c != '\r') cell.append(c);
         }
-        cells.add(cell.toString());
-        return cells;
+        if (!cells.isEmpty() || !cell.isEmpty()) {
+            cells.add(cell.toString());
+            rows.add(cells);
+        }
+        return rows;
     }
-
 }

@@ -47,17 +47,21 @@ public final class Model {
 
     /**
      * One exercise of one student. {@code key} identifies what was graded (the student's files, the tests, the
-     * settings), so a re-run keeps the result while none of that changed.
+     * settings), so a re-run keeps the result while none of that changed. {@code review}: why a person should look
+     * at this exercise's code (it wrote grader events of its own, which may have forged its results), or "".
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Exercise(String id, Outcome outcome, String note, List<Test> tests, List<String> compileErrors,
-                           String output, double seconds, int score, int maxScore, String key) {
+                           String output, double seconds, int score, int maxScore, String key, String review) {
         public Exercise {
             tests = tests == null ? List.of() : List.copyOf(tests);
             compileErrors = compileErrors == null ? List.of() : List.copyOf(compileErrors);
             note = note == null ? "" : note;
             output = output == null ? "" : output;
+            review = review == null ? "" : review;
         }
+
+        public boolean flagged() { return !review.isEmpty(); }
 
         public long passedTests() { return tests.stream().filter(Test::passed).count(); }
     }

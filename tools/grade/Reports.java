@@ -79,6 +79,7 @@ final class Reports {
             sb.append(" (").append(e.passedTests()).append(" of ").append(e.tests().size()).append(" tests pass)");
             if (e.outcome() != Model.Outcome.GRADED) sb.append(" · ").append(outcomeText(e.outcome()));
             if (!e.note().isEmpty()) sb.append("\n  ").append(e.note().replace("\n", "\n  "));
+            if (e.flagged()) sb.append("\n  Flagged for review: ").append(e.review());
             for (String err : e.compileErrors().subList(0, Math.min(10, e.compileErrors().size()))) sb.append("\n  ").append(err.replace("\n", "\n  "));
             if (e.compileErrors().size() > 10) sb.append("\n  ... and ").append(e.compileErrors().size() - 10).append(" more errors");
         }
@@ -162,6 +163,7 @@ final class Reports {
             x.put("outcome", outcomeText(e.outcome()));
             x.put("problem", e.outcome() != Model.Outcome.GRADED);
             x.put("note", e.note());
+            x.put("review", e.review());
             x.put("compileErrors", String.join("\n", e.compileErrors()));
             x.put("output", e.output());
             x.put("passed", e.passedTests());
@@ -209,14 +211,34 @@ final class Reports {
         return sb.toString();
     }
 
+    /**
+     * A cell of gradebook.csv. Quotes alone do not stop a spreadsheet from reading {@code =1+2} as a formula: a
+     * cell that starts with = + - @ (or a tab or carriage return) gets a leading apostrophe, which spreadsheets show
+     * as text. A leading apostrophe is doubled too, so that {@link #uncsv} gives back the name exactly.
+     */
     static String csv(String s) {
-        return s.matches(".*[,\"\\n\\r].*") || s.startsWith("=") || s.startsWith("+") || s.startsWith("-") || s.startsWith("@")
-            ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+        String cell = s.isEmpty() || "=+-@\t\r'".indexOf(s.charAt(0)) < 0 ? s : "'" + s;
+        return cell.matches("(?s).*[,\"\\n\\r].*") ? "\"" + cell.replace("\"", "\"\"") + "\"" : cell;
     }
 
-    static String summary(List<String> ids, List<Model.Student> students, String title) {
+    /** The name in a cell {@link #csv} wrote (after the CSV quotes are undone). */
+    static String uncsv(String cell) {
+        return cell.startsWith("'") ? cell.substring(1) : cell;
+    }
+
+    /** The class at a glance; {@code notes}: what the grader has to say about the run (students it did not grade, say). */
+    static String summary(List<String> ids, List<Model.Student> students, String title, List<String> notes) {
         Map<String, Object> scope = new LinkedHashMap<>();
         scope.put("title", title);
+        scope.put("notes", notes);
+        List<Map<String, Object>> flagged = new ArrayList<>();
+        for (Model.Student s : students) {
+            for (Model.Exercise e : s.exercises()) {
+                if (e.flagged()) flagged.add(Map.of("student", s.name(), "href", href(s), "id", e.id(), "why", e.review()));
+            }
+        }
+        scope.put("flagged", flagged);
+        scope.put("anyFlagged", !flagged.isEmpty());
         scope.put("when", now());
         scope.put("count", students.size());
         int max = students.stream().mapToInt(Model.Student::maxScore).max().orElse(0);
@@ -279,7 +301,7 @@ final class Reports {
                     "cls", e == null || e.outcome() == Model.Outcome.MISSING ? "missing" : e.outcome() != Model.Outcome.GRADED ? "problem"
                         : e.score() == e.maxScore() ? "full" : "partial"));
             }
-            rows.add(Map.of("name", s.name(), "href", java.net.URLEncoder.encode(s.name(), java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20") + "/feedback.html", "cells", cells, "score", s.score(), "max", s.maxScore()));
+            rows.add(Map.of("name", s.name(), "href", href(s), "cells", cells, "score", s.score(), "max", s.maxScore()));
         }
         scope.put("students", rows);
         scope.put("ids", ids);
@@ -288,11 +310,14 @@ final class Reports {
         return w.toString();
     }
 
+    private static String href(Model.Student s) {
+        return java.net.URLEncoder.encode(s.name(), java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20") + "/feedback.html";
+    }
+
     private static long pct(long part, long whole) { return whole == 0 ? 0 : Math.round(100.0 * part / whole); }
 
     private static String now() {
         return ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z", Locale.ROOT));
     }
 
-    static Set<String> reserved() { return Set.of("gradebook.csv", "summary.html"); }
 }

@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -31,9 +33,14 @@ final class Submissions {
     /** What was taken from a submission: per exercise, its files' digest (null when absent), and notes. */
     record Taken(Map<String, String> digests, List<String> notes) {}
 
+    /** A source file larger than this is no one's homework. */
     static final long MAX_FILE = 1_000_000;
-    static final long MAX_TOTAL = 50_000_000;
-    static final int MAX_ENTRIES = 20_000;
+    /** Bytes taken from one submission (a zip's, inflated, oversized entries included): far above any real one. */
+    static final long MAX_TOTAL = 20_000_000;
+    /** Zip entries looked at: a real submission has a few hundred at most. */
+    static final int MAX_ENTRIES = 5_000;
+    /** Names of the grader's own files in OUT: a student folder of that name would take their place. */
+    static final Set<String> RESERVED = Set.of("gradebook.csv", "summary.html");
 
     private Submissions() {}
 
@@ -59,6 +66,11 @@ final class Submissions {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        for (String name : List.copyOf(found.keySet())) {
+            if (!RESERVED.contains(name.toLowerCase(Locale.ROOT))) continue;
+            found.remove(name);
+            warnings.add("the submission '" + name + "' was not graded: " + name + " is the name of one of the grader's own files in OUT; rename it to grade it");
+        }
         return found.values().stream().sorted(Comparator.comparing(Submission::name)).toList();
     }
 
@@ -76,6 +88,7 @@ final class Submissions {
         Path top = findTop(base, exercises);
         Map<String, String> digests = new LinkedHashMap<>();
         int ignoredTests = 0;
+        long taken = 0;
         for (Course.Lesson lesson : exercises) {
             Path dir = exerciseFolder(top, lesson);
             if (dir == null) {
@@ -83,24 +96,31 @@ final class Submissions {
                 continue;
             }
             Path target = Files.createDirectories(src.resolve(lesson.id()));
-            List<Path> taken = new ArrayList<>();
+            List<Path> copies = new ArrayList<>();
             for (Path f : Files2.javaFiles(dir)) {
                 String name = f.getFileName().toString();
                 if (Sources.isTest(name)) {
                     ignoredTests++;
                     continue;
                 }
-                if (Files.size(f) > MAX_FILE) {
+                long size = Files.size(f);
+                if (size > MAX_FILE) {
                     notes.add(lesson.id() + "/" + name + " is over 1 MB and was left out");
                     continue;
                 }
+                if (taken + size > MAX_TOTAL) {
+                    if (taken <= MAX_TOTAL) notes.add("the submission holds more than " + MAX_TOTAL / 1_000_000 + " MB of Java; " + lesson.id() + "/" + name + " and the files after it were left out");
+                    taken = MAX_TOTAL + 1;
+                    continue;
+                }
+                taken += size;
                 Path copy = target.resolve(name);
                 Files.copy(f, copy);
-                taken.add(copy);
+                copies.add(copy);
             }
             if (Files.isDirectory(dir) && hasLinks(dir)) notes.add(lesson.id() + ": links in the submission were not followed");
             MessageDigest md = Files2.sha256();
-            Files2.digest(md, taken);
+            Files2.digest(md, copies);
             digests.put(lesson.id(), Files2.hex(md));
         }
         if (ignoredTests > 0) notes.add(ignoredTests + " test file(s) in the submission were ignored: grading uses the instructor's tests");
@@ -142,18 +162,23 @@ final class Submissions {
     /**
      * Unpacks the .java files of a zip. An entry whose name would put it outside {@code into} (an absolute
      * path, or one climbing out with ..: the "zip slip") is refused and noted; so are links and oversized files.
+     * A zip bomb costs at most {@link #MAX_ENTRIES} entries and {@link #MAX_TOTAL} inflated bytes: unpacking stops
+     * there, with one note.
      */
     static void unzip(Path zip, Path into, List<String> notes) throws IOException {
         Path root = into.toAbsolutePath().normalize();
-        long total = 0;
+        long inflated = 0;
         int count = 0;
         int refused = 0;
+        boolean stopped = false;
+        List<String> oversized = new ArrayList<>();
         try (ZipFile zf = new ZipFile(zip.toFile())) {
             var entries = zf.entries();
             while (entries.hasMoreElements()) {
                 ZipEntry e = entries.nextElement();
                 if (++count > MAX_ENTRIES) {
-                    notes.add("the zip has more than " + MAX_ENTRIES + " entries; the rest were not unpacked");
+                    notes.add("the zip has " + zf.size() + " entries; unpacking stopped after " + MAX_ENTRIES + " (a real submission has a few hundred)");
+                    stopped = true;
                     break;
                 }
                 String name = e.getName().replace('\\', '/');
@@ -165,15 +190,16 @@ final class Submissions {
                 if (e.isDirectory() || !name.endsWith(".java")) continue;
                 // A link stored in a zip comes out of java.util.zip as a regular file holding the link's text: harmless.
                 try (InputStream in = zf.getInputStream(e)) {
-                    byte[] bytes = in.readNBytes((int) MAX_FILE + 1);
-                    if (bytes.length > MAX_FILE) {
-                        notes.add("zip entry '" + name + "' is over 1 MB and was left out");
-                        continue;
-                    }
-                    total += bytes.length;
-                    if (total > MAX_TOTAL) {
-                        notes.add("the zip unpacks to more than 50 MB of Java; the rest was not unpacked");
+                    byte[] bytes = in.readNBytes((int) Math.min(MAX_FILE + 1, MAX_TOTAL - inflated + 1));
+                    inflated += bytes.length;
+                    if (inflated > MAX_TOTAL) {
+                        notes.add("the zip unpacks to more than " + MAX_TOTAL / 1_000_000 + " MB of Java; unpacking stopped there");
+                        stopped = true;
                         break;
+                    }
+                    if (bytes.length > MAX_FILE) {
+                        oversized.add(name);
+                        continue;
                     }
                     Files.createDirectories(target.getParent());
                     if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) Files.write(target, bytes);
@@ -185,5 +211,9 @@ final class Submissions {
             notes.add(zip.getFileName() + " is not a readable zip (" + e.getMessage() + ")");
         }
         if (refused > 5) notes.add((refused - 5) + " more zip entries refused for the same reason");
+        if (!oversized.isEmpty() && !stopped) {
+            notes.add(oversized.size() + " zip entr" + (oversized.size() == 1 ? "y" : "ies") + " over 1 MB left out: '" + oversized.get(0) + "'"
+                + (oversized.size() > 1 ? " and others" : ""));
+        }
     }
 }

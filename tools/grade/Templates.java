@@ -26,6 +26,7 @@ final class Templates {
           .labels { display: flex; gap: .3rem; } .labels div { flex: 1; text-align: center; font-size: .75rem; color: #6b7378; }
           td.full { background: #dff3e3; } td.partial { background: #fff7d6; } td.problem { background: #fde2e1; } td.missing { color: #8a9196; }
           details summary { cursor: pointer; color: #3b5b8a; }
+          .note.review { background: #fde2e1; border-left-color: #b3261e; }
         </style>
         """;
 
@@ -44,6 +45,7 @@ final class Templates {
         <p><span class="score">{{score}} / {{max}} points</span> · {{passed}} of {{count}} tests pass
           {{#problem}}<span class="badge problem">{{outcome}}</span>{{/problem}}{{#full}}<span class="badge full">full marks</span>{{/full}}</p>
         {{#note}}<div class="note">{{note}}</div>{{/note}}
+        {{#review}}<div class="note review">Flagged for review: {{review}}</div>{{/review}}
         {{#compileErrors}}<p>javac's messages:</p><pre>{{compileErrors}}</pre>{{/compileErrors}}
         <table>
           {{#tests}}
@@ -68,6 +70,15 @@ final class Templates {
         <h1>{{title}}</h1>
         <p class="dim">Microservices Patterns Workbook · graded {{when}}</p>
         <p>{{count}} students · median {{median}} and mean {{mean}} of {{max}} points</p>
+        {{#notes}}<div class="note">{{.}}</div>{{/notes}}
+        {{#anyFlagged}}
+        <h2>For review</h2>
+        <p>These exercises wrote grader events of their own: their results may be forged. Read their code.</p>
+        <table>
+          <tr><th>student</th><th>exercise</th><th>why</th></tr>
+          {{#flagged}}<tr class="failed"><td><a href="{{href}}#{{id}}">{{student}}</a></td><td>{{id}}</td><td>{{why}}</td></tr>{{/flagged}}
+        </table>
+        {{/anyFlagged}}
 
         <h2>Totals</h2>
         <div class="histogram">{{#histogram}}<div style="height: {{height}}%"><span>{{count}}</span></div>{{/histogram}}</div>
