@@ -48,13 +48,22 @@ public final class SampleClassCommand implements Callable<Integer> {
     @Option(names = "--only", split = ",", paramLabel = "IDS", description = "Only these exercises (default: every exercise with tests).")
     List<String> only = List.of();
 
+    @Option(names = "--attacks", description = {"Instead, a hostile class: --students honest students (the reference solution), and one student per attack on the grader",
+        "(links, a hang, forged events, snooping, memory outside the heap, a reserved name, a formula, a Latin-1 file, a zip bomb)."})
+    boolean attacks;
+
     @Override
     public Integer call() throws IOException {
         Path root = Cli.root();
         List<Course.Lesson> lessons = Exercises.select(root, null, only).stream()
             .filter(l -> Files.isDirectory(Sources.solutionDir(root, l))).toList();
         if (lessons.isEmpty()) throw new UserError("no exercise with a solution to make submissions from");
+        if (Files.exists(dir) && !Files.isDirectory(dir)) throw new UserError(dir + " exists and is not a folder");
         Files.createDirectories(dir);
+        if (attacks) {
+            HostileClass.write(root, lessons, dir, students);
+            return 0;
+        }
         Random random = new Random(seed);
         // Which students are hostile, and how: spread over the class, each in one exercise.
         Map<Integer, String> hostile = new LinkedHashMap<>();
@@ -133,6 +142,19 @@ public final class SampleClassCommand implements Callable<Integer> {
 
     /** Puts hostile code into the class the exercise's tests use most, in a static initializer. */
     static void sabotage(Map<String, String> texts, String kind) {
+        String code = switch (kind) {
+            case "compile-error" -> "\n    int broken = \"not a number\";\n";
+            case "system-exit" -> "\n    static { System.exit(3); }\n";
+            case "endless-loop" -> "\n    static { long spins = 0; while (!Boolean.getBoolean(\"never\")) spins++; }\n";
+            case "output-flood" -> "\n    static { for (int i = 0; i < 2_000_000; i++) System.out.println(\"flooding the output, line \" + i); }\n";
+            case "memory-hog" -> "\n    static { java.util.List<long[]> hog = new java.util.ArrayList<>(); while (!Boolean.getBoolean(\"never\")) hog.add(new long[1 << 20]); }\n";
+            default -> throw new IllegalArgumentException(kind);
+        };
+        insert(texts, code);
+    }
+
+    /** Puts {@code code} (class members) into the class the exercise's tests use most, right after its opening brace. */
+    static void insert(Map<String, String> texts, String code) {
         String tests = String.join("\n", texts.entrySet().stream().filter(e -> Sources.isTest(e.getKey())).map(Map.Entry::getValue).toList());
         String best = null;
         int bestCount = -1;
@@ -150,19 +172,11 @@ public final class SampleClassCommand implements Callable<Integer> {
             }
         }
         if (best == null) throw new IllegalStateException("no class to put hostile code in");
-        String code = switch (kind) {
-            case "compile-error" -> "\n    int broken = \"not a number\";\n";
-            case "system-exit" -> "\n    static { System.exit(3); }\n";
-            case "endless-loop" -> "\n    static { long spins = 0; while (!Boolean.getBoolean(\"never\")) spins++; }\n";
-            case "output-flood" -> "\n    static { for (int i = 0; i < 2_000_000; i++) System.out.println(\"flooding the output, line \" + i); }\n";
-            case "memory-hog" -> "\n    static { java.util.List<long[]> hog = new java.util.ArrayList<>(); while (!Boolean.getBoolean(\"never\")) hog.add(new long[1 << 20]); }\n";
-            default -> throw new IllegalArgumentException(kind);
-        };
         String text = texts.get(best);
         texts.put(best, text.substring(0, bestMatch.end()) + code + text.substring(bestMatch.end()));
     }
 
-    private static void zip(Path file, Map<String, String> entries) throws IOException {
+    static void zip(Path file, Map<String, String> entries) throws IOException {
         try (OutputStream os = Files.newOutputStream(file); ZipOutputStream z = new ZipOutputStream(os)) {
             for (var e : entries.entrySet()) {
                 z.putNextEntry(new ZipEntry(e.getKey()));
