@@ -3,6 +3,7 @@ package strangler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.TreeSet;
 import java.util.stream.IntStream;
 import kit.Expect;
 import kit.Hint;
@@ -37,7 +38,7 @@ class RolloutTest {
     }
 
     @Test
-    @DisplayName("Buckets run from 0 to 99 and are spread evenly: every tenth of them holds about a tenth of 1000 users")
+    @DisplayName("Buckets run from 0 to 99, every one of them used, and are spread evenly: every tenth of them holds about a tenth of 1000 users")
     @Hint({"A hash can be negative when you read it as a signed int; % keeps the sign, so a bucket could be -37.",
            "CRC32.getValue() is a long from 0 to 2^32 - 1, never negative: getValue() % 100. With SHA-256 bytes, use Math.floorMod, or mask the sign off.",
            "The lesson's README, section 'Who gets the new service'."})
@@ -52,11 +53,16 @@ class RolloutTest {
             assertThat(tenths[tenth]).withFailMessage("buckets %d to %d hold %d of 1000 users; a good hash puts about 100 in each tenth (60 to 140 here)",
                 tenth * 10, tenth * 10 + 9, tenths[tenth]).isBetween(60, 140);
         }
+        // 5000 users leave a bucket of a good hash empty about once in 10^20 tries: an empty one is never used.
+        var used = new TreeSet<Integer>();
+        IntStream.rangeClosed(1, 5000).forEach(n -> used.add(Rollout.bucket("user-" + n, "carts")));
+        var unused = IntStream.range(0, 100).filter(b -> !used.contains(b)).boxed().toList();
+        assertThat(unused).withFailMessage("of 5000 users, none got the buckets %s for carts: every bucket from 0 to 99 should be used", unused).isEmpty();
     }
 
     @Test
     @Points(2)
-    @DisplayName("A 25 % rollout sends between 21 % and 29 % of 1000 users to the new service")
+    @DisplayName("A 25 % rollout sends between 21 % and 29 % of 1000 users to the new service, and a 70 % rollout between 65 % and 75 %")
     @Hint({"Count the users whose bucket is below the percentage. If far more than a quarter get the new service, look for negative buckets.",
            "toNewService is bucket(userId, route) < percent. The share is right when the buckets are spread evenly over 0 to 99.",
            "The lesson's README, section 'Who gets the new service'."})
@@ -66,6 +72,28 @@ class RolloutTest {
 
         assertThat(toNew).withFailMessage("a 25 %% rollout of products sent %d of 1000 users to the new service; expected 25 %% give or take 4, so 210 to 290",
             toNew).isBetween(210L, 290L);
+        long toNewCarts = USERS.stream().filter(user -> Rollout.toNewService(user, "carts", 70)).count();
+        assertThat(toNewCarts).withFailMessage("a 70 %% rollout of carts sent %d of 1000 users to the new service; expected 70 %% give or take 5, so 650 to 750",
+            toNewCarts).isBetween(650L, 750L);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("The percent is a bucket boundary: a user stays on legacy at the percent equal to their bucket, and gets the new service one percent higher")
+    @Hint({"percent counts buckets: at 10 % the ten buckets 0 to 9 get the new service. A user in bucket 9 gets it at 10 %, not at 9 %.",
+           "toNewService is true exactly when bucket(userId, route) is below percent: strictly below, from the same bucket() that a test can ask for.",
+           "Last hint: return bucket(userId, route) < percent;"})
+    void percentIsABucketBoundary() {
+        for (String route : List.of("products", "carts")) {
+            for (String user : USERS) {
+                int bucket = Expect.returns(() -> Rollout.bucket(user, route), "Rollout.bucket should return a number");
+                boolean atItsBucket = Rollout.toNewService(user, route, bucket);
+                boolean oneAbove = Rollout.toNewService(user, route, bucket + 1);
+                assertThat(List.of(atItsBucket, oneAbove)).withFailMessage("%s is in bucket %d for %s: at %d %% they should stay on legacy and at %d %% get the "
+                    + "new service, but toNewService said %s and %s", user, bucket, route, bucket, bucket + 1, atItsBucket, oneAbove)
+                    .isEqualTo(List.of(false, true));
+            }
+        }
     }
 
     @Test

@@ -11,12 +11,12 @@ import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,6 +67,25 @@ class StranglerFacadeTest {
         cartsService = new Upstream("carts", URI.create(carts.baseUrl()), HTTP, generous);
         Upstream monolith = new Upstream("legacy", URI.create(legacy.baseUrl()), HTTP, generous);
         facade = new Facade(new Router(TABLE, monolith, SHADOWS, LOG)).start();
+        warmUp();
+    }
+
+    /**
+     * One request to each server before the tests, answers ignored: the first request a server handles costs seconds
+     * on a busy machine (classes to load, threads to start), and a test gives the facade 5 s. The servers forget them
+     * before each test.
+     */
+    private static void warmUp() {
+        for (URI uri : List.of(URI.create(catalog.baseUrl()), URI.create(carts.baseUrl()), facade.uri().resolve("/warm-up"))) {
+            try {
+                HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(), BodyHandlers.discarding());
+            } catch (IOException e) {
+                // the tests that need the servers say what is wrong with them
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     @AfterAll
@@ -176,6 +195,85 @@ class StranglerFacadeTest {
         assertThat(requestsTo(catalog)).withFailMessage("at 50 %% some of the 12 users should reach catalog, but none did").isNotEmpty();
     }
 
+    @Test
+    @Points(2)
+    @DisplayName("A rollout of carts at 10 % follows Rollout for the carts route: its users on the new side reach carts, the others legacy")
+    @Hint({"Each route has its own buckets: the side of a carts request comes from the route's name, carts, not from the path and not from another route.",
+           "Rollout.toNewService(request.userId(), route.name(), percent), where route is what table.routeFor(request.path()) found.",
+           "Last hint: case Stage.Rollout(int percent) -> request.userId() != null && Rollout.toNewService(request.userId(), route.name(), percent) ? route.newService().send(request) : legacy.send(request);"})
+    void rolloutOfAnotherRoute() {
+        TABLE.put("carts", cartsService, new Stage.Rollout(10));
+        List<String> newSide = RolloutTest.USERS.stream().filter(u -> Rollout.toNewService(u, "carts", 10)).limit(3).toList();
+        List<String> legacySide = RolloutTest.USERS.stream().filter(u -> !Rollout.toNewService(u, "carts", 10)).limit(3).toList();
+
+        for (String user : newSide) call("/carts/" + user, user);
+        for (String user : legacySide) call("/carts/" + user, user);
+
+        List<String> toCarts = newSide.stream().map(u -> "GET /carts/" + u).toList();
+        List<String> toLegacy = legacySide.stream().map(u -> "GET /carts/" + u).toList();
+        assertThat(urls(carts)).withFailMessage("at 10 %% Rollout sends %s to carts for the route carts; carts should receive %s, but received %s",
+            newSide, toCarts, urls(carts)).isEqualTo(toCarts);
+        assertThat(urls(legacy)).withFailMessage("at 10 %% Rollout keeps %s on legacy for the route carts; legacy should receive %s, but received %s",
+            legacySide, toLegacy, urls(legacy)).isEqualTo(toLegacy);
+    }
+
+    @Test
+    @Points(3)
+    @DisplayName("Whichever side a request goes to, its failure reaches the caller, 4xx as well as 5xx, and the other side is not asked: migrated, rollout, legacy")
+    @Hint({"The rule is the same at every stage: the side the stage chose answers, even with a 404 or a 500. Asking the other side instead hides the failure.",
+           "Decide the side first, send the request there once, and return that reply whatever its status: no look at the status, no catch, no second send.",
+           "Last hint: every branch of the switch is a single send, `route.newService().send(request)` or `legacy.send(request)`, returned as it is."})
+    void everySideFailsVisibly() {
+        TABLE.put("products", catalogService, new Stage.Migrated());
+        catalog.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(404).withBody("{\"error\": \"no such product\"}")));
+        var unknownProduct = call("/products/NOPE-1", "ada");
+        assertThat(unknownProduct.statusCode()).withFailMessage("products is migrated and catalog answered 404; the caller should get that 404, but got %s",
+            describe(unknownProduct)).isEqualTo(404);
+        assertThat(urls(legacy)).withFailMessage("catalog's 404 is the answer, not a reason to ask legacy; but legacy received %s", urls(legacy)).isEmpty();
+
+        TABLE.put("carts", cartsService, new Stage.Rollout(50));
+        String onNewSide = RolloutTest.USERS.stream().filter(u -> Rollout.toNewService(u, "carts", 50)).findFirst().orElseThrow();
+        String onLegacySide = RolloutTest.USERS.stream().filter(u -> !Rollout.toNewService(u, "carts", 50)).findFirst().orElseThrow();
+        carts.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(500).withBody("{\"error\": \"boom\"}")));
+        legacy.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(503).withBody("{\"error\": \"legacy is overloaded\"}")));
+        var fromCarts = call("/carts/" + onNewSide, onNewSide);
+        var fromLegacy = call("/carts/" + onLegacySide, onLegacySide);
+        var notMigrated = call("/account/" + onLegacySide, onLegacySide);
+
+        assertThat(fromCarts.statusCode()).withFailMessage("%s is on carts' side of the 50 %% rollout and carts answered 500; the caller should get that 500, but got %s",
+            onNewSide, describe(fromCarts)).isEqualTo(500);
+        assertThat(fromLegacy.statusCode()).withFailMessage("%s is on legacy's side of the 50 %% rollout and legacy answered 503; the caller should get that 503, "
+            + "but got %s", onLegacySide, describe(fromLegacy)).isEqualTo(503);
+        assertThat(notMigrated.statusCode()).withFailMessage("/account belongs to legacy, which answered 503; the caller should get that 503, but got %s",
+            describe(notMigrated)).isEqualTo(503);
+        assertThat(urls(carts)).withFailMessage("only %s's request belongs to carts, but carts received %s", onNewSide, urls(carts))
+            .containsExactly("GET /carts/" + onNewSide);
+        assertThat(urls(legacy)).withFailMessage("legacy should receive %s's cart and account requests only, but received %s", onLegacySide, urls(legacy))
+            .containsExactly("GET /carts/" + onLegacySide, "GET /account/" + onLegacySide);
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("A rollout at 0 % sends every user to legacy, at 100 % every user to the new service, and a request without a user to legacy even at 100 %")
+    @Hint({"The edges of a rollout: at 0 % it has not begun, at 100 % it is done for every user who has an id; a visitor without one has no bucket at all.",
+           "Check request.userId() for null first (legacy), then ask Rollout.toNewService(userId, route.name(), percent) for everybody else.",
+           "Last hint: `request.userId() != null && Rollout.toNewService(request.userId(), route.name(), percent) ? route.newService().send(request) : legacy.send(request)`."})
+    void rolloutAtItsEdges() {
+        List<String> users = RolloutTest.USERS.subList(0, 4);
+        TABLE.put("products", catalogService, new Stage.Rollout(0));
+        for (String user : users) call("/products/KB-42", user);
+        TABLE.put("carts", cartsService, new Stage.Rollout(100));
+        for (String user : users) call("/carts/" + user, user);
+        call("/carts/guest", null);
+
+        assertThat(urls(catalog)).withFailMessage("at 0 %% nobody gets catalog, but it received %s", urls(catalog)).isEmpty();
+        assertThat(urls(carts)).withFailMessage("at 100 %% every user with an id gets carts: it should receive %s's requests, but received %s",
+            users, urls(carts)).isEqualTo(users.stream().map(u -> "GET /carts/" + u).toList());
+        assertThat(urls(legacy)).withFailMessage("legacy should receive the 4 product requests of the 0 %% rollout and the guest's cart (no X-User-Id: no "
+            + "bucket), but received %s", urls(legacy)).isEqualTo(List.of("GET /products/KB-42", "GET /products/KB-42", "GET /products/KB-42",
+                "GET /products/KB-42", "GET /carts/guest"));
+    }
+
     // ---- shadow traffic ----
 
     @Test
@@ -226,7 +324,29 @@ class StranglerFacadeTest {
 
     @Test
     @Points(2)
-    @DisplayName("Shadow failures change nothing for the caller: with the new service answering 500, dropping the connection, or the executor full, the caller gets legacy's status, headers and body")
+    @DisplayName("A shadow answer that means the same is logged as Same, one entry per request, with its path, query aside, and its user, or none for an anonymous caller")
+    @Hint({"Most shadow requests should find nothing: an entry Same is what tells the team the new service is ready.",
+           "Record one entry per shadow task, new ShadowLog.Entry(route.name(), request.path(), request.userId(), Shadow.compare(legacyReply, newReply)).",
+           "Last hint: the task is () -> log.record(entry(route, request, compare(...))), with request.userId() null for an anonymous caller."})
+    void sameAnswerLoggedAsSame() {
+        TABLE.put("products", catalogService, new Stage.Shadow());
+        catalog.stubFor(any(anyUrl()).willReturn(okJson("{\"price\":\"49.99\",\"name\":\"Split keyboard\",\"sku\":\"KB-42\"}")));
+
+        call("/products/KB-42?lang=de", "bob");
+        call("/products/KB-42", null);
+        SHADOWS.runAll();
+
+        var expected = List.of(new ShadowLog.Entry("products", "/products/KB-42", "bob", new Comparison.Same()),
+            new ShadowLog.Entry("products", "/products/KB-42", null, new Comparison.Same()));
+        assertThat(LOG.entries()).withFailMessage("catalog answered legacy's product with its keys in another order: the two shadow requests should be "
+            + "logged as%n  %s%nbut the log held%n  %s", expected, LOG.entries()).isEqualTo(expected);
+        assertThat(urls(catalog)).withFailMessage("the shadow copies should be the caller's requests, query included, but catalog received %s", urls(catalog))
+            .containsExactly("GET /products/KB-42?lang=de", "GET /products/KB-42");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("Shadow failures change nothing for the caller: with the new service answering 500, dropping the connection, or the executor full, the caller gets legacy's status, headers and body, and the log says what happened")
     @Hint({"The shadow is an experiment: whatever it does, the caller's answer is legacy's reply, returned as it came.",
            "Catch everything inside the shadow task and log it as Comparison.Failed; also catch RejectedExecutionException around shadows.execute(...).",
            "The lesson's README, section 'Shadow traffic'."})
@@ -250,6 +370,10 @@ class StranglerFacadeTest {
         }
         assertThat(SHADOWS.uncaught()).withFailMessage("a shadow task threw %s out of the executor: catch what the new service does inside the task, and log it",
             SHADOWS.uncaught()).isEmpty();
+        var found = LOG.entries().stream().map(e -> e.userId() + " " + e.result().getClass().getSimpleName()).toList();
+        assertThat(found).withFailMessage("the log should say what each shadow found: ada's 500 is a Different answer, bob's dropped connection a Failed "
+            + "one, and cy's shadow, refused by the full executor, Failed too; but it held %s", LOG.entries())
+            .containsExactly("ada Different", "bob Failed", "cy Failed");
     }
 
     @Test
@@ -267,32 +391,6 @@ class StranglerFacadeTest {
         assertThat(LOG.entries()).withFailMessage("catalog dropped the shadow's connection; the log should hold one entry saying so, but held %s", LOG.entries()).hasSize(1);
         assertThat(LOG.entries().getFirst().result()).withFailMessage("a shadow request without an answer should be logged as Failed, but was %s",
             LOG.entries().getFirst().result()).isInstanceOf(Comparison.Failed.class);
-    }
-
-    // ---- comparing answers ----
-
-    @Test
-    @Points(2)
-    @DisplayName("Answers that differ only in the order of their JSON keys and in spacing are the Same; another status or another value is Different")
-    @Hint({"Compare what the answers mean: two JSON documents with the same keys and values are the same answer, however they are written.",
-           "Read both bodies with Jackson (new ObjectMapper().readTree(bytes)) and compare the trees with equals; compare the statuses first.",
-           "The lesson's README, section 'Shadow traffic'."})
-    void comparesMeaning() {
-        Reply fromLegacy = reply("legacy", 200, "{\"sku\": \"KB-42\", \"price\": \"49.99\", \"tags\": [\"ergonomic\", \"wireless\"]}");
-        Reply reordered = reply("catalog", 200, "{\"tags\":[\"ergonomic\",\"wireless\"],\"price\":\"49.99\",\"sku\":\"KB-42\"}");
-        Reply otherPrice = reply("catalog", 200, "{\"sku\": \"KB-42\", \"price\": \"44.99\", \"tags\": [\"ergonomic\", \"wireless\"]}");
-        Reply notFound = reply("catalog", 404, "{\"sku\": \"KB-42\", \"price\": \"49.99\", \"tags\": [\"ergonomic\", \"wireless\"]}");
-
-        var same = Expect.returns(() -> Shadow.compare(fromLegacy, reordered), "Shadow.compare should compare two answers");
-        assertThat(same).withFailMessage("the same keys and values in another order and spacing are the same answer; compare said %s", same)
-            .isInstanceOf(Comparison.Same.class);
-        var price = Shadow.compare(fromLegacy, otherPrice);
-        assertThat(price).withFailMessage("a price of \"44.99\" instead of \"49.99\" is a difference; compare said %s", price).isInstanceOf(Comparison.Different.class);
-        var status = Shadow.compare(fromLegacy, notFound);
-        assertThat(status).withFailMessage("404 instead of 200 is a difference, whatever the body; compare said %s", status).isInstanceOf(Comparison.Different.class);
-        var text = Shadow.compare(reply("legacy", 200, "OK"), reply("catalog", 200, "ok"));
-        assertThat(text).withFailMessage("bodies that are not JSON are compared as they are: \"OK\" and \"ok\" differ; compare said %s", text)
-            .isInstanceOf(Comparison.Different.class);
     }
 
     // ---- helpers ----
@@ -331,10 +429,6 @@ class StranglerFacadeTest {
             uncaught.clear();
             rejecting = false;
         }
-    }
-
-    private static Reply reply(String servedBy, int status, String body) {
-        return new Reply(servedBy, status, Map.of("Content-Type", List.of("application/json")), body.getBytes(StandardCharsets.UTF_8));
     }
 
     /** A GET through the facade, as the user (null: anonymous). A 500 naming a TODO means the code is not written yet. */

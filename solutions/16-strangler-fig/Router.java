@@ -54,7 +54,7 @@ public final class Router {
         return switch (route.stage()) {
             case Stage.Legacy stillLegacy -> legacy.send(request);
             case Stage.Shadow shadow -> answerAndShadow(route, request);
-            case Stage.Rollout(int percent) -> request.userId() != null && Rollout.toNewService(request.userId(), route.name(), percent)
+            case Stage.Rollout rollout -> request.userId() != null && Rollout.toNewService(request.userId(), route.name(), rollout.percent())
                 ? route.newService().send(request)
                 : legacy.send(request);
             // No try, no fallback: a failure of the new service must show, or nobody fixes it.

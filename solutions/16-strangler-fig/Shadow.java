@@ -33,15 +33,16 @@ public final class Shadow {
         }
         JsonNode legacyJson = jsonOrNull(legacy);
         JsonNode candidateJson = jsonOrNull(candidate);
-        boolean same = legacyJson != null && candidateJson != null
-            ? legacyJson.equals(candidateJson)                 // key order and spacing do not matter
+        // A body that is JSON is never the very same bytes as one that is not, so legacy's body says how to compare.
+        boolean same = legacyJson != null
+            ? legacyJson.equals(candidateJson)                 // key order and spacing do not matter; not JSON: never the same
             : Arrays.equals(legacy.body(), candidate.body());  // not JSON: only the very same bytes are the same
         return same ? new Comparison.Same()
             : new Comparison.Different("body " + legacy.bodyText() + " from legacy, " + candidate.bodyText() + " from " + candidate.servedBy());
     }
 
+    /** The body as JSON, or null when it is not JSON; an empty body reads as Jackson's MissingNode, equal only to itself. */
     private static JsonNode jsonOrNull(Reply reply) {
-        if (reply.body().length == 0) return null;
         try {
             return JSON.readTree(reply.body());
         } catch (IOException notJson) {
