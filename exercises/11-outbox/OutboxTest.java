@@ -13,8 +13,11 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.http.HttpClient;
+import java.sql.CallableStatement;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -579,13 +582,17 @@ class OutboxTest {
            "Insert the id first and let processed_messages' primary key refuse the second: a duplicate key (SQL state 23505) means false, not an error.",
            "Last hint: insert into processed_messages (message_id) values (?); catch SQLException e when \"23505\".equals(e.getSQLState()): roll back, return false; otherwise charge and commit."})
     void twoConsumersAtOnceChargeOnce() throws Exception {
-        var consumers = List.of(new PaymentsConsumer(paymentsDb.dataSource()), new PaymentsConsumer(paymentsDb.dataSource()));
-        var start = new CyclicBarrier(2);
         try (var pool = Executors.newFixedThreadPool(2)) {
             for (int round = 1; round <= 20; round++) {
+                // The two deliveries meet at their first SQL statement, so neither has recorded anything when the
+                // other looks: the race a check-then-record loses happens in every round, not only when threads
+                // happen to switch at the wrong moment.
+                var meet = new CyclicBarrier(2);
+                var consumers = List.of(new PaymentsConsumer(meetingAtFirstStatement(paymentsDb.dataSource(), meet)),
+                                        new PaymentsConsumer(meetingAtFirstStatement(paymentsDb.dataSource(), meet)));
                 var message = new Message("m-" + round, "o-" + round, Message.ORDER_PLACED, new Order("o-" + round, "KB-42", 1, round).toJson());
                 var results = new ArrayList<Future<Boolean>>();
-                for (var consumer : consumers) results.add(pool.submit(() -> { start.await(); return consumer.handle(message); }));
+                for (var consumer : consumers) results.add(pool.submit(() -> consumer.handle(message)));
                 var answers = new ArrayList<Boolean>();
                 for (var result : results) {
                     int r = round;
@@ -705,19 +712,50 @@ class OutboxTest {
      * close() gives it back without a rollback, so a transaction left open is still open for whoever comes next.
      */
     private static DataSource poolOfOne(Connection connection) {
-        InvocationHandler pooled = (proxy, method, args) -> {
-            if (method.getName().equals("close")) return null; // back to the pool, as it is
-            try {
-                return method.invoke(connection, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
-        };
+        InvocationHandler pooled = (proxy, method, args) ->
+            method.getName().equals("close") ? null : invoke(method, connection, args); // close: back to the pool, as it is
         var handedOut = (Connection) Proxy.newProxyInstance(OutboxTest.class.getClassLoader(), new Class<?>[] {Connection.class}, pooled);
         return (DataSource) Proxy.newProxyInstance(OutboxTest.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
             if (method.getName().equals("getConnection")) return handedOut;
             throw new UnsupportedOperationException("the pool of one only hands out its connection, not " + method.getName());
         });
+    }
+
+    /**
+     * A data source whose connections wait, at their first SQL statement, until the other consumer's connection has
+     * come to its first statement too (at most 2 s, for code that never lets two consumers run at once).
+     */
+    private static DataSource meetingAtFirstStatement(DataSource real, CyclicBarrier meet) {
+        var met = new java.util.concurrent.atomic.AtomicBoolean();   // once per data source: one per consumer
+        return proxy(DataSource.class, real, connection -> !(connection instanceof Connection c) ? connection : proxy(Connection.class, c, statement -> {
+            if (!(statement instanceof Statement s)) return statement;
+            Class<? extends Statement> type = s instanceof CallableStatement ? CallableStatement.class
+                : s instanceof PreparedStatement ? PreparedStatement.class : Statement.class;
+            return Proxy.newProxyInstance(OutboxTest.class.getClassLoader(), new Class<?>[] {type}, (p, method, args) -> {
+                if (method.getName().startsWith("execute") && met.compareAndSet(false, true)) {
+                    try {
+                        meet.await(2, TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.BrokenBarrierException alone) {
+                        // the other consumer never came to the database: nothing to meet
+                    }
+                }
+                return invoke(method, s, args);
+            });
+        }));
+    }
+
+    /** A proxy of {@code type} around {@code real} that passes what each call returns through {@code wrap}. */
+    private static <T> T proxy(Class<T> type, T real, java.util.function.UnaryOperator<Object> wrap) {
+        return type.cast(Proxy.newProxyInstance(OutboxTest.class.getClassLoader(), new Class<?>[] {type},
+            (p, method, args) -> wrap.apply(invoke(method, real, args))));
+    }
+
+    private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 
     private static final class CountingPublisher implements Publisher {
