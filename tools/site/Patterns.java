@@ -85,7 +85,8 @@ final class Patterns {
     }
 
     /** Sections that are about the lesson as a whole rather than one idea of it: a pattern lands there only as a last resort. */
-    private static final Set<String> WHOLE_LESSON = Set.of("what you will see", "the exercise", "when not to use it", "in production", "run it");
+    private static final Set<String> WHOLE_LESSON = Set.of("what you will see", "the exercise", "when not to use it", "in production", "run it",
+        "the tests your code must pass");
 
     /**
      * "#id" of the section of the lesson's page that teaches the pattern, or "" for the top of the page: the first
@@ -112,12 +113,17 @@ final class Patterns {
             sections.add(new Section(ids.get(i), heading, Html.text(body).toLowerCase(Locale.ROOT)));
         }
         String stem = stem(name.toLowerCase(Locale.ROOT));
-        for (Section s : sections) if (s.heading().contains(stem)) return "#" + s.id();
+        for (Section s : sections) if (!wholeLesson(s.heading()) && s.heading().contains(stem)) return "#" + s.id();
         Comparator<Section> byMentions = Comparator.comparingInt(s -> mentions(s.text(), stem));
-        return sections.stream().filter(s -> !WHOLE_LESSON.contains(s.heading())).filter(s -> mentions(s.text(), stem) > 0)
+        return sections.stream().filter(s -> !wholeLesson(s.heading())).filter(s -> mentions(s.text(), stem) > 0)
             .max(byMentions.thenComparing(s -> -sections.indexOf(s)))
             .or(() -> sections.stream().filter(s -> mentions(s.text(), stem) > 0).findFirst())
             .map(s -> "#" + s.id()).orElse("");
+    }
+
+    /** The exercise's task and its tests, appended to the lesson's page, are about the lesson as a whole too. */
+    private static boolean wholeLesson(String heading) {
+        return WHOLE_LESSON.contains(heading) || heading.startsWith("exercise ");
     }
 
     /** "rate limiting" -> "rate limit", "idempotency key" stays, "retries" -> "retr", "autoscaling" -> "autoscal": so "rate limits", "retry" and "autoscaler" count. */
