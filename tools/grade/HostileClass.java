@@ -14,10 +14,11 @@ import kit.Course;
 
 /**
  * {@code grade sample-class DIR --attacks}: a class in which the grader is attacked. Honest students hand in the
- * reference solution, each file marked with a canary of theirs; one student per {@link Attacks} kind hands in the
- * solution with that attack in the first exercise; and a few submissions attack the grader's input: a folder named
- * after one of its own files, a name a spreadsheet would run as a formula, a file that is not UTF-8 (in the last
- * exercise), and a zip bomb. verify grades it on every run and checks that the grader held.
+ * reference solution, each file marked with a canary of theirs (one of them is named like a spreadsheet formula);
+ * one student per {@link Attacks} kind hands in the solution with that attack in the first exercise; and a few
+ * submissions attack the grader's input: a folder named after one of its own files, a file that is not UTF-8 (in
+ * the last exercise), and a zip bomb (whose files lie in no exercise's folder: it costs no JVM). verify grades it on
+ * every run and checks that the grader held.
  */
 final class HostileClass {
     /** Not a student: a folder of this name would take the place of the grader's own file in OUT. */
@@ -31,8 +32,10 @@ final class HostileClass {
     static void write(Path root, List<Course.Lesson> lessons, Path dir, int honest) throws IOException {
         Course.Lesson target = lessons.get(0);
         Random random = new Random();
-        for (int i = 1; i <= honest; i++) {
-            String name = "honest-" + i;
+        List<String> names = new java.util.ArrayList<>();
+        for (int i = 1; i <= honest; i++) names.add("honest-" + i);
+        names.add(FORMULA);
+        for (String name : names) {
             String canary = "// " + Attacks.CANARY + name + ": " + HexFormat.of().toHexDigits(random.nextLong()) + "\n";
             for (Course.Lesson l : lessons) write(dir.resolve(name), l, mark(solution(root, l), canary));
         }
@@ -43,7 +46,7 @@ final class HostileClass {
                 write(dir.resolve("attack-" + kind), l, files);
             }
         }
-        for (String name : List.of(RESERVED, FORMULA, LATIN1)) {
+        for (String name : List.of(RESERVED, LATIN1)) {
             for (Course.Lesson l : lessons) write(dir.resolve(name), l, solution(root, l));
         }
         Course.Lesson last = lessons.getLast();
@@ -54,21 +57,21 @@ final class HostileClass {
         System.arraycopy(comment, 0, both, 0, comment.length);
         System.arraycopy(text, 0, both, comment.length, text.length);
         Files.write(latin1, both);
-        bomb(dir.resolve(BOMB + ".zip"), target);
-        System.out.println("Wrote a hostile class to " + dir + ": " + honest + " honest students (honest-N, marked with canaries), "
+        bomb(dir.resolve(BOMB + ".zip"));
+        System.out.println("Wrote a hostile class to " + dir + ": " + (honest + 1) + " honest students (" + String.join(", ", names) + ", marked with canaries), "
             + String.join(", ", Attacks.KINDS.stream().map(k -> "attack-" + k).toList()) + " (in " + target.id() + "), "
-            + RESERVED + ", " + FORMULA + ", " + LATIN1 + " (in " + last.id() + ") and " + BOMB + ".zip");
+            + RESERVED + ", " + LATIN1 + " (in " + last.id() + ") and " + BOMB + ".zip");
     }
 
     /**
      * A zip that inflates far beyond what it weighs: 30 entries of 900 kB (under the limit per file, over the limit
      * of the whole: the grader stops at 20 MB), then 6,000 empty ones (over the limit of entries).
      */
-    private static void bomb(Path zip, Course.Lesson target) throws IOException {
+    private static void bomb(Path zip) throws IOException {
         Map<String, String> entries = new LinkedHashMap<>();
         String slash = "/".repeat(900_000);
-        for (int i = 0; i < 30; i++) entries.put("exercises/" + target.id() + "/Bomb" + i + ".java", slash);
-        for (int i = 0; i < 6_000; i++) entries.put("exercises/" + target.id() + "/Empty" + i + ".java", "");
+        for (int i = 0; i < 30; i++) entries.put("bomb/Bomb" + i + ".java", slash);
+        for (int i = 0; i < 6_000; i++) entries.put("bomb/Empty" + i + ".java", "");
         SampleClassCommand.zip(zip, entries);
     }
 

@@ -22,10 +22,10 @@ import kit.Style;
 
 /**
  * The grader under attack, on every verify run: one {@code ./jbang grade} of a class for the first exercise that
- * has a solution and wrong answers. Three students (the stub, a wrong answer zipped with a zip-slip entry,
- * System.exit) and the hostile class of {@code grade sample-class --attacks}: honest students marked with canaries,
- * one student per attack (links, a hang, forged events, snooping, memory outside the heap), a reserved name, a
- * formula, a Latin-1 file and a zip bomb. Checks that honest students keep full marks, that nothing appears outside
+ * has a solution and wrong answers. Two students (a wrong answer zipped with a zip-slip entry, System.exit) and
+ * the hostile class of {@code grade sample-class --attacks}: two honest students marked with canaries (one named
+ * =1+2, a formula), one student per attack (links, a hang, forged events, snooping, memory outside the heap), a
+ * reserved name, a Latin-1 file and a zip bomb. Checks that honest students keep full marks, that nothing appears outside
  * OUT and the grader's temp folder, that no other student's file reaches any output, and that the run ends within
  * its bound. What needs root (a user per student, namespaces, a memory group) is checked where the grader had it.
  */
@@ -61,9 +61,9 @@ final class GraderCheck {
             dir = Files.createTempDirectory("verify-grade");
             Path subs = Files.createDirectories(dir.resolve("submissions"));
             Path out = dir.resolve("out");
-            String made = jbang(dir.resolve("sample.log"), 5, "grade", "sample-class", subs.toString(), "--attacks", "--students", "2", "--only", id);
+            String made = jbang(dir.resolve("sample.log"), 5, "grade", "sample-class", subs.toString(), "--attacks", "--students", "1", "--only", id);
             if (made == null) return;
-            classOfThree(lesson, subs, dir);
+            classOfTwo(lesson, subs, dir);
             Set<String> before = shared();
             long start = System.nanoTime();
             String said = jbang(dir.resolve("grade.log"), 10, "grade", subs.toString(), "--out", out.toString(), "--only", id, "--jobs", "2",
@@ -71,14 +71,13 @@ final class GraderCheck {
             double seconds = (System.nanoTime() - start) / 1e9;
             if (said == null) return;
             Map<String, int[]> rows = gradebook(out.resolve("gradebook.csv"));
-            boolean shape = rows.size() == 13 && Files.readAllLines(out.resolve("gradebook.csv")).get(0).equals("student," + id + ",total,max");
-            recorder.record(shape, "grade: ./jbang grade grades a class of 13 (and refuses a 14th named gradebook.csv) into gradebook.csv, header student,"
+            boolean shape = rows.size() == 11 && Files.readAllLines(out.resolve("gradebook.csv")).get(0).equals("student," + id + ",total,max");
+            recorder.record(shape, "grade: ./jbang grade grades a class of 11 (and refuses a 12th named gradebook.csv) into gradebook.csv, header student,"
                 + id + ",total,max", "%.0f s".formatted(seconds) + (shape ? "" : ": " + rows.keySet() + "\n" + Checks.tail(said, 15)));
             if (!shape) return;
             int max = rows.get("honest-1")[1];
-            boolean scores = max > 0 && rows.get("honest-1")[0] == max && rows.get("honest-2")[0] == max
-                && rows.get("'=1+2")[0] == max && rows.get("stub")[0] < max && rows.get("wrong")[0] < max && rows.get("hostile")[0] == 0;
-            recorder.record(scores, "grade: the honest students (the solution) get full marks beside the attackers, the stub and a wrong answer less, System.exit nothing",
+            boolean scores = max > 0 && rows.get("honest-1")[0] == max && rows.get("'=1+2")[0] == max && rows.get("wrong")[0] < max && rows.get("hostile")[0] == 0;
+            recorder.record(scores, "grade: the honest students (the solution) get full marks beside the attackers, a wrong answer less, System.exit nothing",
                 new TreeSet<>(rows.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()[0] + "/" + e.getValue()[1]).toList()).toString());
             reports(rows.keySet(), id, out);
             attacks(id, out, said, seconds);
@@ -158,10 +157,10 @@ final class GraderCheck {
         if (!snoop.contains("snoop:")) problems.add("attack-snoop: it did not report: " + snoop);
         // Every canary of the honest students, looked for in every file of OUT but their own folder.
         Map<String, String> canaries = new HashMap<>();
-        for (String honest : List.of("honest-1", "honest-2")) {
+        for (String honest : List.of("honest-1", "=1+2")) {
             try (Stream<Path> files = Files.walk(subs.resolve(honest))) {
                 for (Path f : files.filter(Files::isRegularFile).toList()) {
-                    Matcher m = Pattern.compile("canary-of-" + honest + ": \\w+").matcher(Files.readString(f));
+                    Matcher m = Pattern.compile(Pattern.quote("canary-of-" + honest + ": ") + "\\w+").matcher(Files.readString(f));
                     if (m.find()) canaries.put(honest, m.group());
                 }
             }
@@ -193,10 +192,9 @@ final class GraderCheck {
 
     // ---- the class ----
 
-    /** Beside the hostile class: the stub, a wrong answer zipped with a zip-slip entry, System.exit. */
-    private void classOfThree(Course.Lesson lesson, Path subs, Path dir) throws IOException {
+    /** Beside the hostile class: a wrong answer zipped with a zip-slip entry, System.exit. */
+    private void classOfTwo(Course.Lesson lesson, Path subs, Path dir) throws IOException {
         String id = lesson.id();
-        writeSubmission(Sources.stub(root, lesson), subs.resolve("stub").resolve(id), null);
         writeSubmission(Sources.solution(root, lesson), subs.resolve("hostile").resolve("exercises").resolve(id), "static { System.exit(3); }");
         Path wrong = writeSubmission(Sources.wrong(root, lesson, Sources.wrongVariants(root, lesson).get(0)), dir.resolve("wrong").resolve(id), null);
         try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(subs.resolve("wrong.zip")))) {
