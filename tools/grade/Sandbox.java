@@ -83,8 +83,10 @@ final class Sandbox {
      * Finds out what this machine allows and stages the class path (and, if it is not readable by others, the JDK)
      * under {@code tmp}, the grader's own temp folder. {@code isolate} false runs children as this user with no namespaces.
      */
+    private static boolean root() { return "root".equals(System.getProperty("user.name")) || uid() == 0; }
+
     static Sandbox prepare(Path tmp, boolean isolate, int heapMb) throws IOException {
-        boolean root = "root".equals(System.getProperty("user.name")) || uid() == 0;
+        boolean root = root();
         Path javaHome = Path.of(System.getProperty("java.home"));
         List<Path> cp = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
@@ -146,7 +148,8 @@ final class Sandbox {
         parts.add(cgroup.map(c -> "all its memory " + memoryMb() + " MB (" + c.describe() + ")")
             .orElse(isolation == Isolation.NONE ? "" : "address space " + addressSpaceMb() + " MB"));
         parts.add(switch (isolation) {
-            case NONE -> "as " + System.getProperty("user.name") + " with the machine's network (grade as root for more)";
+            case NONE -> "as " + System.getProperty("user.name") + " itself, with the machine's network"
+                + (root() ? " (--no-isolation, or no setpriv here)" : " (grade as root for more)");
             case USER -> "a user id of its own per student, the machine's network";
             case NAMESPACES -> "a user id of its own per student, loopback-only network, its own processes";
             case FILES -> "a user id of its own per student, loopback-only network, its own processes, a root of its own (the system read-only, private /tmp)";
