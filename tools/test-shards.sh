@@ -16,11 +16,11 @@ read -r -a extra <<< "${GRADE_ARGS:-}"
 
 ./jbang grade sample-class "$tmp/class" --students "$students" --hostile 0 --only "$ids" > /dev/null
 start=$(date +%s)
-./jbang grade "$tmp/class" --out "$tmp/single" --only "$ids" --no-aot "${extra[@]}" > "$tmp/single.log"
+./jbang grade "$tmp/class" --out "$tmp/single" --only "$ids" --no-aot "${extra[@]}" > "$tmp/log-single.txt"
 single=$(( $(date +%s) - start ))
 start=$(date +%s)
 for k in $(seq 1 "$shards"); do
-  ./jbang grade "$tmp/class" --out "$tmp/shard-$k" --only "$ids" --no-aot --shard "$k/$shards" "${extra[@]}" > "$tmp/shard-$k.log"
+  ./jbang grade "$tmp/class" --out "$tmp/shard-$k" --only "$ids" --no-aot --shard "$k/$shards" "${extra[@]}" > "$tmp/log-shard-$k.txt"
 done
 ./jbang grade merge "$tmp"/shard-* --out "$tmp/merged" > /dev/null
 sharded=$(( $(date +%s) - start ))
