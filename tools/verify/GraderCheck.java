@@ -31,7 +31,7 @@ import kit.Style;
  */
 final class GraderCheck {
     /** An exercise's limit in this run: the hang holds a student this long; honest ones need a few seconds (more on a busy machine). */
-    private static final int TIMEOUT = 60;
+    private static final int TIMEOUT = 40;
     /** The folders a student could leave files in, on a machine without a root of their own. */
     private static final List<Path> SHARED = Stream.of("/tmp", "/var/tmp", "/dev/shm", "/root").map(Path::of).toList();
     private static final long STUDENT_UIDS = 1_900_000_000L;
