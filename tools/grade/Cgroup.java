@@ -144,12 +144,16 @@ final class Cgroup {
     }
 
     static void killAll(Path group) {
+        processes(group).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /** The processes in the group now. */
+    static List<ProcessHandle> processes(Path group) {
         try {
-            for (String pid : read(procs(group)).split("\\s+")) {
-                if (!pid.isBlank()) ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
-            }
+            return java.util.Arrays.stream(read(procs(group)).split("\\s+")).filter(p -> !p.isBlank())
+                .flatMap(p -> ProcessHandle.of(Long.parseLong(p)).stream()).toList();
         } catch (IOException | NumberFormatException e) {
-            // the group is gone already
+            return List.of();  // the group is gone already
         }
     }
 

@@ -367,13 +367,7 @@ final class Sandbox {
      */
     private void sweep(Tenant t) {
         if (isolation == Isolation.FILES) return;  // its processes ended with its namespace, its files with its tmpfs
-        if (isolation == Isolation.USER) {
-            for (int round = 0; round < 5; round++) {  // a fork during a round is caught by the next
-                List<ProcessHandle> left = ProcessHandle.allProcesses().filter(ph -> ownedBy(ph, t.uid())).toList();
-                if (left.isEmpty()) break;
-                left.forEach(ProcessHandle::destroyForcibly);
-            }
-        }
+        stopProcesses(t);
         for (String shared : PRIVATE_MB.keySet()) {
             try (Stream<Path> s = Files.list(Path.of(shared))) {
                 for (Path p : s.toList()) {
@@ -381,6 +375,27 @@ final class Sandbox {
                 }
             } catch (IOException | UnsupportedOperationException e) {
                 // not there, or not ours to list
+            }
+        }
+    }
+
+    /**
+     * Stops whatever of the tenant's still runs after its JVM ended: without a process namespace, something the code
+     * started and detached could. Every process in its memory group, or (without one) under its user id, is killed,
+     * round after round until none is left (a fork during a round is caught by the next).
+     */
+    void stopProcesses(Tenant t) {
+        if (t.uid() < 0 || isolation == Isolation.NAMESPACES || isolation == Isolation.FILES) return;  // gone with the namespace
+        for (int round = 0; round < 50; round++) {
+            List<ProcessHandle> left = t.memoryGroup() != null ? Cgroup.processes(t.memoryGroup())
+                : ProcessHandle.allProcesses().filter(ph -> ownedBy(ph, t.uid())).toList();
+            if (left.isEmpty()) return;
+            left.forEach(ProcessHandle::destroyForcibly);
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }

@@ -195,6 +195,7 @@ final class Supervisor {
                 }
             } finally {
                 if (process.isAlive()) Sandbox.kill(process);
+                sandbox.stopProcesses(job.tenant());  // before the work folder is deleted: nothing of theirs runs on
             }
         }
 
