@@ -71,8 +71,12 @@ public final class Course {
 
     /** The wrapper that runs the course's pinned JBang: {@code jbang} (a bash script), {@code jbang.cmd} on Windows. */
     public static String wrapper(Path root) {
-        boolean windows = System.getProperty("os.name", "").startsWith("Windows");
-        return root.resolve(windows ? "jbang.cmd" : "jbang").toString();
+        return root.resolve(onWindows() ? "jbang.cmd" : "jbang").toString();
+    }
+
+    /** Windows runs our .cmd twins of the bash scripts, and has no Unix processes, users or limits. */
+    public static boolean onWindows() {
+        return System.getProperty("os.name", "").startsWith("Windows");
     }
 
     /** The repository root: the nearest folder, from here upwards, that holds jbang-catalog.json. */

@@ -139,13 +139,21 @@ public final class Compiler {
 
     private static List<String> testClassNames(Sources sources) throws IOException {
         List<String> names = new ArrayList<>();
-        for (String file : sources.testFileNames()) {
-            String text = Files.readString(sources.files().get(file));
-            Matcher m = PACKAGE.matcher(text);
-            String simple = file.substring(0, file.length() - ".java".length());
-            names.add(m.find() ? m.group(1) + "." + simple : simple);
-        }
+        for (String file : sources.testFileNames()) names.add(className(file, Files.readString(sources.files().get(file))));
         return names;
+    }
+
+    /** The package a source file declares, or "" for the default package. */
+    public static String packageOf(String source) {
+        Matcher m = PACKAGE.matcher(source);
+        return m.find() ? m.group(1) : "";
+    }
+
+    /** The qualified name of the top-level class in {@code fileName} ("TokenBucket.java" -> "ratelimit.TokenBucket"). */
+    public static String className(String fileName, String source) {
+        String simple = fileName.substring(0, fileName.length() - ".java".length());
+        String pkg = packageOf(source);
+        return pkg.isEmpty() ? simple : pkg + "." + simple;
     }
 
     private static List<String> testMethodOrder(Sources sources) throws IOException {

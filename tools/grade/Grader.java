@@ -343,12 +343,9 @@ final class Grader {
         return split;
     }
 
-    private static final java.util.regex.Pattern PACKAGE = java.util.regex.Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;", java.util.regex.Pattern.MULTILINE);
-
     /** Read as Latin-1, which never fails: a file that is not UTF-8 is javac's to report, as the student's compile error. */
     private static String packageOf(Path source) throws IOException {
-        var m = PACKAGE.matcher(Files.readString(source, StandardCharsets.ISO_8859_1));
-        return m.find() ? m.group(1) : "";
+        return engine.Compiler.packageOf(Files.readString(source, StandardCharsets.ISO_8859_1));
     }
 
     /** The folder a child runs an exercise from: the student's classes, and the precompiled tests when they are used. */

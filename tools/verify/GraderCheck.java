@@ -50,7 +50,7 @@ final class GraderCheck {
             .filter(l -> l.hasExercise(root) && Files.isDirectory(Sources.solutionDir(root, l)) && !Sources.wrongVariants(root, l).isEmpty())
             .findFirst().orElse(null);
         if (lesson == null) return;
-        if (System.getProperty("os.name", "").startsWith("Windows")) {
+        if (Course.onWindows()) {
             // The grader isolates students with Unix processes, users and limits (sh, setpriv, ulimit, namespaces).
             System.out.println(Style.yellow("SKIP ") + "grade: the grader runs on Linux and macOS (on Windows, in WSL)");
             return;

@@ -35,7 +35,6 @@ public final class Mutation {
     public static final double MAX_EQUIVALENT_SHARE = 5.0;
     static final String MUTATORS = "STRONGER";
     private static final Duration LIMIT = Duration.ofMinutes(20);
-    private static final Pattern PACKAGE = Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
     /** One line of equivalent-mutants.txt: {@code TokenBucket.java:42 ConditionalsBoundaryMutator: why it means the same}. */
     private static final Pattern EQUIVALENT = Pattern.compile("^(\\S+\\.java):(\\d+)\\s+(\\w+)\\s*:\\s*(\\S.*)$");
 
@@ -138,9 +137,7 @@ public final class Mutation {
         List<String> targets = new ArrayList<>();
         try (var files = Files.list(solutionDir)) {
             for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".java")).sorted().toList()) {
-                Matcher m = PACKAGE.matcher(Files.readString(f));
-                String simple = f.getFileName().toString().replace(".java", "");
-                String name = m.find() ? m.group(1) + "." + simple : simple;
+                String name = Compiler.className(f.getFileName().toString(), Files.readString(f));
                 targets.add(name);
                 targets.add(name + "$*");
             }
@@ -218,8 +215,7 @@ public final class Mutation {
     private static Path packagedSources(Sources sources, Path into) throws IOException {
         for (var file : sources.files().entrySet()) {
             String text = Files.readString(file.getValue());
-            Matcher m = PACKAGE.matcher(text);
-            Path dir = m.find() ? into.resolve(m.group(1).replace('.', File.separatorChar)) : into;
+            Path dir = into.resolve(Compiler.packageOf(text).replace('.', File.separatorChar));
             Files.createDirectories(dir);
             Files.writeString(dir.resolve(file.getKey()), text);
         }

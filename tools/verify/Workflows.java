@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import kit.Course;
 import kit.Style;
 
 /**
@@ -70,6 +71,6 @@ final class Workflows {
     }
 
     private static String npx() {
-        return System.getProperty("os.name", "").startsWith("Windows") ? "npx.cmd" : "npx";
+        return Course.onWindows() ? "npx.cmd" : "npx";
     }
 }
