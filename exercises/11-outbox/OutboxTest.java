@@ -584,12 +584,12 @@ class OutboxTest {
     void twoConsumersAtOnceChargeOnce() throws Exception {
         try (var pool = Executors.newFixedThreadPool(2)) {
             for (int round = 1; round <= 20; round++) {
-                // The two deliveries meet at their first SQL statement, so neither has recorded anything when the
+                // The two deliveries meet before their first write, so neither has recorded anything when the
                 // other looks: the race a check-then-record loses happens in every round, not only when threads
-                // happen to switch at the wrong moment.
+                // happen to switch at the wrong moment (or never, on a busy machine that runs one of them first).
                 var meet = new CyclicBarrier(2);
-                var consumers = List.of(new PaymentsConsumer(meetingAtFirstStatement(paymentsDb.dataSource(), meet)),
-                                        new PaymentsConsumer(meetingAtFirstStatement(paymentsDb.dataSource(), meet)));
+                var consumers = List.of(new PaymentsConsumer(meetingAtFirstWrite(paymentsDb.dataSource(), meet)),
+                                        new PaymentsConsumer(meetingAtFirstWrite(paymentsDb.dataSource(), meet)));
                 var message = new Message("m-" + round, "o-" + round, Message.ORDER_PLACED, new Order("o-" + round, "KB-42", 1, round).toJson());
                 var results = new ArrayList<Future<Boolean>>();
                 for (var consumer : consumers) results.add(pool.submit(() -> consumer.handle(message)));
@@ -722,32 +722,52 @@ class OutboxTest {
     }
 
     /**
-     * A data source whose connections wait, at their first SQL statement, until the other consumer's connection has
-     * come to its first statement too (at most 2 s, for code that never lets two consumers run at once).
+     * A data source whose connections wait, before their first write (insert, update, delete, merge), until the other
+     * consumer's connection has come to its first write too: whatever either consumer reads first, both have read it
+     * before either records anything, so the race a check-then-record can lose is lost in every round, however the
+     * threads are scheduled after they meet. The wait gives up after 2 s, for code in which one consumer never
+     * writes, or waits for the other's lock before it does.
      */
-    private static DataSource meetingAtFirstStatement(DataSource real, CyclicBarrier meet) {
+    private static DataSource meetingAtFirstWrite(DataSource real, CyclicBarrier meet) {
         var met = new java.util.concurrent.atomic.AtomicBoolean();   // once per data source: one per consumer
-        return proxy(DataSource.class, real, connection -> !(connection instanceof Connection c) ? connection : proxy(Connection.class, c, statement -> {
-            if (!(statement instanceof Statement s)) return statement;
-            Class<? extends Statement> type = s instanceof CallableStatement ? CallableStatement.class
-                : s instanceof PreparedStatement ? PreparedStatement.class : Statement.class;
-            return Proxy.newProxyInstance(OutboxTest.class.getClassLoader(), new Class<?>[] {type}, (p, method, args) -> {
-                if (method.getName().startsWith("execute") && met.compareAndSet(false, true)) {
-                    try {
-                        meet.await(2, TimeUnit.SECONDS);
-                    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.BrokenBarrierException alone) {
-                        // the other consumer never came to the database: nothing to meet
-                    }
-                }
-                return invoke(method, s, args);
-            });
-        }));
+        Runnable meetOnce = () -> {
+            if (!met.compareAndSet(false, true)) return;
+            try {
+                meet.await(2, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.BrokenBarrierException alone) {
+                // the other consumer never came to a write: nothing to meet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        return (DataSource) Proxy.newProxyInstance(OutboxTest.class.getClassLoader(), new Class<?>[] {DataSource.class}, (p, method, args) -> {
+            Object result = invoke(method, real, args);
+            return result instanceof Connection c ? connectionMeetingBeforeWrite(c, meetOnce) : result;
+        });
     }
 
-    /** A proxy of {@code type} around {@code real} that passes what each call returns through {@code wrap}. */
-    private static <T> T proxy(Class<T> type, T real, java.util.function.UnaryOperator<Object> wrap) {
-        return type.cast(Proxy.newProxyInstance(OutboxTest.class.getClassLoader(), new Class<?>[] {type},
-            (p, method, args) -> wrap.apply(invoke(method, real, args))));
+    private static Connection connectionMeetingBeforeWrite(Connection real, Runnable meetOnce) {
+        return (Connection) Proxy.newProxyInstance(OutboxTest.class.getClassLoader(), new Class<?>[] {Connection.class}, (p, method, args) -> {
+            Object result = invoke(method, real, args);
+            if (!(result instanceof Statement s)) return result;
+            String prepared = args != null && args.length > 0 && args[0] instanceof String sql ? sql : null; // prepareStatement(sql, ...)
+            Class<? extends Statement> type = s instanceof CallableStatement ? CallableStatement.class
+                : s instanceof PreparedStatement ? PreparedStatement.class : Statement.class;
+            return Proxy.newProxyInstance(OutboxTest.class.getClassLoader(), new Class<?>[] {type}, (q, call, callArgs) -> {
+                if (call.getName().startsWith("execute")) {
+                    String sql = callArgs != null && callArgs.length > 0 && callArgs[0] instanceof String given ? given : prepared;
+                    if (call.getName().equals("executeBatch") || writes(sql)) meetOnce.run();
+                }
+                return invoke(call, s, callArgs);
+            });
+        });
+    }
+
+    /** Whether a statement changes rows: the moment a consumer records what it decided from what it read. */
+    private static boolean writes(String sql) {
+        if (sql == null) return false;
+        String verb = sql.stripLeading().split("\\s+", 2)[0].toLowerCase(java.util.Locale.ROOT);
+        return List.of("insert", "update", "delete", "merge", "upsert", "replace").contains(verb);
     }
 
     private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
