@@ -55,6 +55,8 @@ public class Lesson {
     static final List<String> calls = new CopyOnWriteArrayList<>();
     /** Waits between retries pass on this clock, not in real time: the story prints them, and they cost nothing. */
     static final RecordingSleeper sleeper = new RecordingSleeper(new ManualClock());
+    /** How many times a compensation is called, in all, before the saga is stuck: the exercise's number too. */
+    static final int COMPENSATION_ATTEMPTS = 4;
 
     public static void main(String[] args) throws Exception {
         story = Narrator.begin("12-saga", args);
@@ -156,9 +158,11 @@ public class Lesson {
         story.tell("""
             A failed step ends the saga's way forward; a failed compensation cannot end anything, or the customer
             pays for a keyboard that never ships. A 503 or a dropped connection is not an answer, so the saga
-            asks again, waiting longer each time. It is safe because every attempt carries the same idempotency
-            key: if the first refund went through and only its answer was lost, payments refunds once.""");
-        story.check(calls.stream().filter(c -> c.endsWith("/o-4/refund")).count() == 3, "the refund was tried three times: 503, a dropped connection, 200");
+            asks again, waiting longer each time, up to 4 calls in all. It is safe because every attempt carries
+            the same idempotency key: if the first refund went through and only its answer was lost, payments
+            refunds once.""");
+        story.check(calls.stream().filter(c -> c.endsWith("/o-4/refund")).count() == 3,
+            "the refund was tried three times of its " + COMPENSATION_ATTEMPTS + ": 503, a dropped connection, 200");
         story.check(keys.size() == 3 && keys.stream().distinct().count() == 1, "all three attempts carried the same Idempotency-Key");
         story.check(calls.getLast().endsWith("/o-4/release") && outcome.equals("COMPENSATED"), "then the stock was released, and the saga ended COMPENSATED");
     }
@@ -336,12 +340,12 @@ public class Lesson {
     // end::orchestrate[]
 
     // tag::retry[]
-    /** Asks again while there is no real answer (5xx, no answer at all), waiting 100 ms, 200 ms, 400 ms, ... */
+    /** Asks again while there is no real answer (5xx, no answer at all), waiting 100 ms, 200 ms, 400 ms: 4 calls at most. */
     static Answer untilItAnswers(Supplier<Answer> call) {
         Duration wait = Duration.ofMillis(100);
         Answer answer = call.get();
-        for (int attempt = 2; attempt <= 6 && answer instanceof Answer.NoAnswer; attempt++) {
-            story.say("  " + answer + ": waiting " + wait.toMillis() + " ms, then attempt " + attempt);
+        for (int attempt = 2; attempt <= COMPENSATION_ATTEMPTS && answer instanceof Answer.NoAnswer; attempt++) {
+            story.say("  " + answer + ": waiting " + wait.toMillis() + " ms, then attempt " + attempt + " of " + COMPENSATION_ATTEMPTS);
             sleeper.sleep(wait); // the lesson's clock moves; a real service sleeps (or schedules the retry)
             wait = wait.multipliedBy(2);
             answer = call.get();

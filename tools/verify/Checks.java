@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import kit.Course;
 import kit.Style;
 import site.Transcripts;
@@ -117,6 +119,7 @@ public final class Checks implements Recorder {
             record(false, id + ": has an exercise folder", "exercises/" + id + " is missing");
             return;
         }
+        taskNamesALessonStep(lesson);
         var solution = compileAndRun(Sources.solution(root, lesson));
         if (solution != null) {
             record(solution.allPassed(), id + ": the solution passes every test",
@@ -146,6 +149,44 @@ public final class Checks implements Recorder {
                 wrong.failed() > 0 ? "caught by: " + caughtBy : "every test passed on a wrong answer");
         }
         mutationSummary(lesson);
+    }
+
+    // ---- lesson and exercise agree: the task says which step of the lesson it builds on ----
+
+    /** {@code story.step("...")}, the title a lesson prints as "Step N. ..."; group 1 is the title as a Java string literal's body. */
+    private static final Pattern STEP = Pattern.compile("story\\.step\\(\"((?:[^\"\\\\]|\\\\.)*)\"\\)");
+
+    /**
+     * The exercise's README has a paragraph "From the lesson: ..." that names, word for word, a step its lesson prints
+     * (not the --mine step, which runs the learner's code). Renaming the step without the task, or the other way
+     * round, fails here instead of drifting apart unseen.
+     */
+    private void taskNamesALessonStep(Course.Lesson lesson) {
+        String id = lesson.id();
+        String what = id + ": the exercise's README says which step of the lesson it builds on (\"From the lesson: ...\")";
+        try {
+            List<String> steps = stepTitles(Files.readString(root.resolve("lessons").resolve(id).resolve("Lesson.java")));
+            String task = Files.readString(root.resolve("exercises").resolve(id).resolve("README.adoc")).replace("\r\n", "\n");
+            int from = task.indexOf("From the lesson:");
+            int end = from < 0 ? -1 : task.indexOf("\n\n", from);
+            String paragraph = from < 0 ? "" : task.substring(from, end < 0 ? task.length() : end).replaceAll("\\s+", " ");
+            long named = steps.stream().filter(paragraph::contains).count();
+            record(named > 0, what, from < 0 ? "exercises/" + id + "/README.adoc has no paragraph \"From the lesson: ...\""
+                : named > 0 ? "names " + named + " of its " + steps.size() + " steps"
+                : "it names none of the lesson's steps, which are now: \"" + String.join("\", \"", steps) + "\"");
+        } catch (IOException e) {
+            record(false, what, e.toString());
+        }
+    }
+
+    static List<String> stepTitles(String lessonSource) {
+        List<String> titles = new ArrayList<>();
+        Matcher m = STEP.matcher(lessonSource);
+        while (m.find()) {
+            String title = m.group(1).replaceAll("\\\\(.)", "$1");
+            if (!title.contains("(--mine)")) titles.add(title);
+        }
+        return titles;
     }
 
     /** The committed mutation score was measured on these very tests and this solution (else: run it again). */
