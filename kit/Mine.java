@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 import javax.tools.Diagnostic;
 import javax.tools.DiagnosticCollector;
 import javax.tools.JavaFileObject;
@@ -34,8 +33,8 @@ public final class Mine {
     public static Mine compile(String lessonId) {
         Course.Lesson lesson = Course.find(lessonId).orElseThrow();
         Path dir = Course.root().resolve("exercises").resolve(lesson.id());
-        try (Stream<Path> files = Files.list(dir)) {
-            List<Path> sources = files.filter(p -> p.toString().endsWith(".java") && !p.toString().endsWith("Test.java")).sorted().toList();
+        try {
+            List<Path> sources = SourceFiles.in(dir).stream().filter(p -> !p.toString().endsWith("Test.java")).toList();
             Path out = Files.createTempDirectory("mine-" + lesson.number2());
             var diagnostics = new DiagnosticCollector<JavaFileObject>();
             var javac = ToolProvider.getSystemJavaCompiler();
@@ -53,7 +52,7 @@ public final class Mine {
                 }
             }
             return new Mine(new URLClassLoader(new URL[] {out.toUri().toURL()}, Mine.class.getClassLoader()));
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             System.err.println("--mine: cannot read exercises/" + lesson.id() + "/ (" + e.getMessage() + ")");
             System.exit(1);
             return null;

@@ -16,12 +16,14 @@ trap 'rm -rf "$work"' EXIT
 cd "$root"
 
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# shellcheck source=tools/lay-over.sh
+. "$root/tools/lay-over.sh"
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "n/a"} else if (NR%2) {print a[(NR+1)/2]} else {print (a[NR/2]+a[NR/2+1])/2}}'; }
 
 ./jbang grade --version >/dev/null                     # builds the grader once (not timed)
 ./jbang grade sample-class "$work/class" --students "$students" | tee "$work/class.txt"
 ids=$(ls -d exercises/[0-9][0-9]-*/ | xargs -n1 basename | while read -r id; do
-  ls "exercises/$id"/*Test.java >/dev/null 2>&1 && [ -d "solutions/$id" ] && echo "$id"; done)
+  find "exercises/$id" -name '*Test.java' | grep -q . && [ -d "solutions/$id" ] && echo "$id"; done)
 exercises=$(echo "$ids" | wc -l)
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
@@ -52,7 +54,7 @@ step=$(( ${#pairs[@]} / sample )); [ "$step" -ge 1 ] || step=1
 for (( i = 0; i < ${#pairs[@]} && i / step < sample; i += step )); do
   src=${pairs[$i]%%|*}; id=${pairs[$i]##*|}
   rm -rf "$scratch/exercises/$id" "$scratch/.workbook-cache" && cp -r "exercises/$id" "$scratch/exercises/$id"
-  find "$src" -maxdepth 1 -name '*.java' ! -name '*Test.java' -exec cp {} "$scratch/exercises/$id/" \;
+  lay_over "$src" "$scratch/exercises/$id" 8   # the student's files, flat or in package folders
   s=$(ms); (cd "$scratch" && timeout 120 ./jbang workbook check "$id" >/dev/null 2>&1) || true
   echo $(( $(ms) - s )) >> "$work/naive.txt"
 done

@@ -20,6 +20,8 @@ fi
 tool=bench
 # shellcheck source=tools/scratch-copy.sh
 . "$root/tools/scratch-copy.sh"
+# shellcheck source=tools/lay-over.sh
+. "$root/tools/lay-over.sh"
 
 # The first check of a clone, on the stub as a learner finds it: no start-up cache and no remembered launch command
 # yet (a clone has no .jbang-cli/ of its own). That check must not wait for the cache; it starts the recording in the
@@ -44,7 +46,7 @@ printf '%-24s %14s %14s %14s\n' "lesson" "check (ms)" "first step" "lesson total
 for id in "${ids[@]}"; do
   # Solve the exercise in the scratch copy: lay the solution's files over the stub.
   if [ -d "$scratch/solutions/$id" ]; then
-    find "$scratch/solutions/$id" -maxdepth 1 -name '*.java' -exec cp {} "$scratch/exercises/$id/" \;
+    lay_over "$scratch/solutions/$id" "$scratch/exercises/$id"
     (cd "$scratch" && ./jbang workbook check "$id" >/dev/null 2>&1) || true   # warm-up: build and cache
     while ls -d "$root"/.jbang-cli/*/startup/recording >/dev/null 2>&1; do sleep 1; done   # a start-up cache being recorded
     checks=()
@@ -75,7 +77,7 @@ if [ -d "$scratch/exercises/$watched" ]; then
   (cd "$scratch" && exec ./jbang workbook watch "$watched" >"$log" 2>&1) &
   watcher=$!
   until grep -q Watching "$log" 2>/dev/null; do sleep 0.1; done
-  file=$(ls "$scratch/exercises/$watched/"*.java | grep -v Test.java | head -n 1)
+  file=$(find "$scratch/exercises/$watched" -name '*.java' ! -name '*Test.java' -not -path '*/target/*' | sort | head -n 1)
   saves=()
   for i in $(seq $(( runs + 3 ))); do
     before=$(grep -c Watching "$log")

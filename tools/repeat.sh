@@ -17,14 +17,16 @@ fi
 tool=repeat
 # shellcheck source=tools/scratch-copy.sh
 . "$root/tools/scratch-copy.sh"
+# shellcheck source=tools/lay-over.sh
+. "$root/tools/lay-over.sh"
 
 total_failures=0
 printf '%-24s %16s %22s\n' "exercise" "solution passes" "wrong answers caught"
 for id in "${ids[@]}"; do
   [ -d "$scratch/solutions/$id" ] || { echo "repeat: no solution for $id" >&2; exit 1; }
   exercise="$scratch/exercises/$id"
-  original=$(mktemp -d) && cp "$exercise"/*.java "$original/"
-  cp "$scratch/solutions/$id"/*.java "$exercise/"
+  original=$(mktemp -d) && cp -r "$exercise/." "$original/"
+  lay_over "$scratch/solutions/$id" "$exercise"
   passed=0
   for _ in $(seq "$runs"); do
     if (cd "$scratch" && ./jbang workbook check "$id" >/dev/null 2>&1); then passed=$((passed + 1)); fi
@@ -33,15 +35,14 @@ for id in "${ids[@]}"; do
   caught=0; tried=0
   for variant in "$scratch/solutions/$id/wrong"/*/; do
     [ -d "$variant" ] || continue
-    cp "$scratch/solutions/$id"/*.java "$exercise/"
-    for diff in "$variant"*.java.diff; do (cd "$exercise" && patch -s -p1 < "$diff"); done
-    for f in "$variant"*.java; do [ -f "$f" ] && cp "$f" "$exercise/"; done
+    lay_over "$scratch/solutions/$id" "$exercise"
+    patch_over "$variant" "$exercise"
     for _ in $(seq "$wrong_runs"); do
       tried=$((tried + 1))
       if ! (cd "$scratch" && ./jbang workbook check "$id" >/dev/null 2>&1); then caught=$((caught + 1)); fi
     done
   done
-  rm -f "$exercise"/*.java && cp "$original"/*.java "$exercise/" && rm -rf "$original"
+  rm -rf "$exercise" && mv "$original" "$exercise"
   total_failures=$((total_failures + runs - passed + tried - caught))
   printf '%-24s %16s %22s\n' "$id" "$passed/$runs" "$caught/$tried"
 done

@@ -27,12 +27,14 @@ fi
 tool=stress
 # shellcheck source=tools/scratch-copy.sh
 . "$root/tools/scratch-copy.sh"
+# shellcheck source=tools/lay-over.sh
+. "$root/tools/lay-over.sh"
 failures_dir="$root/.workbook-cache/stress"
 rm -rf "$failures_dir" && mkdir -p "$failures_dir"
 
 # Builds and warms every lesson and check before the hogs start: a first build is not what this measures.
 for id in "${ids[@]}"; do
-  [ ! -d "$scratch/solutions/$id" ] || find "$scratch/solutions/$id" -maxdepth 1 -name '*.java' -exec cp {} "$scratch/exercises/$id/" \;
+  [ ! -d "$scratch/solutions/$id" ] || lay_over "$scratch/solutions/$id" "$scratch/exercises/$id"
   (cd "$scratch" && ./jbang "${id#??-}" --no-pause </dev/null >/dev/null 2>&1) || true
 done
 [ ! -d "$scratch/exercises/${ids[0]}" ] || (cd "$scratch" && ./jbang workbook check "${ids[0]}" >/dev/null 2>&1) || true

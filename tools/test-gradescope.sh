@@ -21,8 +21,10 @@ cp "$ag/source/run_autograder" "$ag/run_autograder"      # Gradescope copies it 
 [ -d "$root/.jbang-cli" ] && ln -s "$root/.jbang-cli" "$ag/source/workbook/.jbang-cli"
 bash "$ag/source/setup.sh" > "$sim/setup.log" 2>&1 || { cat "$sim/setup.log"; echo "FAIL: setup.sh"; exit 1; }
 
-cp "$ag/source/workbook/exercises/$id"/*.java "$ag/submission/exercises/$id/"
-find "solutions/$id" -maxdepth 1 -name '*.java' -exec cp {} "$ag/submission/exercises/$id/" \;
+# shellcheck source=tools/lay-over.sh
+. "$root/tools/lay-over.sh"
+cp -r "$ag/source/workbook/exercises/$id/." "$ag/submission/exercises/$id/"
+lay_over "solutions/$id" "$ag/submission/exercises/$id"
 AUTOGRADER_ROOT="$ag" "$ag/run_autograder" > "$sim/run.log" 2>&1 || { cat "$sim/run.log"; echo "FAIL: run_autograder exited non-zero"; exit 1; }
 
 results="$ag/results/results.json"

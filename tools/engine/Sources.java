@@ -10,17 +10,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import kit.Course;
+import kit.SourceFiles;
 
 /**
  * The Java files that make up one version of an exercise: the learner's folder, with other folders laid over it
  * file by file. The reference solution is the exercise with solutions/ID laid over it; a wrong answer is the
  * solution with solutions/ID/wrong/VARIANT laid over that. Tests always come from the exercise folder (or an
- * instructor's folder), never from an overlay.
+ * instructor's folder), never from an overlay. An exercise's files are found at any depth (flat, or in package
+ * folders as IDEs want them: see {@link SourceFiles}) and keyed by name, so an overlay's file replaces the stub's
+ * file of the same name wherever that lives. Overlays (solutions/ID, wrong/VARIANT) are flat folders.
  */
 public record Sources(String label, Map<String, Path> files) {
 
     public static Sources exercise(Path root, Course.Lesson lesson) {
-        return new Sources("exercise " + lesson.id(), javaFiles(root.resolve("exercises").resolve(lesson.id())));
+        return new Sources("exercise " + lesson.id(), SourceFiles.byName(root.resolve("exercises").resolve(lesson.id())));
     }
 
     /** The exercise as shipped: the stub and its tests. */
@@ -58,7 +61,7 @@ public record Sources(String label, Map<String, Path> files) {
      */
     public Sources overlay(String newLabel, Path dir) {
         Map<String, Path> merged = new LinkedHashMap<>(files);
-        javaFiles(dir).forEach((name, path) -> {
+        flatJavaFiles(dir).forEach((name, path) -> {
             if (!isTest(name)) merged.put(name, path);
         });
         patches(dir).forEach((name, diff) -> {
@@ -84,7 +87,7 @@ public record Sources(String label, Map<String, Path> files) {
     /** Replaces or adds test files, for an instructor's own (hidden) tests. */
     public Sources withTests(Path dir) {
         Map<String, Path> merged = new LinkedHashMap<>(files);
-        javaFiles(dir).forEach((name, path) -> {
+        SourceFiles.byName(dir).forEach((name, path) -> {
             if (isTest(name)) merged.put(name, path);
         });
         return new Sources(label, merged);
@@ -100,7 +103,8 @@ public record Sources(String label, Map<String, Path> files) {
 
     public static boolean isTest(String fileName) { return fileName.endsWith("Test.java"); }
 
-    private static Map<String, Path> javaFiles(Path dir) {
+    /** The .java files directly in an overlay's folder: solutions/ID holds wrong/ beneath, which is not the solution. */
+    private static Map<String, Path> flatJavaFiles(Path dir) {
         Map<String, Path> found = new LinkedHashMap<>();
         if (!Files.isDirectory(dir)) return found;
         try (Stream<Path> s = Files.list(dir)) {

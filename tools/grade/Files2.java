@@ -16,10 +16,10 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
+import kit.SourceFiles;
 
 /** Small file helpers the grader needs in many places. */
 final class Files2 {
@@ -94,15 +94,12 @@ final class Files2 {
         });
     }
 
-    /** The regular .java files directly in {@code dir} (never following links), sorted by name. */
+    /**
+     * The regular .java files in {@code dir}, flat or in package folders (never following links, build output
+     * left out), sorted by name.
+     */
     static List<Path> javaFiles(Path dir) {
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return List.of();
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".java") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
-                .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return SourceFiles.in(dir);
     }
 
     /** Copies folders and regular files; a link is left out, never followed (the trees copied hold none of their own). */

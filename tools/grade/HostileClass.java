@@ -37,17 +37,18 @@ final class HostileClass {
         names.add(FORMULA);
         for (String name : names) {
             String canary = "// " + Attacks.CANARY + name + ": " + HexFormat.of().toHexDigits(random.nextLong()) + "\n";
-            for (Course.Lesson l : lessons) write(dir.resolve(name), l, mark(solution(root, l), canary));
+            // The honest hand in package folders (as the course lays out its exercises), the others flat (as older clones do).
+            for (Course.Lesson l : lessons) write(dir.resolve(name), l, mark(solution(root, l), canary), true);
         }
         for (String kind : Attacks.KINDS) {
             for (Course.Lesson l : lessons) {
                 Map<String, String> files = solution(root, l);
                 if (l.equals(target)) SampleClassCommand.insert(files, "\n" + Attacks.code(kind, l.id()));
-                write(dir.resolve("attack-" + kind), l, files);
+                write(dir.resolve("attack-" + kind), l, files, false);
             }
         }
         for (String name : List.of(RESERVED, LATIN1)) {
-            for (Course.Lesson l : lessons) write(dir.resolve(name), l, solution(root, l));
+            for (Course.Lesson l : lessons) write(dir.resolve(name), l, solution(root, l), false);
         }
         Course.Lesson last = lessons.getLast();
         Path latin1 = dir.resolve(LATIN1).resolve("exercises").resolve(last.id()).resolve(mostUsed(solution(root, last)));
@@ -96,10 +97,13 @@ final class HostileClass {
         return copy.entrySet().stream().filter(e -> e.getValue().contains("/*here*/")).findFirst().orElseThrow().getKey();
     }
 
-    private static void write(Path student, Course.Lesson lesson, Map<String, String> files) throws IOException {
+    private static void write(Path student, Course.Lesson lesson, Map<String, String> files, boolean inPackageFolders) throws IOException {
         Path folder = Files.createDirectories(student.resolve("exercises").resolve(lesson.id()));
         for (var f : files.entrySet()) {
-            if (!Sources.isTest(f.getKey())) Files.writeString(folder.resolve(f.getKey()), f.getValue());
+            if (Sources.isTest(f.getKey())) continue;
+            Path file = folder.resolve((inPackageFolders ? SampleClassCommand.packageFolder(f.getValue()) : "") + f.getKey());
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, f.getValue());
         }
     }
 }

@@ -1,5 +1,6 @@
 package grade;
 
+import engine.Compiler;
 import engine.Sources;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -110,12 +111,12 @@ public final class SampleClassCommand implements Callable<Integer> {
                     texts.put(f.getKey(), Sources.isTest(f.getKey()) ? text : "// " + name + "\n" + text);
                 }
                 if (lesson.equals(hostileIn)) sabotage(texts, hostileKind);
-                for (var t : texts.entrySet()) files.put("exercises/" + lesson.id() + "/" + t.getKey(), t.getValue());
+                for (var t : texts.entrySet()) files.put("exercises/" + lesson.id() + "/" + packageFolder(t.getValue()) + t.getKey(), t.getValue());
             }
             int layout = i % 5;
             if (i == zipSlip || layout == 4) {
                 Map<String, String> entries = new LinkedHashMap<>();
-                files.forEach((p, t) -> entries.put("workbook-main/" + p, t));
+                files.forEach((p, t) -> entries.put("workbook-main/" + flat(p), t));   // as zips from before package folders are
                 if (i == zipSlip) {
                     entries.put("../../escaped-by-zip-slip.java", "class Escaped {}");
                     entries.put("/tmp/absolute-zip-entry.java", "class Absolute {}");
@@ -138,6 +139,17 @@ public final class SampleClassCommand implements Callable<Integer> {
         hostile.forEach((i, kind) -> names.add("student-%03d (%s)".formatted(i + 1, kind)));
         System.out.println("hostile students: " + String.join(" ", names.stream().sorted().toList()));
         return 0;
+    }
+
+    /** "outbox/" for a file of package outbox: the folder the course (and an IDE) keeps it in; "" in the default package. */
+    static String packageFolder(String source) {
+        String pkg = Compiler.packageOf(source);
+        return pkg.isEmpty() ? "" : pkg.replace('.', '/') + "/";
+    }
+
+    /** exercises/ID/outbox/Relay.java -> exercises/ID/Relay.java: the flat layout of older clones. */
+    private static String flat(String path) {
+        return path.replaceFirst("^(exercises/[^/]+/).*/", "$1");
     }
 
     /** Puts hostile code into the class the exercise's tests use most, in a static initializer. */

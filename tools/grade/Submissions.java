@@ -97,10 +97,14 @@ final class Submissions {
             }
             Path target = Files.createDirectories(src.resolve(lesson.id()));
             List<Path> copies = new ArrayList<>();
-            for (Path f : Files2.javaFiles(dir)) {
+            for (Path f : Files2.javaFiles(dir)) {   // flat (older clones) or in package folders: taken flat
                 String name = f.getFileName().toString();
                 if (Sources.isTest(name)) {
                     ignoredTests++;
+                    continue;
+                }
+                if (Files.exists(target.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+                    notes.add(lesson.id() + "/" + dir.relativize(f) + " was left out: the submission has another " + name + " in that exercise");
                     continue;
                 }
                 long size = Files.size(f);
@@ -154,7 +158,7 @@ final class Submissions {
     }
 
     private static boolean hasLinks(Path dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
+        try (Stream<Path> s = Files.walk(dir, 8)) {   // Files.walk follows no link; 8 as deep as the files taken
             return s.anyMatch(Files::isSymbolicLink);
         }
     }

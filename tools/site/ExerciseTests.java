@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
+import kit.SourceFiles;
 
 /**
  * The names of an exercise's tests, read from its *Test.java sources (never compiled, never run, and never the
@@ -28,13 +28,13 @@ final class ExerciseTests {
 
     static List<Group> of(Path exerciseDir) {
         if (!Files.isDirectory(exerciseDir)) return List.of();
-        try (Stream<Path> files = Files.list(exerciseDir)) {
+        try {
             List<Group> groups = new ArrayList<>();
-            for (Path f : files.filter(p -> p.getFileName().toString().endsWith("Test.java")).sorted().toList()) {
+            for (Path f : SourceFiles.in(exerciseDir).stream().filter(p -> p.getFileName().toString().endsWith("Test.java")).toList()) {
                 groups.addAll(parse(Files.readString(f), f.getFileName().toString().replace(".java", "")));
             }
             return groups;
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             throw new BuildFailed("cannot read the tests in " + exerciseDir + ": " + e.getMessage());
         }
     }

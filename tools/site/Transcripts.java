@@ -164,7 +164,7 @@ public final class Transcripts {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             List<Path> files;
             try (Stream<Path> lessonFiles = Files.walk(root.resolve("lessons").resolve(lesson.id()));
-                 Stream<Path> kitFiles = Files.list(root.resolve("kit"))) {
+                 Stream<Path> kitFiles = Files.walk(root.resolve("kit"))) {
                 files = Stream.concat(lessonFiles, kitFiles)
                     .filter(p -> p.toString().endsWith(".java") && Files.isRegularFile(p))
                     .sorted().toList();

@@ -86,7 +86,7 @@ public final class Checks implements Recorder {
 
     private void kitTests() {
         Path dir = root.resolve("kit").resolve("test");
-        var sources = new Sources("kit tests", new java.util.LinkedHashMap<>()).overlay("kit tests", dir).withTests(dir);
+        var sources = new Sources("kit tests", new java.util.LinkedHashMap<>()).withTests(dir);
         var report = compileAndRun(sources);
         if (report == null) return;
         record(report.allPassed(), "kit: its own tests pass", report.passed() + "/" + report.results().size() + failures(report));

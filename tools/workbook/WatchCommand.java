@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import kit.Course;
+import kit.SourceFiles;
 import kit.Progress;
 import kit.Style;
 import kit.Terminal;
@@ -57,8 +58,10 @@ public final class WatchCommand implements Callable<Integer> {
             Map<WatchKey, Course.Lesson> folders = new HashMap<>();
             for (Course.Lesson lesson : Course.LESSONS) {
                 if (!lesson.hasExercise(root)) continue;
-                Path dir = root.resolve("exercises").resolve(lesson.id());
-                folders.put(dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY), lesson);
+                // A watch service sees one folder, not the folders in it: each package folder is registered too.
+                for (Path dir : SourceFiles.folders(root.resolve("exercises").resolve(lesson.id()))) {
+                    folders.put(dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY), lesson);
+                }
             }
             Thread.ofPlatform().daemon().name("watch-saves").start(() -> reportSaves(watcher, folders));
             freshWorker(workers);
