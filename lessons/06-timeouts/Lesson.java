@@ -169,8 +169,9 @@ public class Lesson {
             message, try later, take the order and charge the card afterwards), and gives the thread back.
             The moment payments recovered, so did orders.""");
         story.check(answers.stream().allMatch(a -> a.status() == 504), "every customer got 504 Gateway Timeout from orders");
-        story.check(answers.stream().allMatch(a -> a.millis() >= CALL_TIMEOUT.toMillis() && a.millis() < 3_000),
-            "each of them waited the call timeout (" + CALL_TIMEOUT.toMillis() + " ms) and less than 3 s, not " + HANG_MS / 1000 + " s");
+        // Bounded by payments' own hang, not by a guess about this machine: an answer before HANG_MS cannot have waited for payments.
+        story.check(answers.stream().allMatch(a -> a.millis() >= CALL_TIMEOUT.toMillis() && a.millis() < HANG_MS),
+            "each of them waited the call timeout (" + CALL_TIMEOUT.toMillis() + " ms), not payments' " + HANG_MS / 1000 + " s");
         story.check(allFree, "all of orders' request threads were free again");
         story.check(page.status() == 200, "Bob's order page answered (200)");
         story.check(next.status() == 201, "once payments recovered, the next checkout was placed (201)");
@@ -281,7 +282,8 @@ public class Lesson {
         long told = millis(budgetSeenBy("payments", "o-61"));
         story.check(calm.status() == 201, "with time to spare, your orders service placed the order (201)");
         story.check(told > 0 && told <= CALM_MS - 200, "payments was told what was left after your order book's 200 ms: at most " + (CALM_MS - 200) + " (" + told + ")");
-        story.check(hung.status() == 504 && hung.millis() < 3_000, "with payments hanging, your orders service answered 504 in less than 3 s");
+        story.check(hung.status() == 504 && hung.millis() < HANG_MS,
+            "with payments hanging, your orders service answered 504 (in " + hung.millis() + " ms, about the " + CALM_MS + " ms budget), not after payments' " + HANG_MS / 1000 + " s");
         story.check(spent.status() == 504 && !charged("o-63"), "with the budget spent before the charge, 504, and payments never heard of the order");
     }
 
