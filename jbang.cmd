@@ -17,7 +17,13 @@ rem Our tools print UTF-8 (check marks, arrows): switch the console to UTF-8 and
 for /f "tokens=2 delims=:" %%G in ('chcp') do set /a ORIGINAL_CP=%%G
 chcp 65001 >nul
 
-set JBANG_VERSION=0.127.18
+rem The pinned version lives in one place, the pom that fetches it (./jbang reads it there too).
+set "JBANG_VERSION="
+for /f "tokens=3 delims=<>" %%V in ('findstr /c:"<jbang.version>" "%~dp0tools\jbang-bootstrap.pom.xml"') do set "JBANG_VERSION=%%V"
+if not defined JBANG_VERSION (
+  echo jbang: no ^<jbang.version^> in tools\jbang-bootstrap.pom.xml 1>&2
+  goto :end_with_error
+)
 set MIN_JAVA=21
 set "ROOT=%~dp0"
 set "CLI=%ROOT%.jbang-cli\%JBANG_VERSION%"
