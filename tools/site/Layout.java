@@ -34,7 +34,7 @@ final class Layout {
 
     private String sidebar(String current) {
         StringBuilder sb = new StringBuilder("    <ul class=\"nav-pages\">\n");
-        for (String[] link : new String[][] {{"index.html", "Home"}, {"course.html", "Course map"}, {"patterns.html", "Patterns index"}, {"instructors.html", "For instructors"}}) {
+        for (String[] link : new String[][] {{"index.html", "Home"}, {"course.html", "Course map"}, {"where-to-start.html", "Where to start"}, {"patterns.html", "Patterns index"}, {"instructors.html", "For instructors"}}) {
             sb.append("      <li><a href=\"").append(link[0]).append('"').append(current(link[0], current)).append('>')
                 .append(link[1]).append("</a></li>\n");
         }

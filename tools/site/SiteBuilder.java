@@ -24,7 +24,9 @@ import kit.Course;
  */
 public final class SiteBuilder {
     private static final String MARKER = ".workbook-site";
-    private static final Pattern LESSON_XREF = Pattern.compile("href=\"(?:\\.\\./)*(?:lessons/)?(\\d\\d-[a-z0-9-]+)/README\\.html(#[^\"]*)?\"");
+    private static final Pattern LESSON_XREF = Pattern.compile("href=\"(?:\\.\\./)*(?:(lessons|exercises)/)?(\\d\\d-[a-z0-9-]+)/README\\.html(#[^\"]*)?\"");
+    /** A link to a lesson's page whose text is the lesson's id: the text becomes the lesson's name, from the course's one list. */
+    private static final Pattern LESSON_BY_ID = Pattern.compile("(<a href=\"(\\d\\d-[a-z0-9-]+)\\.html(?:#[^\"]*)?\"[^>]*>)\\2</a>");
     private static final Pattern TRANSCRIPT_MARK = Pattern.compile("<!--transcript:(all|\\d+)-->");
 
     private final Path root;
@@ -49,6 +51,7 @@ public final class SiteBuilder {
             List<Page> pages = new ArrayList<>();
             pages.add(home(docs));
             pages.add(courseMap());
+            pages.add(whereToStart(docs));
             Map<Course.Lesson, Docs.Converted> texts = new LinkedHashMap<>();
             Map<Course.Lesson, Docs.Converted> tasks = new LinkedHashMap<>();
             for (Course.Lesson l : written) {
@@ -268,18 +271,36 @@ public final class SiteBuilder {
             m.date(), l.number2()));
     }
 
-    /** xref:../08-circuit-breaker/README.adoc[] becomes a link to that lesson's page, or to the map while it is coming. */
+    /**
+     * xref:../08-circuit-breaker/README.adoc[] becomes a link to that lesson's page, or to the map while it is coming;
+     * xref:../exercises/08-circuit-breaker/README.adoc[] a link to the exercise on that page. A link whose text is the
+     * lesson's id ({@code [08-circuit-breaker]}) shows the lesson's number and name instead.
+     */
     private String fixLessonLinks(String html) {
         Matcher m = LESSON_XREF.matcher(html);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
-            var lesson = Course.find(m.group(1).substring(0, 2));
+            var lesson = Course.find(m.group(2).substring(0, 2));
+            String fragment = m.group(3) != null ? m.group(3) : "exercises".equals(m.group(1)) ? "#exercise" : "";
             String target = lesson.isPresent() && written.contains(lesson.get())
-                ? lesson.get().id() + ".html" + (m.group(2) == null ? "" : m.group(2))
-                : "course.html#" + m.group(1);
+                ? lesson.get().id() + ".html" + fragment
+                : "course.html#" + m.group(2);
             m.appendReplacement(sb, Matcher.quoteReplacement("href=\"" + target + "\""));
         }
-        return m.appendTail(sb).toString();
+        Matcher named = LESSON_BY_ID.matcher(m.appendTail(sb));
+        StringBuilder out = new StringBuilder();
+        while (named.find()) {
+            String name = Course.find(named.group(2)).map(l -> "Lesson " + l.number2() + " · " + shortName(l)).orElse(named.group(2));
+            named.appendReplacement(out, Matcher.quoteReplacement(named.group(1) + Html.escape(name) + "</a>"));
+        }
+        return named.appendTail(out).toString();
+    }
+
+    /** site/where-to-start.adoc: from a symptom to the patterns, lessons and exercises that help, and the order to adopt them in. */
+    private Page whereToStart(Docs docs) {
+        Docs.Converted text = docs.file(root.resolve("site/where-to-start.adoc"), Map.of());
+        String html = "<header class=\"page-head\"><h1 id=\"top\">" + Html.escape(text.title()) + "</h1></header>\n" + fixLessonLinks(text.html());
+        return new Page("where-to-start.html", text.title(), "where", "From what hurts in your system to the patterns, lessons and exercises that help, in the order to adopt them.", html, null, null);
     }
 
     private Page patterns(Docs docs, List<Page> lessonPages) throws IOException {

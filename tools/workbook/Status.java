@@ -40,6 +40,7 @@ public final class Status {
         }
         System.out.println();
         System.out.println(Style.bold("Next: ") + (next != null ? next : "every lesson written so far is done. New lessons arrive with git pull."));
+        System.out.println(Style.dim("A system in trouble? site/where-to-start.adoc goes from what you see to the lessons that help."));
         return 0;
     }
 }
