@@ -3,7 +3,7 @@
 //SOURCES ../kit/*.java
 //SOURCES site/*.java
 // the exercises' mutation scores, shown beside their tests
-//SOURCES engine/MutationSummary.java
+//SOURCES engine/MutationSummary.java engine/Folders.java
 // JRuby (inside AsciidoctorJ) starts twice as fast with the C1 compiler, no JRuby JIT and class data sharing.
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djruby.compile.mode=OFF -Djruby.compile.invokedynamic=false --enable-native-access=ALL-UNNAMED -Xlog:cds*=off -Xlog:cds+dynamic=off
 //CDS

@@ -65,14 +65,14 @@ public final class Compiler {
             Files.createDirectories(tmp);
             List<String> errors = javac(sources.paths(), tmp);
             if (!errors.isEmpty()) {
-                deleteTree(tmp);
+                Folders.deleteTree(tmp);
                 return new Failed(errors);
             }
             Files.createFile(tmp.resolve(".complete"));
             try {
                 Files.move(tmp, out);
             } catch (IOException alreadyThere) {
-                deleteTree(tmp); // another run compiled the same sources meanwhile
+                Folders.deleteTree(tmp); // another run compiled the same sources meanwhile
             }
             return new Compiled(out, tests, order);
         } catch (IOException e) {
@@ -177,13 +177,6 @@ public final class Compiler {
             return HexFormat.of().formatHex(sha.digest(), 0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    public static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 }

@@ -1,5 +1,6 @@
 package grade;
 
+import engine.Folders;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
@@ -50,7 +51,7 @@ public final class AutogradeCommand implements Callable<Integer> {
             Files2.writeAtomically(results, Protocol.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(failed));
             System.err.println("grade autograde: " + e);
         } finally {
-            Files2.deleteTree(out);
+            Folders.deleteTree(out);
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 package grade;
 
+import engine.Folders;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -60,7 +61,7 @@ final class CompileService implements AutoCloseable {
 
     /** Deletes the copies of a student's files staged for the server (under {@code src/SLOT}), once they are graded. */
     void forget(String slot) {
-        Files2.deleteTree(dir.resolve("src").resolve(slot));
+        Folders.deleteTree(dir.resolve("src").resolve(slot));
     }
 
     /** Copies the files into the server's staging folder (it cannot read the students' own) and compiles them. */

@@ -1,5 +1,6 @@
 package grade;
 
+import engine.Folders;
 import engine.Sources;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -76,7 +77,7 @@ final class Grader {
         } finally {
             if (compileService != null) compileService.close();
             if (sandbox != null) sandbox.close();
-            if (System.getenv("GRADE_KEEP_TMP") == null) Files2.deleteTree(tmp);
+            if (System.getenv("GRADE_KEEP_TMP") == null) Folders.deleteTree(tmp);
             else out.println("kept the grader's temp folder: " + tmp);
         }
     }
@@ -120,7 +121,7 @@ final class Grader {
     void cleanUp() {
         if (compileService != null) compileService.close();
         if (sandbox != null) sandbox.close();
-        Files2.deleteTree(tmp);
+        Folders.deleteTree(tmp);
     }
 
     /**
@@ -187,7 +188,7 @@ final class Grader {
                 + (jvm.isEmpty() ? "" : ", recording a class-data archive for the children") + "...");
             Map<String, Supervisor.Raw> raws = new ConcurrentHashMap<>();
             runExercises(solutions ? "reference" : "reference-stub", mine, tenant, ids, jvm, null, raw -> raws.put(raw.id(), raw));
-            Files2.deleteTree(mine);
+            Folders.deleteTree(mine);
             for (Exercises.Exercise e : List.copyOf(pending)) {
                 Supervisor.Raw raw = raws.get(e.id());
                 if (raw == null) continue;
@@ -225,7 +226,7 @@ final class Grader {
                 sandbox = sandbox.withArchive(kept, Sandbox.archiveIsCds());
                 supervisor = new Supervisor(sandbox, settings.timeout(), settings.testTimeout(), settings.outputLimit());
             }
-            if (archive != null) Files2.deleteTree(archive.getParent());
+            if (archive != null) Folders.deleteTree(archive.getParent());
         }
         sandbox.release(tenant);
         return refs;
@@ -297,7 +298,7 @@ final class Grader {
             else sandbox.seal(work, tenant);
             supervisor.run(new Supervisor.Job(tenant, work, plan, key, List.copyOf(plans.keySet()), expected, extraJvm), onResult);
         } finally {
-            Files2.deleteTree(work);  // the student's processes are gone: nothing can swap a folder for a link meanwhile
+            Folders.deleteTree(work);  // the student's processes are gone: nothing can swap a folder for a link meanwhile
         }
     }
 
@@ -326,7 +327,7 @@ final class Grader {
         Map<String, Path> split = new LinkedHashMap<>();
         for (String id : ids) {
             Path dir = mine.resolve("compiled").resolve(id);
-            Files2.deleteTree(dir);
+            Folders.deleteTree(dir);
             Files.createDirectories(dir);
             for (String p : packages.get(id)) {
                 Path from = p.isEmpty() ? c.classes() : c.classes().resolve(p.replace('.', '/'));
@@ -484,7 +485,7 @@ final class Grader {
         } finally {
             if (tenant != null) sandbox.release(tenant);
             compileService.forget("s" + index);
-            Files2.deleteTree(mine);
+            Folders.deleteTree(mine);
         }
     }
 

@@ -1,5 +1,6 @@
 package grade;
 
+import engine.Folders;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +78,7 @@ public final class GradescopeCommand implements Callable<Integer> {
         Path root = Cli.root();
         Path dir = Cli.writable(out);
         Path bundle = dir.resolve("bundle");
-        Files2.deleteTree(bundle);
+        Folders.deleteTree(bundle);
         Path wb = Files.createDirectories(bundle.resolve("workbook"));
         for (String f : List.of("jbang", "jbang.cmd", "jbang-catalog.json")) {
             if (Files.exists(root.resolve(f))) Files.copy(root.resolve(f), wb.resolve(f), StandardCopyOption.COPY_ATTRIBUTES);
@@ -98,7 +99,7 @@ public final class GradescopeCommand implements Callable<Integer> {
             Files.writeString(wb.resolve("reference.json"), Protocol.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(grader.referenceSet()));
         } finally {
             grader.cleanUp();
-            Files2.deleteTree(tmpOut);
+            Folders.deleteTree(tmpOut);
         }
         for (String id : ids) {
             copyTree(root.resolve("exercises").resolve(id), wb.resolve("exercises").resolve(id));

@@ -1,5 +1,6 @@
 package grade;
 
+import engine.Folders;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,7 +71,7 @@ public final class MergeCommand implements Callable<Integer> {
         for (var f : folders.entrySet()) {
             Path target = dir.resolve(f.getKey());
             if (target.toAbsolutePath().normalize().equals(f.getValue().toAbsolutePath().normalize())) continue;
-            Files2.deleteTree(target);
+            Folders.deleteTree(target);
             Files2.copyTree(f.getValue(), target);
         }
         Files2.writeAtomically(dir.resolve("gradebook.csv"), gradebook);

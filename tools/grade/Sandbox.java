@@ -1,5 +1,6 @@
 package grade;
 
+import engine.Folders;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -371,7 +372,7 @@ final class Sandbox {
         for (String shared : PRIVATE_MB.keySet()) {
             try (Stream<Path> s = Files.list(Path.of(shared))) {
                 for (Path p : s.toList()) {
-                    if (Integer.valueOf(t.uid()).equals(Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS))) Files2.deleteTree(p);
+                    if (Integer.valueOf(t.uid()).equals(Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS))) Folders.deleteTree(p);
                 }
             } catch (IOException | UnsupportedOperationException e) {
                 // not there, or not ours to list

@@ -1,5 +1,6 @@
 package site;
 
+import engine.Folders;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
@@ -107,7 +108,7 @@ public final class BrowserTest {
             browser.descendants().forEach(ProcessHandle::destroy);
             browser.destroy();
             if (!browser.waitFor(5, TimeUnit.SECONDS)) browser.destroyForcibly();
-            deleteTree(profile);
+            Folders.deleteTree(profile);
         }
         if (problems.isEmpty()) {
             System.out.printf("site: browser test passed in %.1f s (Chromium at %s)%n", (System.nanoTime() - start) / 1e9, chromium);
@@ -320,13 +321,5 @@ public final class BrowserTest {
         });
         server.start();
         return server;
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> all = Files.walk(dir)) {
-            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp folder left behind is harmless
-        }
     }
 }

@@ -1,5 +1,6 @@
 package verify;
 
+import engine.Folders;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import engine.Sources;
@@ -87,7 +88,7 @@ final class GraderCheck {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            if (dir != null) deleteTree(dir);
+            if (dir != null) Folders.deleteTree(dir);
         }
     }
 
@@ -291,14 +292,6 @@ final class GraderCheck {
     private static long size(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // a temp folder left behind
         }
     }
 }

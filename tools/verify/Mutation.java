@@ -1,5 +1,6 @@
 package verify;
 
+import engine.Folders;
 import engine.Compiler;
 import engine.MutationSummary;
 import engine.Sources;
@@ -175,7 +176,7 @@ public final class Mutation {
     /** Runs PIT in a JVM of its own (it forks its own test JVMs too) and reads its mutations.xml. */
     private List<Mutant> pit(Sources sources, Compiler.Compiled compiled, List<String> targets, Path reportDir) throws PitFailed {
         try {
-            Compiler.deleteTree(reportDir);
+            Folders.deleteTree(reportDir);
             Path sourceDir = packagedSources(sources, reportDir.resolve("sources"));
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             String classPath = compiled.classes() + File.pathSeparator + System.getProperty("java.class.path");

@@ -1,5 +1,6 @@
 package workbook;
 
+import engine.Folders;
 import engine.Compiler;
 import engine.Sources;
 import engine.TestRunner;
@@ -45,7 +46,7 @@ public final class TrainCommand implements Callable<Integer> {
         } finally {
             System.setOut(out);
             System.setErr(err);
-            Compiler.deleteTree(scratch);
+            Folders.deleteTree(scratch);
         }
         err.println("[workbook] ran the tests of " + exercises + " exercises for the start-up cache");
         return 0;
