@@ -7,7 +7,7 @@ import java.util.function.Supplier;
  *
  * A refused call is answered at once, but with what? The checkout page lists the payment methods payments
  * offers. When payments cannot answer, showing the methods it gave last time beats an error page, and when it
- * never answered at all, "card" is a safe default: the order is taken and charged once payments is back.
+ * never answered at all, "card" is a safe default: every shop takes cards, so the customer can still choose it.
  */
 public final class Fallback<T> {
     private final CircuitBreaker breaker;
