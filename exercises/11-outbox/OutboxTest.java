@@ -47,7 +47,7 @@ class OutboxTest {
 
     private static final Order KEYBOARD = new Order("o-1", "KB-42", 2, 4999);
 
-    /** The order service's database; a test "crashes" the service by closing it and reopening it from its files. */
+    /** The order service's database (in memory); a test "crashes" the service by closing it and reopening it: what was committed is kept. */
     private Database orders;
     /** Payments' own database, for the consumer's tests. */
     private Database paymentsDb;
@@ -62,10 +62,10 @@ class OutboxTest {
     void freshDatabases() {
         payments.reset();
         payments.stub(post("/events").willReturn(ok()));
-        orders = Database.start("orders");
+        orders = Database.inMemory("orders");
         orders.run(Schema.ORDERS);
         orders.run("insert into stock (sku, on_hand) values ('KB-42', 10)");
-        paymentsDb = Database.start("payments");
+        paymentsDb = Database.inMemory("payments");
         paymentsDb.run(Schema.PAYMENTS);
     }
 
@@ -785,7 +785,7 @@ class OutboxTest {
         public void publish(Message message) { calls.incrementAndGet(); }
     }
 
-    /** The order service comes back: the same files, a new process. */
+    /** The order service comes back: the same database, a new process. */
     private void restart() {
         orders.close();
         orders = orders.reopen();

@@ -55,7 +55,7 @@ class SagaTest {
     /** Every request any of the three received, in the order they arrived: calls are made one at a time, so this order is exact. */
     private static final List<String> calls = new CopyOnWriteArrayList<>();
 
-    /** The order service's database; a test crashes the service by closing it, and restarts it by reopening its files. */
+    /** The order service's database (in memory); a test crashes the service by closing it, and restarts it by reopening it: what was committed is kept. */
     private Database orders;
     private final ManualClock clock = new ManualClock();
     private final RecordingSleeper sleeper = new RecordingSleeper(clock);
@@ -86,7 +86,7 @@ class SagaTest {
         payments.stub(post(urlPathMatching("/charges/[^/]+/refund")).willReturn(ok()));
         shipping.stub(post("/shipments").willReturn(created()));
         shipping.stub(post(urlPathMatching("/shipments/[^/]+/cancel")).willReturn(ok()));
-        orders = Database.start("orders");
+        orders = Database.inMemory("orders");
         orders.run(Schema.SAGAS);
     }
 
@@ -615,7 +615,7 @@ class SagaTest {
         return false;
     }
 
-    /** The order service comes back: the same files, a new process (new objects, empty memory). */
+    /** The order service comes back: the same database, a new process (new objects, empty memory). */
     private void restart() {
         orders.close();
         orders = orders.reopen();

@@ -42,7 +42,7 @@ class EventStoreTest {
 
     @BeforeEach
     void freshDatabase() {
-        db = Database.start("carts");
+        db = Database.inMemory("carts");
         db.run(Schema.EVENTS);
         // A writer that finds another's uncommitted row at its version waits for that commit; give it time under load.
         db.run("set default_lock_timeout 20000");

@@ -33,7 +33,7 @@ class ServiceTest {
 
     @BeforeEach
     void freshDatabase() {
-        db = Database.start("carts");
+        db = Database.inMemory("carts");
         db.run(Schema.EVENTS);
         carts = new Carts(new EventStore(db.dataSource(), clock));
     }

@@ -69,9 +69,9 @@ class ReadModelTest {
 
     @BeforeEach
     void freshStores() {
-        writeDb = Database.start("orders");
+        writeDb = Database.inMemory("orders");
         writeDb.run(Schema.WRITE);
-        readDb = Database.start("my-orders");
+        readDb = Database.inMemory("my-orders");
         readDb.run(Schema.READ);
         commands = new OrderCommands(writeDb.dataSource(), clock);
         projection = new MyOrdersProjection(readDb.dataSource());
