@@ -3,10 +3,12 @@
 //SOURCES ../kit/*.java
 //SOURCES engine/*.java
 //SOURCES workbook/*.java
-//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:cds*=off -Xlog:cds+dynamic=off -Dsun.misc.unsafe.memory.access=allow
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:MetaspaceSize=160m -XX:SweeperThreshold=50 -Xlog:cds*=off -Xlog:cds+dynamic=off -Dsun.misc.unsafe.memory.access=allow
 // The embedded broker's queues (JCTools, in Artemis) use sun.misc.Unsafe, which JDK 24 and later warn about on first use,
 // in the middle of the output. The JDK reads sun.misc.unsafe.memory.access once, at start, so only a JVM option can allow
-// it quietly; JDKs before 23 ignore the property.
+// it quietly; JDKs before 23 ignore the property. MetaspaceSize and SweeperThreshold: a check loads servers, a database
+// or a broker, and the default thresholds (21 MB of classes, code cache growth of 15 % of 48 MB) made the JVM stop for a
+// full collection in the middle of it (once in a check of 14, 568 ms at load 24), for memory it would need again at once.
 // The learner's tool: the course map and progress; check, hint, watch, reset, solution and play.
 
 import java.io.FileDescriptor;
