@@ -51,7 +51,7 @@ public final class Course {
         new Lesson(9, "bulkhead", "Isolating dependencies", Part.RESILIENCE, 2, "Bulkhead"),
         new Lesson(10, "messaging", "Queues, topics and offline consumers", Part.MESSAGING, 2, "Messaging"),
         new Lesson(11, "outbox", "Transactional outbox and idempotent consumer", Part.MESSAGING, 3, "Transactional outbox"),
-        new Lesson(12, "saga", "Orchestration with compensation", Part.MESSAGING, 3, "Saga"),
+        new Lesson(12, "saga", "Orchestration with compensation, then choreography", Part.MESSAGING, 3, "Saga"),
         new Lesson(13, "event-sourcing", "The diary of every change", Part.MESSAGING, 3, "Event sourcing"),
         new Lesson(14, "cqrs", "Separate read models", Part.MESSAGING, 3, "CQRS"),
         new Lesson(15, "observability", "Following one request through many services", Part.RUNNING, 2, "Distributed tracing"),

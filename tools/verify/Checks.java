@@ -109,6 +109,31 @@ public final class Checks implements Recorder {
             boolean ok = ref.isTextual() && Files.isRegularFile(root.resolve(ref.asText()));
             record(ok, "catalog: alias '" + alias + "' points at a script that exists", ok ? ref.asText() : "missing or broken: " + aliases.path(alias));
         }
+        namedAsTheCourseNamesThem(lessons, aliases);
+    }
+
+    /**
+     * kit/Course.java names each lesson (number, title, pattern, level); jbang-catalog.json's descriptions and the
+     * course table in README.adoc say the same words, so that they cannot drift apart unseen.
+     */
+    private void namedAsTheCourseNamesThem(List<Course.Lesson> lessons, JsonNode aliases) {
+        String readme;
+        try {
+            readme = Files.readString(root.resolve("README.adoc")).replace("\r\n", "\n");
+        } catch (IOException e) {
+            record(false, "README.adoc is readable", e.getMessage());
+            return;
+        }
+        List<String> differ = new ArrayList<>();
+        for (Course.Lesson l : lessons) {
+            String description = "Lesson %s · %s · %s".formatted(l.number2(), l.pattern(), l.title());
+            String said = aliases.path(l.slug()).path("description").asText();
+            if (!said.equals(description)) differ.add("jbang-catalog.json's " + l.slug() + " says \"" + said + "\", not \"" + description + "\"");
+            String row = "| %s | `%s` | %s | %d".formatted(l.number2(), l.slug(), l.title(), l.level());
+            if (!readme.lines().anyMatch(row::equals)) differ.add("README.adoc's course table has no row \"" + row + "\"");
+        }
+        record(differ.isEmpty(), "catalog: jbang-catalog.json and README.adoc's course table name each lesson as kit/Course.java does",
+            differ.isEmpty() ? lessons.size() + " lessons" : String.join("\n", differ));
     }
 
     // ---- exercises: solution passes, stub fails, wrong answers fail ----
