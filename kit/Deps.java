@@ -21,6 +21,8 @@
 //DEPS io.github.resilience4j:resilience4j-retry:2.4.0
 //DEPS org.asciidoctor:asciidoctorj:3.0.1
 //DEPS com.github.spullara.mustache.java:compiler:0.9.14
+// The site's HTML passes (a lesson's run placed by steps, "lesson 06" made a link) work on a parsed page, not on regexes.
+//DEPS org.jsoup:jsoup:1.17.1
 //DEPS org.apache.artemis:artemis-bom:2.56.0@pom
 //DEPS org.apache.artemis:artemis-jakarta-server
 //DEPS org.apache.artemis:artemis-jakarta-client

@@ -1,5 +1,5 @@
-// Microservices Patterns Workbook: light or dark, the course drawer on small screens, "On this page" tracking, and
-// the search, over an index built with the site (assets/search-index.js). No library, no network: works from file://.
+// Microservices Patterns Workbook: light or dark, the course drawer on small screens, "On this page" tracking, a copy
+// button on code blocks, and the search, over an index built with the site (assets/search-index.js). No library, no network: works from file://.
 (function () {
   'use strict';
   var root = document.documentElement;
@@ -37,6 +37,39 @@
     }, { rootMargin: '-10% 0px -75% 0px' });
     Object.keys(byId).forEach(function (id) { var h = document.getElementById(id); if (h) observer.observe(h); });
   }
+
+  // ---- a copy button on every code block: the code as it reads, without the callout numbers ----
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    // file:// pages in some browsers have no clipboard API: copy the old way, through a selection
+    var area = document.createElement('textarea');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.style.position = 'fixed';
+    area.style.opacity = '0';
+    document.body.appendChild(area);
+    area.select();
+    var done = document.execCommand('copy');
+    document.body.removeChild(area);
+    return done ? Promise.resolve() : Promise.reject(new Error('copy refused'));
+  }
+  Array.prototype.forEach.call(document.querySelectorAll('.listingblock > .content'), function (box) {
+    var pre = box.querySelector('pre');
+    if (!pre) return;
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'copy';
+    button.textContent = 'Copy';
+    button.setAttribute('aria-label', 'Copy this code');
+    button.addEventListener('click', function () {
+      var code = pre.cloneNode(true);
+      Array.prototype.forEach.call(code.querySelectorAll('.conum, .conum + b'), function (n) { n.remove(); });
+      copyText(code.textContent.replace(/\s+$/, '') + '\n').then(function () { button.textContent = 'Copied'; },
+        function () { button.textContent = 'Select and copy'; });
+      setTimeout(function () { button.textContent = 'Copy'; }, 1500);
+    });
+    box.appendChild(button);
+  });
 
   // ---- search ----
   // The index is a quarter of the site's bytes, so a page loads it only when the reader starts a search: as a

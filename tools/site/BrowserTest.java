@@ -23,7 +23,9 @@ import java.util.stream.Stream;
  * Reads the built site the way a reader does, in Debian's Chromium, headless: every page loads from file:// with
  * no console error, no uncaught exception and no failed request; the search finds "circuit breaker"; the site
  * works from a sub-path over HTTP as on a GitHub Pages project site; every page holds its layout at 1280 px and on
- * a 390 px phone, light and dark (tools/site/layout-checks.js); and screenshots land in DIR/screenshots.
+ * a 390 px phone, light and dark, and has what a reader needs of it: a lesson's run step by step with a diagram
+ * drawn from it, links to the lessons it names, copy buttons that copy (tools/site/layout-checks.js); and
+ * screenshots land in DIR/screenshots.
  */
 public final class BrowserTest {
     private static final String SUB_PATH = "/microservices-patterns-workbook/";
@@ -249,9 +251,13 @@ public final class BrowserTest {
         screenshot("lesson.png");
         eval("document.getElementById('run') ? document.getElementById('run').scrollIntoView() : 0");
         screenshot("lesson-transcript.png");
+        eval("document.querySelector('figure.run-diagram') ? document.querySelector('figure.run-diagram').scrollIntoView() : 0");
+        screenshot("run-diagram.png");
         cdp.call(session, "Emulation.setEmulatedMedia", darkMode());
         load(site.resolve(lesson).toUri().toString(), lesson + " (dark)");
         screenshot("lesson-dark.png");
+        eval("document.querySelector('figure.run-diagram') ? document.querySelector('figure.run-diagram').scrollIntoView() : 0");
+        screenshot("run-diagram-dark.png");
         load(site.resolve("patterns.html").toUri().toString(), "patterns.html (dark)");
         eval("document.querySelector('figure.diagram') ? document.querySelector('figure.diagram').scrollIntoView() : 0");
         screenshot("diagram-dark.png");

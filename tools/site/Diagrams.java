@@ -39,7 +39,8 @@ import org.asciidoctor.extension.Reader;
  * ....
  * </pre>
  *
- * Arrows: {@code ->} a call, {@code -->} an answer, {@code -x} a call that fails, {@code =>} a compensation.
+ * Arrows: {@code ->} a call, {@code -->} an answer, {@code --x} an error answer, {@code -x} a call that fails (no
+ * answer), {@code =>} a compensation.
  */
 final class Diagrams {
     private Diagrams() {}
@@ -70,7 +71,7 @@ final class Diagrams {
 
     // ---- sequence diagrams ----
 
-    private static final Pattern MESSAGE = Pattern.compile("^\\s*([\\w.\\-]+)\\s*(-->|->|-x|=>)\\s*([\\w.\\-]+)\\s*(?::\\s*(.*))?$");
+    private static final Pattern MESSAGE = Pattern.compile("^\\s*([\\w.\\-]+)\\s*(--x|-->|->|-x|=>)\\s*([\\w.\\-]+)\\s*(?::\\s*(.*))?$");
     private static final Pattern NOTE = Pattern.compile("^\\s*note(?:\\s+over\\s+([\\w.\\-]+)(?:\\s*,\\s*([\\w.\\-]+))?)?\\s*:\\s*(.*)$");
     private static final Pattern PARTICIPANTS = Pattern.compile("^\\s*participants?\\s+(.+)$");
 
@@ -95,7 +96,7 @@ final class Diagrams {
                 rows.add(new Row(m.group(2), m.group(1), m.group(3), m.group(4) == null ? "" : m.group(4).strip()));
             } else {
                 throw new IllegalArgumentException("[sequence]: cannot read the line '" + line
-                    + "' (write 'a -> b: label', 'b --> a: label', 'a -x b: label', 'a => b: label' or 'note over a: text')");
+                    + "' (write 'a -> b: label', 'b --> a: label', 'b --x a: label', 'a -x b: label', 'a => b: label' or 'note over a: text')");
             }
         }
         if (actors.isEmpty()) throw new IllegalArgumentException("[sequence]: no participants");
@@ -103,6 +104,10 @@ final class Diagrams {
         double gap = Math.max(150, Math.min(300, maxLabel + 30));
         double boxW = Math.max(96, actors.stream().mapToDouble(a -> a.length() * 8.0 + 24).max().orElse(96));
         double margin = Math.max(boxW / 2 + 10, 20);
+        // a note as wide as its words: the actors move apart to make room for it
+        double widestNote = rows.stream().filter(r -> r.kind().equals("note")).mapToDouble(r -> r.label().length() * CHAR + 24).max().orElse(0);
+        if (actors.size() > 1) gap = Math.max(gap, (widestNote - 2 * margin) / (actors.size() - 1));
+        else margin = Math.max(margin, widestNote / 2);
         Map<String, Double> x = new LinkedHashMap<>();
         for (int i = 0; i < actors.size(); i++) x.put(actors.get(i), margin + i * gap);
         double width = margin * 2 + (actors.size() - 1) * gap;
@@ -125,6 +130,7 @@ final class Diagrams {
             double b = x.get(r.to());
             String cls = switch (r.kind()) {
                 case "-->" -> "reply";
+                case "--x" -> "reply error";
                 case "-x" -> "fails";
                 case "=>" -> "compensate";
                 default -> "call";
@@ -227,17 +233,21 @@ final class Diagrams {
             }
             boolean up = span > 0;
             int reach = Math.abs(span);
-            double x1 = up ? a[0] + a[1] * 0.7 : a[0] + a[1] * 0.3;
-            double x2 = up ? b[0] + b[1] * 0.3 : b[0] + b[1] * 0.7;
+            // An arc that reaches further starts and ends further out on its boxes, so that the shorter arcs and
+            // their labels lie inside it instead of being crossed by it.
+            double out = Math.min(0.3, 0.2 * (reach - 1));
+            double x1 = up ? a[0] + a[1] * (0.7 - out) : a[0] + a[1] * (0.3 + out);
+            double x2 = up ? b[0] + b[1] * (0.3 + out) : b[0] + b[1] * (0.7 - out);
             double y0 = up ? rowY : rowY + boxH;
             double peak = up ? y0 - reach * rise - 10 : y0 + reach * rise + 10;
             double ctrl = up ? y0 - (reach * rise + 10) * 1.33 : y0 + (reach * rise + 10) * 1.33;
             double endY = up ? y0 - 2 : y0 + 2;
-            svg.append("<path class=\"msg call\" d=\"M").append(f(x1)).append(' ').append(f(y0)).append(" C").append(f(x1)).append(' ')
+            svg.append("<path class=\"msg call\" data-edge=\"").append(edges.indexOf(e)).append("\" d=\"M").append(f(x1)).append(' ').append(f(y0)).append(" C").append(f(x1)).append(' ')
                 .append(f(ctrl)).append(' ').append(f(x2)).append(' ').append(f(ctrl)).append(' ').append(f(x2)).append(' ')
                 .append(f(endY)).append("\"/>")
                 .append(arrowHeadAngle(x2, endY, up ? Math.PI / 2 : -Math.PI / 2, "call"))
-                .append(labelBox((x1 + x2) / 2, up ? peak - 2 : peak + 12, e.label()));
+                .append(labelBox((x1 + x2) / 2, up ? peak - 2 : peak + 12, e.label()).replace("<text class=\"label\"",
+                    "<text class=\"label\" data-edge=\"" + edges.indexOf(e) + "\""));
         }
         for (String s : states) {
             double[] b = box.get(s);

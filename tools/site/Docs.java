@@ -38,6 +38,7 @@ final class Docs {
         registry.block(new Diagrams.SequenceBlock());
         registry.block(new Diagrams.StatesBlock());
         registry.blockMacro(new TranscriptMacro());
+        registry.treeprocessor(new SourceCaptions(root));
     }
 
     private synchronized void log(LogRecord record) {

@@ -1,8 +1,20 @@
 package site;
 
-/** Small helpers for writing HTML by hand. */
+/** Small helpers for writing HTML by hand, and for passes over a page parsed with jsoup. */
 final class Html {
     private Html() {}
+
+    /**
+     * A page's HTML, parsed for a pass that changes it: attribute names keep their case (an inline SVG's viewBox
+     * would not scale as viewbox) and {@link #html} writes it back without reformatting.
+     */
+    static org.jsoup.nodes.Document parse(String html) {
+        org.jsoup.nodes.Document doc = org.jsoup.Jsoup.parse(html, "", org.jsoup.parser.Parser.htmlParser().settings(org.jsoup.parser.ParseSettings.preserveCase));
+        doc.outputSettings().prettyPrint(false);
+        return doc;
+    }
+
+    static String html(org.jsoup.nodes.Document doc) { return doc.body().html(); }
 
     static String escape(String s) {
         if (s == null) return "";

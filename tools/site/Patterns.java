@@ -33,21 +33,22 @@ final class Patterns {
 
     static Patterns read(Path tsv, Path diagrams) throws IOException {
         List<Entry> entries = new ArrayList<>();
-        int n = 0;
-        for (String line : Files.readAllLines(tsv)) {
-            n++;
-            if (line.isBlank() || line.startsWith("#")) continue;
-            String[] f = line.split("\t");
-            if (f.length < 3 || !f[1].strip().matches("\\d+") || Course.find(f[1].strip()).isEmpty()) {
-                throw new BuildFailed(tsv.getFileName() + ":" + n + ": expected 'pattern<TAB>lesson number<TAB>what it does[<TAB>diagram file]'");
+        for (Tsv.Row r : Tsv.rows(tsv)) {
+            if (r.size() < 3 || !r.get(1).matches("\\d+") || Course.find(r.get(1)).isEmpty()) {
+                throw r.wrong("pattern<TAB>lesson number<TAB>what it does[<TAB>diagram file]");
             }
-            entries.add(new Entry(f[0].strip(), Integer.parseInt(f[1].strip()), f[2].strip(), f.length > 3 ? f[3].strip() : null));
+            entries.add(new Entry(r.get(0), Integer.parseInt(r.get(1)), r.get(2), r.size() > 3 ? r.get(3) : null));
         }
         for (Course.Lesson l : Course.LESSONS) {
             if (entries.stream().noneMatch(e -> e.name().equalsIgnoreCase(l.pattern()))) entries.add(new Entry(l.pattern(), l.number(), l.title() + ".", null));
         }
         entries.sort(Comparator.comparing(e -> e.name().toLowerCase(Locale.ROOT)));
         return new Patterns(entries, diagrams);
+    }
+
+    /** The patterns a lesson teaches, A to Z. */
+    List<Entry> taughtIn(Course.Lesson lesson) {
+        return entries.stream().filter(e -> e.lesson() == lesson.number()).toList();
     }
 
     String html(List<Course.Lesson> written, List<Page> lessonPages) throws IOException {

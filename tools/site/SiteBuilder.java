@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -60,13 +61,17 @@ public final class SiteBuilder {
                 Path task = root.resolve("exercises").resolve(l.id()).resolve("README.adoc");
                 if (Files.isRegularFile(task)) tasks.put(l, docs.file(task, Map.of("leveloffset", "+1", "idprefix", "_exercise_")));
             }
+            Patterns patterns = Patterns.read(root.resolve("site/patterns.tsv"), root.resolve("site/diagrams"));
+            Related related = Related.read(root, patterns);
+            LessonFacts facts = LessonFacts.read(root.resolve("site/lessons.tsv"));
             List<Page> lessonPages = new ArrayList<>();
-            for (Course.Lesson l : written) lessonPages.add(lessonPage(l, texts.get(l), tasks.get(l), transcripts.get(l)));
+            for (Course.Lesson l : written) lessonPages.add(lessonPage(l, texts.get(l), tasks.get(l), transcripts.get(l), related, facts.of(l)));
             pages.addAll(lessonPages);
-            pages.add(patterns(docs, lessonPages));
+            pages.add(patterns(docs, patterns, lessonPages));
             pages.add(instructors(docs));
             pages.add(searchPage());
-            pages = linkNeighbours(pages);
+            pages = linkNeighbours(pages).stream().map(p -> p.withContent(LessonMentions.link(p.content(), written,
+                Course.LESSONS.stream().filter(l -> p.file().equals(l.id() + ".html")).findFirst().orElse(null)))).toList();
 
             Map<String, String> titles = new LinkedHashMap<>();
             pages.forEach(p -> titles.put(p.file(), p.title()));
@@ -183,7 +188,8 @@ public final class SiteBuilder {
             + "●".repeat(l.level()) + "<span class=\"off\" aria-hidden=\"true\">" + "○".repeat(Math.max(0, 3 - l.level())) + "</span></span>";
     }
 
-    private Page lessonPage(Course.Lesson l, Docs.Converted text, Docs.Converted task, Transcripts.Transcript run) {
+    private Page lessonPage(Course.Lesson l, Docs.Converted text, Docs.Converted task, Transcripts.Transcript run, Related related,
+                            LessonFacts.Facts facts) throws IOException {
         String title = text == null ? shortName(l) + ": " + l.title() : text.title().replaceFirst("^Lesson \\d+\\s*·\\s*", "");
         String body = text == null
             ? "<div class=\"admonitionblock note\"><table><tr><td class=\"icon\"><div class=\"title\">Note</div></td><td class=\"content\">"
@@ -197,30 +203,40 @@ public final class SiteBuilder {
             m.appendReplacement(withRuns, Matcher.quoteReplacement(html));
         }
         m.appendTail(withRuns);
+        // A lesson's text with a run places the run's steps beside the words about them (see RunSteps).
+        boolean bySteps = text != null && run.output() != null && !placedAll;
+        String content = bySteps ? RunSteps.place(withRuns.toString(), run.output(), l, runNote(l, run), facts) : withRuns.toString();
 
         StringBuilder sb = new StringBuilder();
         sb.append("<header class=\"page-head\"><p class=\"eyebrow\">Lesson ").append(l.number2()).append(" of ").append(Course.LESSONS.size())
             .append(" · ").append(Html.escape(l.pattern())).append(" · <a href=\"#run\">a real run</a> · <a href=\"#exercise\">the exercise</a></p>\n")
             .append("<h1 id=\"top\">").append(Html.escape(title)).append("</h1>\n")
+            .append("<p class=\"facts\">").append(level(l)).append(" level ").append(l.level()).append(" of 3")
+            .append(text == null ? "" : " · about " + LessonFacts.readingMinutes(text.html()) + " min to read and run")
+            .append(" · about ").append(facts.exerciseMinutes()).append(" min for the exercise</p>\n")
             .append(text == null ? "<p class=\"run-it\">" + Html.escape(l.part().title) + " · level " + l.level() + " · run it with <code>./jbang " + l.slug() + "</code></p>\n" : "")
             .append("</header>\n");
-        sb.append(withRuns);
-        if (!placedAll) {
+        sb.append(content);
+        if (!placedAll && !bySteps) {
             sb.append("<div class=\"sect1 run\"><h2 id=\"run\">What a real run printed</h2><div class=\"sectionbody\">\n");
             if (run.output() == null) {
                 sb.append(noRun(run));
             } else {
-                sb.append("<p class=\"run-note\">The output of <code>./jbang ").append(l.slug()).append(" --no-pause</code>, captured on ")
-                    .append(run.capturedOn()).append(" while this site was built (the run took ").append(run.seconds())
-                    .append(" s). The lesson checks itself: it exits with 0 only when every ✓ below held, and the site shows only runs that did.</p>\n")
-                    .append(TranscriptView.html(run.output(), "all", l.id()));
+                sb.append(runNote(l, run)).append(TranscriptView.html(run.output(), "all", l.id()));
             }
             sb.append("</div></div>\n");
-        } else {
+        } else if (placedAll) {
             sb.append("<span id=\"run\"></span>");
         }
         sb.append(exercise(l, task));
+        sb.append(related.html(l, text == null ? Set.of() : LessonMentions.named(text.html()), written));
         return new Page(l.id() + ".html", "Lesson " + l.number2() + " · " + shortName(l), "lesson", l.pattern() + ": " + l.title(), sb.toString(), null, null);
+    }
+
+    private static String runNote(Course.Lesson l, Transcripts.Transcript run) {
+        return "<p class=\"run-note\">What each step printed comes from <code>./jbang " + l.slug() + " --no-pause</code>, run on "
+            + run.capturedOn() + " while this site was built (the run took " + run.seconds() + " s). The lesson checks itself: "
+            + "it exits with 0 only when every ✓ held, and the site shows only runs that did.</p>\n";
     }
 
     private static String noRun(Transcripts.Transcript run) {
@@ -303,10 +319,9 @@ public final class SiteBuilder {
         return new Page("where-to-start.html", text.title(), "where", "From what hurts in your system to the patterns, lessons and exercises that help, in the order to adopt them.", html, null, null);
     }
 
-    private Page patterns(Docs docs, List<Page> lessonPages) throws IOException {
+    private Page patterns(Docs docs, Patterns index, List<Page> lessonPages) throws IOException {
         Docs.Converted intro = docs.file(root.resolve("site/patterns.adoc"), Map.of());
         StringBuilder sb = new StringBuilder("<header class=\"page-head\"><h1 id=\"top\">").append(Html.escape(intro.title())).append("</h1></header>\n").append(intro.html());
-        Patterns index = Patterns.read(root.resolve("site/patterns.tsv"), root.resolve("site/diagrams"));
         sb.append(index.html(written, lessonPages));
         return new Page("patterns.html", "Patterns index", "patterns", "Every pattern the course covers, and the lesson that teaches it.", sb.toString(), null, null);
     }

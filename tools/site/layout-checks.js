@@ -114,5 +114,90 @@
     if (r < (large ? 3 : 4.5)) low.push(`${name(el)} "${node.textContent.trim().slice(0, 24)}" ${r.toFixed(2)}:1`);
   }
   if (low.length) problems.push(`${low.length} text(s) under the contrast minimum, e.g. ${low.slice(0, 3).join('; ')}`);
+  // ---- 7. a lesson page reads step, output, explanation: its run placed step by step in "What you will see",
+  //         not in one block at the end; every step shows what it printed or the checks it made ----
+  if (document.body.classList.contains('lesson')) {
+    const steps = Array.from(main.querySelectorAll('.steps > .step'));
+    if (steps.length < 3) problems.push(`${steps.length} steps of the run beside the text, not one per step the lesson prints`);
+    const silent = steps.filter((s) => !s.querySelector('pre.transcript, ul.checks'));
+    if (silent.length) problems.push(`${silent.length} step(s) with no output, e.g. ${silent[0].querySelector('h3').textContent.trim()}`);
+    const section = main.querySelector('.steps') && main.querySelector('.steps').closest('.sect1');
+    const heading = section && section.querySelector('h2');
+    if (steps.length && (!heading || !/what you will see/i.test(heading.textContent))) problems.push('the run\'s steps are not in "What you will see"');
+    const facts = (main.querySelector('.page-head .facts') || {}).textContent || '';
+    if (!/level \d of 3/.test(facts) || !/\d+ min to read/.test(facts) || !/\d+ min for the exercise/.test(facts)) {
+      problems.push(`the page does not state its level and time under its title (it says "${facts.trim()}")`);
+    }
+    const long = Array.from(main.querySelectorAll('pre.transcript')).filter((p) => !p.closest('.step'));
+    if (long.length) problems.push(`${long.length} transcript(s) outside the steps, e.g. one of ${long[0].textContent.split('\n').length} lines`);
+  }
+
+  // ---- 8. "lesson 06" in the text is a link to that lesson (its own number aside); a lesson page ends with related
+  //         patterns and further reading ----
+  const own = (location.pathname.match(/(\d\d)-[a-z0-9-]+\.html$/) || [])[1];
+  const unlinked = [];
+  const prose = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+  for (let node = prose.nextNode(); node; node = prose.nextNode()) {
+    if (!node.parentElement || node.parentElement.closest('a, code, pre, h1, h2, h3, h4, h5, h6, svg, .eyebrow')) continue;
+    for (const m of node.textContent.matchAll(/\blessons?\s+(\d\d)\b/gi)) if (m[1] !== own) unlinked.push(m[0]);
+  }
+  if (unlinked.length) problems.push(`${unlinked.length} mention(s) of a lesson that are not links, e.g. "${unlinked.slice(0, 3).join('", "')}"`);
+  if (document.body.classList.contains('lesson')) {
+    const related = document.getElementById('related');
+    const box = related && related.closest('.sect1');
+    if (!box || !box.querySelector('a[href^="patterns.html#"]') || !box.querySelector('a[href^="https://"]')) {
+      problems.push('no "Related patterns and further reading" at the end, with a pattern of this course and a link to read further');
+    }
+  }
+
+  // ---- 9. every code block has a copy button that copies its code; Java code names the file it comes from ----
+  const blocks = Array.from(main.querySelectorAll('.listingblock')).filter(visible);
+  const copied = [];
+  const own_clipboard = Object.getOwnPropertyDescriptor(navigator, 'clipboard');
+  Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { writeText: (t) => { copied.push(t); return Promise.resolve(); } } });
+  const onCopy = () => { const a = document.activeElement; if (a && a.tagName === 'TEXTAREA') copied.push(a.value); };
+  document.addEventListener('copy', onCopy);
+  const wrong = [];
+  for (const block of blocks) {
+    const button = block.querySelector('button.copy');
+    if (!button || !visible(button)) { wrong.push('a block with no copy button'); continue; }
+    const code = block.querySelector('pre').cloneNode(true);
+    code.querySelectorAll('.conum, .conum + b').forEach((n) => n.remove());
+    const want = code.textContent.trim();
+    copied.length = 0;
+    button.click();
+    if (copied.length !== 1 || copied[0].trim() !== want) wrong.push(`its button copied ${copied.length ? `"${copied[0].trim().slice(0, 30)}…"` : 'nothing'}, not "${want.slice(0, 30)}…"`);
+  }
+  document.removeEventListener('copy', onCopy);
+  if (own_clipboard) Object.defineProperty(navigator, 'clipboard', own_clipboard); else delete navigator.clipboard;
+  if (wrong.length) problems.push(`${wrong.length} of ${blocks.length} code blocks do not copy their code: ${wrong.slice(0, 2).join('; ')}`);
+  if (document.body.classList.contains('lesson')) {
+    const nameless = blocks.filter((b) => b.querySelector('code[data-lang="java"]') && !/\.java\b/.test((b.querySelector(':scope > .title') || {}).textContent || ''));
+    if (nameless.length) problems.push(`${nameless.length} Java block(s) without the file they come from as caption, e.g. "${nameless[0].textContent.trim().slice(0, 40)}"`);
+  }
+
+  // ---- 10. pictures: a lesson page has a sequence diagram drawn from its run (unless site/lessons.tsv names no step
+  //          for it, which the page then says), and no label in any diagram is crossed by an arrow other than its own ----
+  if (document.body.classList.contains('lesson') && !main.querySelector('figure.run-diagram svg') && !main.querySelector('.no-run-diagram')) {
+    problems.push('no sequence diagram drawn from the lesson\'s run');
+  }
+  const crossed = [];
+  for (const svg of main.querySelectorAll('svg.diagram-svg')) {
+    const arrows = Array.from(svg.querySelectorAll('.msg')).filter((a) => typeof a.getTotalLength === 'function');
+    for (const label of svg.querySelectorAll('text.label')) {
+      const b = label.getBBox();
+      const hit = arrows.find((a) => {
+        if (label.dataset.edge !== undefined && a.dataset.edge === label.dataset.edge) return false;
+        const length = a.getTotalLength();
+        for (let d = 0; d <= length; d += 2) {
+          const p = a.getPointAtLength(d);
+          if (p.x > b.x + 1 && p.x < b.x + b.width - 1 && p.y > b.y + 1 && p.y < b.y + b.height - 1) return true;
+        }
+        return false;
+      });
+      if (hit) crossed.push(label.textContent);
+    }
+  }
+  if (crossed.length) problems.push(`${crossed.length} diagram label(s) crossed by an arrow, e.g. "${crossed[0]}"`);
   return problems;
 })()
