@@ -246,7 +246,7 @@ final class Diagrams {
                 .append(f(ctrl)).append(' ').append(f(x2)).append(' ').append(f(ctrl)).append(' ').append(f(x2)).append(' ')
                 .append(f(endY)).append("\"/>")
                 .append(arrowHeadAngle(x2, endY, up ? Math.PI / 2 : -Math.PI / 2, "call"))
-                .append(labelBox((x1 + x2) / 2, up ? peak - 2 : peak + 12, e.label()).replace("<text class=\"label\"",
+                .append(labelBox((x1 + x2) / 2, labelBaseline(up, peak, nested(e, edges, states)), e.label()).replace("<text class=\"label\"",
                     "<text class=\"label\" data-edge=\"" + edges.indexOf(e) + "\""));
         }
         for (String s : states) {
@@ -258,6 +258,27 @@ final class Diagrams {
             }
         }
         return svg.append("</svg>").toString();
+    }
+
+    /**
+     * An arc's label sits on its peak, on the side away from the row; an arc that another, longer arc on the same
+     * side spans keeps its label on the inside, where the longer arc cannot pass.
+     */
+    private static double labelBaseline(boolean up, double peak, boolean nested) {
+        if (nested) return up ? peak + 15 : peak - 6;
+        return up ? peak - 2 : peak + 12;
+    }
+
+    private static boolean nested(Edge e, List<Edge> edges, List<String> states) {
+        int from = states.indexOf(e.from());
+        int to = states.indexOf(e.to());
+        int low = Math.min(from, to);
+        int high = Math.max(from, to);
+        return edges.stream().filter(o -> o != e && !o.from().equals("[*]")).anyMatch(o -> {
+            int f = states.indexOf(o.from());
+            int t = states.indexOf(o.to());
+            return (t - f > 0) == (to - from > 0) && Math.min(f, t) <= low && Math.max(f, t) >= high && Math.abs(t - f) > high - low;
+        });
     }
 
     // ---- drawing ----

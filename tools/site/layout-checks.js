@@ -166,7 +166,9 @@
     const want = code.textContent.trim();
     copied.length = 0;
     button.click();
-    if (copied.length !== 1 || copied[0].trim() !== want) wrong.push(`its button copied ${copied.length ? `"${copied[0].trim().slice(0, 30)}…"` : 'nothing'}, not "${want.slice(0, 30)}…"`);
+    if (copied.length !== 1 || copied[0].trim() !== want) {
+      wrong.push(`the button of "${want.slice(0, 30)}…" copied ${copied.length ? copied[0].trim().length + ' characters' : 'nothing'}, not its ${want.length}`);
+    }
   }
   document.removeEventListener('copy', onCopy);
   if (own_clipboard) Object.defineProperty(navigator, 'clipboard', own_clipboard); else delete navigator.clipboard;
@@ -185,7 +187,9 @@
   for (const svg of main.querySelectorAll('svg.diagram-svg')) {
     const arrows = Array.from(svg.querySelectorAll('.msg')).filter((a) => typeof a.getTotalLength === 'function');
     for (const label of svg.querySelectorAll('text.label')) {
-      const b = label.getBBox();
+      // a label on a background hides what passes behind it: the background is what must stay clear
+      const bg = label.previousElementSibling;
+      const b = bg && bg.classList.contains('label-bg') ? bg.getBBox() : label.getBBox();
       const hit = arrows.find((a) => {
         if (label.dataset.edge !== undefined && a.dataset.edge === label.dataset.edge) return false;
         const length = a.getTotalLength();
