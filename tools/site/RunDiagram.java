@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 /**
  * A sequence diagram of one step of a lesson's run, drawn from what the run printed, so that it cannot disagree with
  * the code: each call a peer received ("→ payments POST /charges 503 401 ms"), each request a client made of the
- * lesson's service ("09:17 laptop POST /carts/c-7/checkout ... -> 412"), and each state the lesson reported
+ * lesson's service ("09:17 laptop POST /carts/c-7/checkout ... -> 412", "bargain-bot fires 10 requests: 10 served",
+ * "bargain-bot: 429, Retry-After: 1"), and each state the lesson reported
  * ("» payments: every charge fails"), as a note. Calls in a row that are alike are drawn once, with their count and
  * the range of their times.
  */
@@ -20,6 +21,10 @@ final class RunDiagram {
     /** A request to the lesson's own service, as lessons print it: [time] [who] METHOD /path ... -> status. */
     private static final Pattern CLIENT_CALL = Pattern.compile(
         "^\\s*(?:\\d\\d:\\d\\d(?::\\d\\d(?:\\.\\d+)?)?\\s+)?(?:([a-z][\\w-]*)\\s+)?(GET|POST|PUT|PATCH|DELETE)\\s+(/\\S*).*?->\\s*(\\d{3})\\b.*$");
+    /** A client's burst as lessons print it: [time] who fires N requests ...: M served. */
+    private static final Pattern BURST = Pattern.compile("^\\s*(?:[\\d:.]+\\s+)?([a-z][\\w-]*) fires (\\d+) requests?[^:]*:\\s*(\\d+ served).*$");
+    /** A client refused, as lessons print it: [time] who: status, what it was told. */
+    private static final Pattern REFUSED = Pattern.compile("^\\s*(?:[\\d:.]+\\s+)([a-z][\\w-]*):\\s+(\\d{3}\\b[^(]*?)\\s*(?:\\(.*)?$");
     private static final Pattern STATE = Pattern.compile("^\\s*»\\s*(.+)$");
     private static final int MAX_ROWS = 16;
     private static final int MAX_NOTE = 64;
@@ -37,7 +42,7 @@ final class RunDiagram {
             String time = minMs < 0 ? "" : minMs == maxMs ? " · " + minMs + " ms" : " · " + minMs + "–" + maxMs + " ms";
             if (status.isEmpty()) return List.of(from + " -> " + to + ": " + n + what);
             if (status.equals("fault")) return List.of(from + " -x " + to + ": " + n + what + " (connection dropped" + time + ")");
-            boolean error = status.charAt(0) >= '4';
+            boolean error = status.matches("[45]\\d\\d\\b.*");
             return List.of(from + " -> " + to + ": " + n + what, to + (error ? " --x " : " --> ") + from + ": " + status + time);
         }
     }
@@ -56,6 +61,10 @@ final class RunDiagram {
                     : new Call(caller, m.group(1), shorten(m.group(2) + " " + m.group(3) + " " + m.group(4).strip()), "", 1, -1, -1);
             } else if ((m = CLIENT_CALL.matcher(line)).matches()) {
                 call = new Call(m.group(1) == null ? "client" : m.group(1), caller, m.group(2) + " " + m.group(3), m.group(4), 1, -1, -1);
+            } else if ((m = BURST.matcher(line)).matches()) {
+                call = new Call(m.group(1), caller, m.group(2) + " requests", m.group(3), 1, -1, -1);
+            } else if ((m = REFUSED.matcher(line)).matches()) {
+                call = new Call(m.group(1), caller, "a request", m.group(2), 1, -1, -1);
             } else if ((m = STATE.matcher(line)).matches()) {
                 items.add(shorten(m.group(1).strip()));
                 continue;

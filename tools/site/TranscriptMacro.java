@@ -7,8 +7,8 @@ import org.asciidoctor.extension.Name;
 
 /**
  * {@code transcript::[]} in a lesson's README.adoc places the output of the lesson's real run there;
- * {@code transcript::[step=3]} places only what step 3 printed, next to the text that explains it. A page whose
- * text places no full transcript gets one in its own section after the text.
+ * {@code transcript::[step=3]} places only what step 3 printed. A page whose text places no full transcript reads
+ * its run step by step in its "What you will see" section instead (see RunSteps).
  */
 @Name("transcript")
 public final class TranscriptMacro extends BlockMacroProcessor {
