@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//SOURCES ../kit/*.java
+//SOURCES ../kit/src/kit/*.java
 //SOURCES engine/*.java
 //SOURCES grade/*.java
 // The instructor's grader: a class of submissions, each student's code in JVMs of its own, into a gradebook,

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//SOURCES ../kit/*.java
+//SOURCES ../kit/src/kit/*.java
 //SOURCES site/*.java
 // the exercises' mutation scores, shown beside their tests
 //SOURCES engine/MutationSummary.java engine/Folders.java

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//SOURCES ../kit/*.java
+//SOURCES ../kit/src/kit/*.java
 //SOURCES engine/*.java
 //SOURCES verify/*.java
 // verify runs every lesson; the site keeps those runs as its transcripts

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//SOURCES ../kit/*.java
+//SOURCES ../kit/src/kit/*.java
 //SOURCES engine/*.java
 //SOURCES workbook/*.java
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:MetaspaceSize=160m -XX:SweeperThreshold=50 -Xlog:cds*=off -Xlog:cds+dynamic=off -Dsun.misc.unsafe.memory.access=allow

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//SOURCES ../../kit/*.java
+//SOURCES ../../kit/src/kit/*.java
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:cds*=off -Xlog:cds+dynamic=off
 //CDS
 // Lesson 03 · Rate limiting: a flash sale, one greedy client, and a fair share for everybody at the gateway.

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//SOURCES ../../kit/*.java
+//SOURCES ../../kit/src/kit/*.java
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:cds*=off -Xlog:cds+dynamic=off
 //CDS
 // Lesson 09 · Bulkhead: slow shipping quotes use up the gateway's threads, and checkout dies with them.

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//SOURCES ../../kit/*.java
+//SOURCES ../../kit/src/kit/*.java
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:cds*=off -Xlog:cds+dynamic=off
 //CDS
 // Lesson 11 · Transactional outbox: the stock left the shelf, and payments never heard of the order.

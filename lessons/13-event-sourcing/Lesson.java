@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//SOURCES ../../kit/*.java
+//SOURCES ../../kit/src/kit/*.java
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:cds*=off -Xlog:cds+dynamic=off
 //CDS
 // Lesson 13 · Event sourcing: "where did my coupon go?" A table of carts cannot say; the cart's diary can.

@@ -104,7 +104,7 @@ public final class Compiler {
         }
     }
 
-    /** As javac prints it: {@code exercises/01-service-boundaries/ShopPeers.java:42: error: ';' expected}, the line, a caret under the place. */
+    /** As javac prints it: {@code exercises/01-service-boundaries/boundaries/ShopPeers.java:42: error: ';' expected}, the line, a caret under the place. */
     private String describe(Diagnostic<? extends JavaFileObject> d) {
         String where = "";
         if (d.getSource() != null) {

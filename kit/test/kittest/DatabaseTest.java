@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class DatabaseTest {
     @Test
     @DisplayName("Closing and reopening a database is a crash and a restart: committed rows survive, uncommitted ones do not")
-    @Hint("kit/Database.java")
+    @Hint("kit/src/kit/Database.java")
     void crashAndRestart() throws Exception {
         crashAndRestart(Database.start("kit-test"));
     }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class AwaitTest {
     @Test
     @DisplayName("Await.until returns as soon as the state holds, long before its deadline")
-    @Hint("kit/Await.java")
+    @Hint("kit/src/kit/Await.java")
     void returnsWhenTheStateHolds() throws InterruptedException {
         var polls = new AtomicInteger();
         assertThat(Await.until(() -> polls.incrementAndGet() == 3, Duration.ofHours(1))).isTrue();
@@ -22,7 +22,7 @@ class AwaitTest {
 
     @Test
     @DisplayName("Await.until says false once its deadline has passed and the state never came")
-    @Hint("kit/Await.java")
+    @Hint("kit/src/kit/Await.java")
     void saysWhenTheDeadlinePassed() throws InterruptedException {
         assertThat(Await.until(() -> false, Duration.ZERO)).isFalse();
     }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class ManualClockTest {
     @Test
     @DisplayName("A manual clock stands still until advanced")
-    @Hint("kit/ManualClock.java")
+    @Hint("kit/src/kit/ManualClock.java")
     void standsStill() {
         var clock = new ManualClock();
         var before = clock.instant();
@@ -28,14 +28,14 @@ class ManualClockTest {
 
     @Test
     @DisplayName("Time never goes backwards")
-    @Hint("kit/ManualClock.java")
+    @Hint("kit/src/kit/ManualClock.java")
     void noTimeTravel() {
         assertThatThrownBy(() -> new ManualClock().advance(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     @DisplayName("A recording sleeper returns at once, notes each sleep and moves the clock")
-    @Hint("kit/RecordingSleeper.java")
+    @Hint("kit/src/kit/RecordingSleeper.java")
     void recordingSleeper() {
         var clock = new ManualClock();
         var sleeper = new RecordingSleeper(clock);
@@ -48,7 +48,7 @@ class ManualClockTest {
 
     @Test
     @DisplayName("A lesson answers to its number, its slug and its id")
-    @Hint("kit/Course.java")
+    @Hint("kit/src/kit/Course.java")
     void lessonIds() {
         assertThat(Course.find("08").orElseThrow().id()).isEqualTo("08-circuit-breaker");
         assertThat(Course.find("8").orElseThrow().slug()).isEqualTo("circuit-breaker");
