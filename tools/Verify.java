@@ -3,6 +3,7 @@
 //SOURCES ../kit/src/kit/*.java
 //SOURCES engine/*.java
 //SOURCES verify/*.java
+//SOURCES ide/*.java
 // verify runs every lesson; the site keeps those runs as its transcripts
 //SOURCES site/Transcripts.java site/BuildFailed.java
 // The project's own test command: every solution passes, every stub and wrong answer fails, every lesson holds,

@@ -3,6 +3,7 @@
 //SOURCES ../kit/src/kit/*.java
 //SOURCES engine/*.java
 //SOURCES workbook/*.java
+//SOURCES ide/*.java
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:MetaspaceSize=160m -XX:SweeperThreshold=50 -Xlog:cds*=off -Xlog:cds+dynamic=off -Dsun.misc.unsafe.memory.access=allow
 // The embedded broker's queues (JCTools, in Artemis) use sun.misc.Unsafe, which JDK 24 and later warn about on first use,
 // in the middle of the output. The JDK reads sun.misc.unsafe.memory.access once, at start, so only a JVM option can allow
@@ -21,6 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.UnmatchedArgumentException;
 import workbook.CheckCommand;
 import workbook.HintCommand;
+import workbook.IdeCommand;
 import workbook.PlayCommand;
 import workbook.ResetCommand;
 import workbook.SolutionCommand;
@@ -33,7 +35,7 @@ import workbook.WatchWorkerCommand;
 @Command(name = "workbook", mixinStandardHelpOptions = true,
          description = "Your course map and progress. With no command: where you are and what to do next.",
          subcommands = {CheckCommand.class, HintCommand.class, WatchCommand.class, WatchWorkerCommand.class, ResetCommand.class,
-                        SolutionCommand.class, PlayCommand.class, TrainCommand.class})
+                        SolutionCommand.class, PlayCommand.class, TrainCommand.class, IdeCommand.class})
 public class Workbook implements Callable<Integer> {
 
     public static void main(String[] args) {

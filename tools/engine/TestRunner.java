@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,7 +70,23 @@ public final class TestRunner {
 
     public TestRunner(String timeout) { this.timeout = timeout; }
 
-    public TestRunner() { this("20 s"); }
+    public TestRunner() { this(CHECK_TIMEOUT); }
+
+    /** A learner's check: the limit per test of {@code workbook check}, and of the IDE build's test runs. */
+    public static final String CHECK_TIMEOUT = "20 s";
+
+    /**
+     * The JUnit settings every run of the tests gets; the IDE build's junit-platform.properties is written from
+     * these, so that a test run from an IDE behaves as {@code workbook check} does.
+     */
+    public static Map<String, String> settings(String timeout) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("junit.jupiter.execution.timeout.default", timeout);
+        settings.put("junit.jupiter.execution.timeout.mode", "enabled");
+        settings.put("junit.jupiter.execution.timeout.thread.mode.default", "SEPARATE_THREAD");
+        settings.put("junit.platform.output.capture.stdout", "false");
+        return settings;
+    }
 
     public Report run(Compiler.Compiled compiled) {
         return run(compiled, null);
@@ -124,10 +141,7 @@ public final class TestRunner {
             for (String name : compiled.testClasses()) selectors.add(selectClass(loader.loadClass(name)));
             LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(selectors)
-                .configurationParameter("junit.jupiter.execution.timeout.default", timeout)
-                .configurationParameter("junit.jupiter.execution.timeout.mode", "enabled")
-                .configurationParameter("junit.jupiter.execution.timeout.thread.mode.default", "SEPARATE_THREAD")
-                .configurationParameter("junit.platform.output.capture.stdout", "false")
+                .configurationParameters(settings(timeout))
                 .build();
             LauncherFactory.create().execute(request, collector);
             return inOrder(collector.results, compiled.testOrder());

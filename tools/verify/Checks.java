@@ -31,6 +31,9 @@ public final class Checks implements Recorder {
     private final TestRunner runner = new TestRunner("30 s");
     private int passed;
     private int failed;
+    /** The first exercise checked, and its stub's report: the Maven build's test run is compared with it. */
+    private Course.Lesson firstExercise;
+    private TestRunner.Report firstStub;
 
     public Checks(Path root, List<String> only, boolean runLessons) {
         this.root = root;
@@ -68,6 +71,7 @@ public final class Checks implements Recorder {
         catalog(lessons);
         new Workflows(root, this).check();
         for (Course.Lesson lesson : lessons) exercise(lesson);
+        new IdeBuildCheck(root, this).check(firstExercise, firstStub);
         grader(lessons);
         if (runLessons) for (Course.Lesson lesson : lessons) lessonRuns(lesson);
         site();
@@ -152,6 +156,10 @@ public final class Checks implements Recorder {
             describedAndHinted(id, solution);
         }
         var stub = compileAndRun(Sources.stub(root, lesson));
+        if (stub != null && firstStub == null) {
+            firstExercise = lesson;
+            firstStub = stub;
+        }
         if (stub != null) {
             boolean todo = stub.results().stream().filter(r -> !r.passed()).anyMatch(r -> r.message().contains("TODO"));
             record(stub.failed() > 0 && todo, id + ": the stub compiles and fails with its TODO message",

@@ -1,0 +1,142 @@
+package verify;
+
+import engine.Compiler;
+import engine.Folders;
+import engine.TestRunner;
+import ide.MavenBuild;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import kit.Course;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * The Maven build that IDEs import (pom.xml, ide/, .run/, .vscode/): its files are what kit/src/kit/Deps.java and
+ * the lessons make, and, where mvn is installed, it compiles the kit, every lesson and every exercise, and one
+ * exercise's tests fail under it on the stub with the TODO message, named as workbook check names them.
+ * One Maven run does all of it (test-compile everywhere, the tests of one exercise only): Maven's start costs more
+ * than a second run's work.
+ */
+final class IdeBuildCheck {
+    private static final long MAVEN_LIMIT_MINUTES = 10;
+
+    private final Path root;
+    private final Recorder recorder;
+
+    IdeBuildCheck(Path root, Recorder recorder) {
+        this.root = root;
+        this.recorder = recorder;
+    }
+
+    void check(Course.Lesson exercise, TestRunner.Report stub) {
+        List<Path> stale = new MavenBuild(root).stale();
+        recorder.record(stale.isEmpty(), "ide: pom.xml, ide/, .run/ and .vscode/launch.json are what kit/src/kit/Deps.java and the lessons make",
+            stale.isEmpty() ? "" : "differ: " + String.join(", ", stale.stream().map(Path::toString).toList()) + "; write them with ./jbang workbook ide");
+        if (exercise == null || stub == null) return;
+        String mvn = mvn();
+        if (mvn == null) {
+            System.out.println("SKIP ide: mvn is not installed here, so the Maven build was not compiled");
+            return;
+        }
+        try {
+            maven(mvn, exercise, stub);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            recorder.record(false, "ide: the Maven build runs", e.toString());
+        }
+    }
+
+    private void maven(String mvn, Course.Lesson exercise, TestRunner.Report stub) throws IOException, InterruptedException {
+        String pkg = testPackage(exercise);
+        Path log = Files.createDirectories(root.resolve(".workbook-cache")).resolve("verify-maven.log");
+        Path reports = root.resolve("ide/exercises").resolve(exercise.id()).resolve("target/surefire-reports");
+        Folders.deleteTree(reports);
+        long start = System.nanoTime();
+        // Failing tests are what a stub is for: the build goes on, and the reports are read below.
+        ProcessBuilder pb = new ProcessBuilder(mvn, "-B", "-q", "test", "-Dtest=" + pkg + ".**",
+            "-Dsurefire.failIfNoSpecifiedTests=false", "-Dmaven.test.failure.ignore=true")
+            .directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));   // a JDK 21+, as this JVM is
+        Process p = pb.start();
+        boolean ended = p.waitFor(MAVEN_LIMIT_MINUTES, TimeUnit.MINUTES);
+        if (!ended) p.destroyForcibly();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        boolean compiled = ended && p.exitValue() == 0;
+        recorder.record(compiled, "ide: the Maven build compiles the kit, every lesson and every exercise with its tests",
+            compiled ? "%.0f s (mvn test-compile, and the tests of %s)".formatted(seconds, exercise.number2())
+                     : (ended ? "mvn exited " + p.exitValue() : "mvn ran over " + MAVEN_LIMIT_MINUTES + " minutes") + "; its output: " + root.relativize(log));
+        if (!compiled) return;
+
+        Set<String> expected = new TreeSet<>();
+        stub.results().forEach(r -> expected.add(r.displayName()));
+        Set<String> named = new TreeSet<>();
+        List<String> notTodo = new ArrayList<>();
+        readReports(reports, named, notTodo);
+        boolean ok = named.equals(expected) && notTodo.isEmpty();
+        String detail = named.size() + " tests under Maven, " + expected.size() + " in workbook check";
+        if (!named.equals(expected)) {
+            Set<String> onlyMaven = new TreeSet<>(named);
+            onlyMaven.removeAll(expected);
+            Set<String> onlyCheck = new TreeSet<>(expected);
+            onlyCheck.removeAll(named);
+            detail += "; only under Maven: " + onlyMaven + "; only in workbook check: " + onlyCheck;
+        }
+        if (!notTodo.isEmpty()) detail += "; passed or failed without the TODO message: " + notTodo;
+        recorder.record(ok, "ide: under Maven, exercise " + exercise.number2() + "'s tests fail on the stub with its TODO message, named as workbook check names them", detail);
+    }
+
+    /** Each test case of the surefire reports: its name (the display name, as the pom asks) and whether it failed with a TODO. */
+    private static void readReports(Path reports, Set<String> named, List<String> notTodo) throws IOException {
+        if (!Files.isDirectory(reports)) return;
+        try (Stream<Path> files = Files.list(reports)) {
+            for (Path xml : files.filter(f -> f.getFileName().toString().matches("TEST-.*\\.xml")).sorted().toList()) {
+                NodeList cases;
+                try {
+                    cases = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile()).getElementsByTagName("testcase");
+                } catch (javax.xml.parsers.ParserConfigurationException | org.xml.sax.SAXException e) {
+                    throw new IOException(xml + " is not a readable report: " + e.getMessage(), e);
+                }
+                for (int i = 0; i < cases.getLength(); i++) {
+                    Element c = (Element) cases.item(i);
+                    named.add(c.getAttribute("name"));
+                    if (!failedWithTodo(c)) notTodo.add(c.getAttribute("name"));
+                }
+            }
+        }
+    }
+
+    private static boolean failedWithTodo(Element testcase) {
+        for (String kind : List.of("error", "failure")) {
+            NodeList outcomes = testcase.getElementsByTagName(kind);
+            for (int i = 0; i < outcomes.getLength(); i++) {
+                if (((Element) outcomes.item(i)).getAttribute("message").contains("TODO")) return true;
+            }
+        }
+        return false;
+    }
+
+    /** The package of the exercise's tests, for surefire's -Dtest. */
+    private String testPackage(Course.Lesson exercise) throws IOException {
+        for (Path f : kit.SourceFiles.in(root.resolve("exercises").resolve(exercise.id()))) {
+            if (f.getFileName().toString().endsWith("Test.java")) return Compiler.packageOf(Files.readString(f));
+        }
+        throw new IOException("exercise " + exercise.id() + " has no tests");
+    }
+
+    /** mvn (mvn.cmd on Windows) from the PATH, or null. */
+    private static String mvn() {
+        String name = Course.onWindows() ? "mvn.cmd" : "mvn";
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) return Path.of(dir, name).toString();
+        }
+        return null;
+    }
+}
