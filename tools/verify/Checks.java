@@ -117,7 +117,7 @@ public final class Checks implements Recorder {
     }
 
     /**
-     * kit/Course.java names each lesson (number, title, pattern, level); jbang-catalog.json's descriptions and the
+     * kit/src/kit/Course.java names each lesson (number, title, pattern, level); jbang-catalog.json's descriptions and the
      * course table in README.adoc say the same words, so that they cannot drift apart unseen.
      */
     private void namedAsTheCourseNamesThem(List<Course.Lesson> lessons, JsonNode aliases) {
@@ -136,7 +136,7 @@ public final class Checks implements Recorder {
             String row = "| %s | `%s` | %s | %d".formatted(l.number2(), l.slug(), l.title(), l.level());
             if (!readme.lines().anyMatch(row::equals)) differ.add("README.adoc's course table has no row \"" + row + "\"");
         }
-        record(differ.isEmpty(), "catalog: jbang-catalog.json and README.adoc's course table name each lesson as kit/Course.java does",
+        record(differ.isEmpty(), "catalog: jbang-catalog.json and README.adoc's course table name each lesson as kit/src/kit/Course.java does",
             differ.isEmpty() ? lessons.size() + " lessons" : String.join("\n", differ));
     }
 

@@ -20,7 +20,7 @@ class DatabaseTest {
 
     @Test
     @DisplayName("A database in memory crashes and restarts as one in files does, sequences and identities included")
-    @Hint("kit/Database.java: inMemory, and close() keeping what was committed")
+    @Hint("kit/src/kit/Database.java: inMemory, and close() keeping what was committed")
     void crashAndRestartInMemory() throws Exception {
         var db = crashAndRestart(Database.inMemory("kit-test"));
         assertThat(db.folder()).isNull();
