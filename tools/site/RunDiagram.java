@@ -10,7 +10,9 @@ import java.util.regex.Pattern;
  * A sequence diagram of one step of a lesson's run, drawn from what the run printed, so that it cannot disagree with
  * the code: each call a peer received ("→ payments POST /charges 503 401 ms"), each request a client made of the
  * lesson's service ("09:17 laptop POST /carts/c-7/checkout ... -> 412", "bargain-bot fires 10 requests: 10 served",
- * "bargain-bot: 429, Retry-After: 1"), and each state the lesson reported
+ * "bargain-bot: 429, Retry-After: 1", "ada: GET /products/KB-42 <- 503 from catalog in 5 ms" through a facade), each
+ * message published to the lesson's broker and each delivery it reports ("shipping: 5 events handled"), and each state
+ * the lesson reported
  * ("» payments: every charge fails"), as a note. Calls in a row that are alike are drawn once, with their count and
  * the range of their times.
  */
@@ -25,6 +27,12 @@ final class RunDiagram {
     private static final Pattern BURST = Pattern.compile("^\\s*(?:[\\d:.]+\\s+)?([a-z][\\w-]*) fires (\\d+) requests?[^:]*:\\s*(\\d+ served).*$");
     /** A client refused, as lessons print it: [time] who: status, what it was told. */
     private static final Pattern REFUSED = Pattern.compile("^\\s*(?:[\\d:.]+\\s+)([a-z][\\w-]*):\\s+(\\d{3}\\b[^(]*?)\\s*(?:\\(.*)?$");
+    /** A request a facade routed, as lessons print it: who: METHOD /path <- status from peer in N ms. */
+    private static final Pattern ROUTED = Pattern.compile("^\\s*([a-z][\\w-]*): (GET|POST|PUT|PATCH|DELETE) (/\\S*) <- (\\d{3}) from ([\\w-]+) in (\\d+) ms.*$");
+    /** A message sent through the lesson's broker: who published what. */
+    private static final Pattern PUBLISHED = Pattern.compile("^\\s*([a-z][\\w-]*) published (.+?)(?:(?: and went on|;).*)?$");
+    /** What the broker delivered to a subscriber, as the lesson reports it: » who: N events handled. */
+    private static final Pattern HANDLED = Pattern.compile("^\\s*»\\s*([a-z][\\w-]*): (\\d+ events? handled).*$");
     private static final Pattern STATE = Pattern.compile("^\\s*»\\s*(.+)$");
     private static final int MAX_ROWS = 16;
     private static final int MAX_NOTE = 64;
@@ -41,6 +49,7 @@ final class RunDiagram {
             String n = count > 1 ? count + " × " : "";
             String time = minMs < 0 ? "" : minMs == maxMs ? " · " + minMs + " ms" : " · " + minMs + "–" + maxMs + " ms";
             if (status.isEmpty()) return List.of(from + " -> " + to + ": " + n + what);
+            if (what.isEmpty()) return List.of(from + (status.matches("[45]\\d\\d\\b.*") ? " --x " : " --> ") + to + ": " + status);
             if (status.equals("fault")) return List.of(from + " -x " + to + ": " + n + what + " (connection dropped" + time + ")");
             boolean error = status.matches("[45]\\d\\d\\b.*");
             return List.of(from + " -> " + to + ": " + n + what, to + (error ? " --x " : " --> ") + from + ": " + status + time);
@@ -61,6 +70,18 @@ final class RunDiagram {
                     : new Call(caller, m.group(1), shorten(m.group(2) + " " + m.group(3) + " " + m.group(4).strip()), "", 1, -1, -1);
             } else if ((m = CLIENT_CALL.matcher(line)).matches()) {
                 call = new Call(m.group(1) == null ? "client" : m.group(1), caller, m.group(2) + " " + m.group(3), m.group(4), 1, -1, -1);
+            } else if ((m = ROUTED.matcher(line)).matches()) {
+                String what = m.group(2) + " " + m.group(3);
+                items.add(new Call(m.group(1), caller, what, "", 1, -1, -1));
+                items.add(new Call(caller, m.group(5), what, m.group(4), 1, ms(m.group(6)), ms(m.group(6))));
+                call = new Call(caller, m.group(1), "", m.group(4), 1, -1, -1);   // the answer passed back: drawn as a reply alone
+                anyCall = true;
+                items.add(call);
+                continue;
+            } else if ((m = PUBLISHED.matcher(line)).matches()) {
+                call = new Call(m.group(1), caller, "publish " + shorten(m.group(2)), "", 1, -1, -1);
+            } else if ((m = HANDLED.matcher(line)).matches()) {
+                call = new Call(caller, m.group(1), m.group(2), "", 1, -1, -1);
             } else if ((m = BURST.matcher(line)).matches()) {
                 call = new Call(m.group(1), caller, m.group(2) + " requests", m.group(3), 1, -1, -1);
             } else if ((m = REFUSED.matcher(line)).matches()) {
