@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import kit.Hint;
 import kit.Points;
+import org.junit.platform.engine.CancellationToken;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.ClassSelector;
 import org.junit.platform.engine.support.descriptor.MethodSource;
@@ -31,6 +32,7 @@ import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.TestPlan;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherExecutionRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
@@ -98,6 +100,16 @@ public final class TestRunner {
     }
 
     /**
+     * For verify's wrong answers, where one failing test is the whole verdict: the run stops at the first test that
+     * does not pass (JUnit's cancellation), and the tests it did not get to are NOT_RUN.
+     */
+    public Report runUntilFirstFailure(Compiler.Compiled compiled) {
+        Collector collector = new Collector(null);
+        collector.stopAtFirstFailure = CancellationToken.create();
+        return execute(compiled, collector);
+    }
+
+    /**
      * For a learner who waits: like {@link #run(Compiler.Compiled, Listener)}, but a test still running after
      * {@code patience} is not waited for. The report then names it HUNG, with where the exercise's code was at that
      * moment, and the tests that did not get to run as NOT_RUN. An endless loop cannot be stopped from inside the
@@ -143,7 +155,10 @@ public final class TestRunner {
                 .selectors(selectors)
                 .configurationParameters(settings(timeout))
                 .build();
-            LauncherFactory.create().execute(request, collector);
+            LauncherFactory.create().execute(LauncherExecutionRequestBuilder.executionRequest(request)
+                .listeners(collector)
+                .cancellationToken(collector.stopAtFirstFailure == null ? CancellationToken.disabled() : collector.stopAtFirstFailure)
+                .build());
             return inOrder(collector.results, compiled.testOrder());
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException("test class " + e.getMessage() + " not found: does its package match its file?", e);
@@ -171,6 +186,8 @@ public final class TestRunner {
         private final List<TestIdentifier> planned = new java.util.concurrent.CopyOnWriteArrayList<>();
         private final java.util.Set<String> finished = ConcurrentHashMap.newKeySet();
         volatile Running running;
+        /** Cancelled at the first test that does not pass; null to run every test. */
+        CancellationToken stopAtFirstFailure;
 
         Collector(Listener listener) { this.listener = listener; }
 
@@ -208,7 +225,8 @@ public final class TestRunner {
         public void executionSkipped(TestIdentifier id, String reason) {
             if (id.isTest()) {
                 finished.add(id.getUniqueId());
-                add(result(id, Status.ABORTED, "skipped: " + reason));
+                boolean cancelled = stopAtFirstFailure != null && stopAtFirstFailure.isCancellationRequested();
+                add(cancelled ? result(id, Status.NOT_RUN, "not run: an earlier test failed") : result(id, Status.ABORTED, "skipped: " + reason));
             }
         }
 
@@ -222,6 +240,7 @@ public final class TestRunner {
                     case ABORTED -> Status.ABORTED;
                 };
                 add(result(id, status, outcome.getThrowable().map(Messages::explain).orElse("")));
+                if (status != Status.PASSED && stopAtFirstFailure != null) stopAtFirstFailure.cancel();
             } else if (outcome.getStatus() == TestExecutionResult.Status.FAILED && id.getSource().isPresent()) {
                 // A whole class failed before its tests ran (a broken @BeforeAll, a constructor that throws).
                 add(new Result(id.getDisplayName(), "", id.getDisplayName() + " could not start",
