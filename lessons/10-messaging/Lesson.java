@@ -7,6 +7,13 @@
 // it quietly; JDKs before 23 ignore the property.
 //CDS
 // Lesson 10 · Messaging: orders tells notifications and shipping what happened, and shipping catches up after a night off.
+// Then notifications keeps its own copy of each customer's e-mail address, kept fresh by profiles' events.
+
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.serviceUnavailable;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.jms.Connection;
@@ -17,19 +24,32 @@ import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import kit.Broker;
 import kit.Narrator;
+import kit.Peer;
 
 public class Lesson {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String ORDERS = "orders";
     static final String DEAD_LETTERS = "dead.orders";
     static final int MAX_DELIVERIES = 3;
+    /** Profiles publishes every change of a customer's address here. */
+    static final String CUSTOMERS = "customers";
+    /** Notifications' second subscription: to customers, for its copy of the addresses (a client id is one connection's). */
+    static final String ADDRESSES = "notifications-addresses";
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     /** How long a step waits for messages that must come: far more than they need, bounded so a broken run ends. */
     static final Duration PATIENCE = Duration.ofSeconds(5);
 
@@ -41,6 +61,8 @@ public class Lesson {
     static Orders orders;
     static Service notifications;
     static Service shipping;
+    static Profiles profiles;
+    static AddressCopy addressCopy;
     static int nextOrder = 1;
 
     public static void main(String[] args) throws Exception {
@@ -51,6 +73,8 @@ public class Lesson {
         shippingGoesOffline();
         shippingComesBack();
         aPoisonMessage();
+        anAddressCopiedOnce();
+        aCopyKeptFreshByEvents();
         story.serve("The broker runs inside this JVM (" + broker.url() + "): nothing outside can reach it.",
             "To try things by hand, open the playground: ./jbang workbook play 10",
             "Or run the lesson on your own Artemis: BROKER_URL=tcp://localhost:61616 ./jbang messaging");
@@ -90,7 +114,7 @@ public class Lesson {
 
     static void ordersTellsEveryone() throws Exception {
         story.step("Orders publishes, everyone hears");
-        for (int i = 0; i < 3; i++) orders.placed(nextOrder(), "sku-socks", 2);
+        for (int i = 0; i < 3; i++) orders.placed(nextOrder(), "ada", "sku-socks", 2);
         story.say("orders published 3 OrderPlaced events and went on; it called nobody");
         awaitTrue(() -> notifications.handled() == 3 && shipping.handled() == 3);
         story.state("notifications", notifications.summary());
@@ -107,7 +131,7 @@ public class Lesson {
         story.step("Shipping goes offline; orders keeps going");
         shipping.close();
         story.state("shipping", "offline (connection closed, subscription kept)");
-        for (int i = 0; i < 5; i++) orders.placed(nextOrder(), "sku-mug", 1);
+        for (int i = 0; i < 5; i++) orders.placed(nextOrder(), "ada", "sku-mug", 1);
         story.say("orders published 5 more events while shipping was away");
         awaitTrue(() -> notifications.handled() == 8);
         long waiting = broker.messageCount(subscriptionQueue("shipping"));
@@ -137,8 +161,8 @@ public class Lesson {
             and the broker delivers the event again: the database was busy, the next try works. But some events
             fail every time. Orders just published one for a sku shipping has never heard of.""");
         story.step("A poison message goes to the dead-letter queue");
-        orders.placed(nextOrder(), "sku-discontinued", 1);
-        orders.placed(nextOrder(), "sku-socks", 1);
+        orders.placed(nextOrder(), "ada", "sku-discontinued", 1);
+        orders.placed(nextOrder(), "ada", "sku-socks", 1);
         story.say("orders published o-9 (sku-discontinued, unknown to shipping) and o-10 (sku-socks)");
         awaitTrue(() -> shipping.failures() == MAX_DELIVERIES && shipping.orderIds().contains("o-10"));
         String dead = receiveOne(DEAD_LETTERS);
@@ -151,8 +175,96 @@ public class Lesson {
         story.check(notifications.handled() == 10, "notifications e-mailed about all 10 orders, o-9 included: the poison is shipping's problem alone");
     }
 
+    static void anAddressCopiedOnce() throws Exception {
+        story.tell("""
+            Notifications e-mails the customer about each order, so it needs her e-mail address, and the address
+            belongs to profiles. Notifications' first e-mail version asked profiles once, the first time it met a
+            customer, and kept the answer: no call to profiles for every e-mail. Then Ada changes her address.""");
+        story.step("The e-mail goes to the address Ada left");
+        profiles = Profiles.start(broker.connectionFactory());
+        story.listen(profiles.peer());
+        profiles.changeAddress("ada", "ada@home.example");
+        var firstVersion = new Mailer(new CopiedOnce());
+        notifications.close();
+        notifications = Service.subscribe("notifications", broker.connectionFactory(), firstVersion::email);
+        story.say("notifications now e-mails each order's customer, at the address it copied from profiles");
+
+        orders.placed(nextOrder(), "ada", "sku-socks", 1);
+        awaitTrue(() -> firstVersion.sentFor("o-11") != null);
+        story.state("e-mail about o-11", "to " + firstVersion.sentFor("o-11"));
+
+        AddressChanged moved = profiles.changeAddress("ada", "ada@work.example");
+        story.say("Ada changed her address at profiles (version " + moved.version() + ": " + moved.email() + ");");
+        story.say("profiles published AddressChanged on the topic '" + CUSTOMERS + "', and notifications does not listen");
+        orders.placed(nextOrder(), "ada", "sku-mug", 1);
+        awaitTrue(() -> firstVersion.sentFor("o-12") != null);
+        int asked = profiles.timesAsked("ada");
+        story.state("e-mail about o-12", "to " + firstVersion.sentFor("o-12"));
+        story.say("the lesson asks profiles what Ada's address is now, to compare:");
+        AddressChanged now = askProfiles("ada");
+        story.check("ada@home.example".equals(firstVersion.sentFor("o-11")) && asked == 1,
+            "the e-mail about o-11 went to ada@home.example; notifications asked profiles once, over HTTP, and kept the answer");
+        story.check(now.email().equals("ada@work.example") && "ada@home.example".equals(firstVersion.sentFor("o-12")),
+            "profiles says ada@work.example (version " + now.version() + "), yet the e-mail about o-12 went to ada@home.example: the copy is stale");
+    }
+
+    static void aCopyKeptFreshByEvents() throws Exception {
+        story.tell("""
+            The fix: profiles' events carry the new address itself, not only "something changed" (event-carried
+            state transfer). Notifications subscribes to them durably and keeps its own copy, so it can e-mail
+            even when profiles is down. A copy starts from what profiles holds now (one GET per customer, or an
+            export), then applies each AddressChanged that is newer than what it holds: events come again (at
+            least once) and late, and the version number says which one is the latest.""");
+        story.step("Notifications keeps its copy fresh from profiles' events");
+        ConnectionFactory factory = broker.connectionFactory();
+        notifications.close();
+        addressCopy = new AddressCopy();
+        addressCopy.connect(factory);                                 // subscribed before it loads: no change falls in between
+        addressCopy.load(askProfiles("ada"));
+        var secondVersion = new Mailer(addressCopy);
+        notifications = Service.subscribe("notifications", factory, secondVersion::email);
+        story.state("notifications' copy", addressCopy.summary());
+
+        notifications.close();                                        // a deploy: the whole service is offline
+        addressCopy.disconnect();                                     // (its copy lives in its own database)
+        profiles.changeAddress("ada", "ada@studio.example");
+        profiles.publish(new AddressChanged("ada", "ada@work.example", 2));
+        story.say("while notifications was offline, Ada moved again (version 3: ada@studio.example), and profiles sent");
+        story.say("version 2 once more (it crashed before it marked it sent: lesson 11's outbox relay does that)");
+        int askedBefore = profiles.timesAsked("ada");
+        addressCopy.connect(factory);
+        notifications = Service.subscribe("notifications", factory, secondVersion::email);
+        awaitTrue(() -> addressCopy.received() == 2);
+        story.state("notifications' copy", addressCopy.summary());
+        story.check(addressCopy.received() == 2, "back online, notifications caught up on the 2 AddressChanged events it missed");
+        story.check(addressCopy.versionOf("ada") == 3 && addressCopy.emailOf("ada").equals("ada@studio.example"),
+            "it applied version 3 and ignored the late version 2: never older over newer");
+
+        orders.placed(nextOrder(), "ada", "sku-socks", 1);
+        awaitTrue(() -> secondVersion.sentFor("o-13") != null);
+        story.state("e-mail about o-13", "to " + secondVersion.sentFor("o-13"));
+        story.check("ada@studio.example".equals(secondVersion.sentFor("o-13")) && profiles.timesAsked("ada") == askedBefore,
+            "the e-mail about o-13 went to ada@studio.example, Ada's address now, and nobody asked profiles for it");
+
+        profiles.goesDown();
+        orders.placed(nextOrder(), "ada", "sku-mug", 1);
+        awaitTrue(() -> secondVersion.sentFor("o-14") != null);
+        story.state("e-mail about o-14", "to " + secondVersion.sentFor("o-14") + ", with profiles down");
+        story.say("asking profiles at send time, instead, would have met this:");
+        String atSendTime;
+        try {
+            atSendTime = askProfiles("ada").email();
+        } catch (ProfilesUnavailable e) {
+            atSendTime = e.getMessage();
+        }
+        story.check(atSendTime.contains("503") && "ada@studio.example".equals(secondVersion.sentFor("o-14")),
+            "profiles is down (" + atSendTime + "), and the e-mail about o-14 still went out, from the copy");
+    }
+
     static void cleanUp() throws JMSException {
         notifications.close();
+        addressCopy.disconnect();
+        profiles.close();
         shipping.close();
         orders.close();
         removeOldSubscriptions(broker.connectionFactory()); // on an external broker, the next run starts afresh
@@ -162,7 +274,7 @@ public class Lesson {
     // ---- the services ----
 
     /** What travels: a fact about the past, as JSON, so any service in any language can read it. */
-    record OrderPlaced(String orderId, String sku, int quantity) {}
+    record OrderPlaced(String orderId, String customerId, String sku, int quantity) {}
 
     /** Orders' side: one producer on the topic. */
     static final class Orders implements AutoCloseable {
@@ -177,8 +289,8 @@ public class Lesson {
         }
 
         // tag::publish[]
-        void placed(String orderId, String sku, int quantity) throws Exception {
-            String json = JSON.writeValueAsString(new OrderPlaced(orderId, sku, quantity));
+        void placed(String orderId, String customerId, String sku, int quantity) throws Exception {
+            String json = JSON.writeValueAsString(new OrderPlaced(orderId, customerId, sku, quantity));
             producer.send(session.createTextMessage(json)); // persistent by default: kept until every subscriber has it
         }
         // end::publish[]
@@ -264,6 +376,180 @@ public class Lesson {
         }
     }
 
+    // ---- a copy of another service's data ----
+
+    // tag::address-changed[]
+    /** Profiles' event carries the new state itself: the whole address and its version, as GET /customers/{id} answers. */
+    record AddressChanged(String customerId, String email, long version) {}
+    // end::address-changed[]
+
+    /**
+     * Profiles owns the customers' addresses. Its HTTP API is a WireMock peer (GET /customers/{id}); each change
+     * also goes out as an AddressChanged on the topic customers, for whoever keeps a copy.
+     */
+    static final class Profiles implements AutoCloseable {
+        private final Peer peer = Peer.start("profiles");
+        private final Map<String, Long> versions = new HashMap<>();
+        private final Connection connection;
+        private final Session session;
+        private final MessageProducer producer;
+
+        private Profiles(ConnectionFactory factory) throws JMSException {
+            connection = factory.createConnection();
+            session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            producer = session.createProducer(session.createTopic(CUSTOMERS));
+        }
+
+        static Profiles start(ConnectionFactory factory) throws JMSException {
+            return new Profiles(factory);
+        }
+
+        Peer peer() { return peer; }
+
+        /** The customer's address changes: profiles answers the new one over HTTP and publishes it, one version up. */
+        AddressChanged changeAddress(String customerId, String email) throws Exception {
+            var changed = new AddressChanged(customerId, email, versions.merge(customerId, 1L, Long::sum));
+            peer.stub(get("/customers/" + customerId).willReturn(okJson(JSON.writeValueAsString(changed))));
+            publish(changed);
+            return changed;
+        }
+
+        void publish(AddressChanged event) throws Exception {
+            producer.send(session.createTextMessage(JSON.writeValueAsString(event)));
+        }
+
+        void goesDown() {
+            peer.stub(get(urlPathMatching("/customers/.*")).willReturn(serviceUnavailable()));
+        }
+
+        int timesAsked(String customerId) {
+            return peer.count(getRequestedFor(urlPathMatching("/customers/" + customerId)));
+        }
+
+        @Override public void close() throws JMSException {
+            connection.close();
+            peer.close();
+        }
+    }
+
+    /** Asking profiles at send time: GET /customers/{id}, over real HTTP. */
+    static AddressChanged askProfiles(String customerId) throws Exception {
+        URI uri = URI.create(profiles.peer().url("/customers/" + customerId));
+        var response = HTTP.send(HttpRequest.newBuilder(uri).build(), BodyHandlers.ofString());
+        if (response.statusCode() != 200) throw new ProfilesUnavailable("profiles answered " + response.statusCode());
+        return JSON.readValue(response.body(), AddressChanged.class);
+    }
+
+    static final class ProfilesUnavailable extends Exception {
+        ProfilesUnavailable(String message) { super(message); }
+    }
+
+    /** Where notifications finds a customer's e-mail address. */
+    interface Addresses {
+        String emailOf(String customerId) throws Exception;
+    }
+
+    /** Notifications' first version: asks profiles the first time it meets a customer, and keeps the answer forever. */
+    static final class CopiedOnce implements Addresses {
+        private final Map<String, String> copied = new ConcurrentHashMap<>();
+
+        @Override public String emailOf(String customerId) throws Exception {
+            String email = copied.get(customerId);
+            if (email == null) {
+                email = askProfiles(customerId).email();
+                copied.put(customerId, email);     // and nothing ever tells it that this changed
+            }
+            return email;
+        }
+    }
+
+    /**
+     * Notifications' second version: its own copy of each customer's address, loaded once and then kept fresh by
+     * profiles' AddressChanged events, through a durable subscription: what changes while it is offline waits.
+     */
+    static final class AddressCopy implements Addresses {
+        private final Map<String, AddressChanged> latest = new HashMap<>();
+        private final List<String> log = new ArrayList<>();
+        private int received;
+        private Connection connection;
+        private Session session;
+
+        void connect(ConnectionFactory factory) throws JMSException {
+            connection = factory.createConnection();
+            connection.setClientID(ADDRESSES);
+            session = connection.createSession(true, Session.SESSION_TRANSACTED);
+            session.createDurableConsumer(session.createTopic(CUSTOMERS), ADDRESSES).setMessageListener(this::onMessage);
+            connection.start();
+        }
+
+        void disconnect() throws JMSException {
+            connection.close();
+        }
+
+        synchronized void load(AddressChanged current) {
+            latest.put(current.customerId(), current);
+            log.add("loaded v" + current.version() + " " + current.email());
+        }
+
+        private void onMessage(Message message) {
+            try {
+                apply(JSON.readValue(((TextMessage) message).getText(), AddressChanged.class));
+                session.commit();
+                progress();
+            } catch (Exception e) {
+                try { session.rollback(); } catch (JMSException ignored) { /* the broker redelivers when the connection closes */ }
+            }
+        }
+
+        // tag::apply[]
+        private synchronized void apply(AddressChanged event) {
+            received++;
+            AddressChanged held = latest.get(event.customerId());
+            if (held != null && held.version() >= event.version()) {   // a duplicate, or late: keep the newer one
+                log.add("ignored v" + event.version() + " (holds v" + held.version() + ")");
+                return;
+            }
+            latest.put(event.customerId(), event);
+            log.add("applied v" + event.version() + " " + event.email());
+        }
+        // end::apply[]
+
+        @Override public synchronized String emailOf(String customerId) {
+            AddressChanged held = latest.get(customerId);
+            if (held == null) throw new IllegalStateException("no address for " + customerId + " yet"); // the order comes again
+            return held.email();
+        }
+
+        synchronized long versionOf(String customerId) {
+            AddressChanged held = latest.get(customerId);
+            return held == null ? 0 : held.version();
+        }
+
+        synchronized int received() { return received; }
+        synchronized String summary() {
+            var addresses = latest.values().stream().map(a -> a.customerId() + " at " + a.email() + " (v" + a.version() + ")").toList();
+            return String.join(", ", addresses) + "; " + String.join(", ", log);
+        }
+    }
+
+    record Email(String orderId, String to) {}
+
+    /** Notifications' work: an e-mail about each order, to the address its Addresses give for the customer. */
+    static final class Mailer {
+        private final Addresses addresses;
+        private final Map<String, String> sent = new ConcurrentHashMap<>();
+
+        Mailer(Addresses addresses) { this.addresses = addresses; }
+
+        void email(OrderPlaced event) throws Exception {
+            var email = new Email(event.orderId(), addresses.emailOf(event.customerId()));
+            sent.put(email.orderId(), email.to());
+        }
+
+        /** The address the e-mail about this order went to, or null while it has not gone. */
+        String sentFor(String orderId) { return sent.get(orderId); }
+    }
+
     // ---- helpers ----
 
     static String nextOrder() {
@@ -304,7 +590,7 @@ public class Lesson {
 
     /** Durable subscriptions outlive the lesson on an external broker: start from none. */
     static void removeOldSubscriptions(ConnectionFactory factory) throws JMSException {
-        for (String name : List.of("notifications", "shipping")) {
+        for (String name : List.of("notifications", "shipping", ADDRESSES)) {
             try (Connection connection = factory.createConnection()) {
                 connection.setClientID(name);
                 Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
