@@ -72,6 +72,9 @@ public final class Cli implements Callable<Integer> {
     public static void main(String[] args) {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8));
+        // Stopping the grader (Ctrl-C, SIGTERM) stops the students' JVMs and the compile server with it, instead of
+        // leaving them to run to their limits unwatched. (A SIGKILL cannot be caught: see README, isolation.)
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly)));
         System.exit(run(args));
     }
 

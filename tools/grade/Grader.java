@@ -246,16 +246,17 @@ final class Grader {
     void runExercises(String slot, Path mine, Sandbox.Tenant tenant, List<String> ids, List<String> extraJvm,
                       Map<String, java.util.Set<String>> expected, java.util.function.Consumer<Supervisor.Raw> onResult)
             throws IOException, InterruptedException {
-        List<String> again = new ArrayList<>();
-        runOnce(slot, mine, tenant, ids, true, extraJvm, expected, raw -> {
-            if (raw.linkage()) again.add(raw.id());
+        Map<String, Double> spent = new LinkedHashMap<>();   // the second run gets what is left of each limit, not a new one
+        runOnce(slot, mine, tenant, ids, true, extraJvm, expected, Map.of(), raw -> {
+            if (raw.linkage()) spent.put(raw.id(), raw.seconds());
             else onResult.accept(raw);
         });
-        if (!again.isEmpty()) runOnce(slot, mine, tenant, again, false, extraJvm, expected, onResult);
+        if (!spent.isEmpty()) runOnce(slot, mine, tenant, new ArrayList<>(spent.keySet()), false, extraJvm, expected, spent, onResult);
     }
 
     private void runOnce(String slot, Path mine, Sandbox.Tenant tenant, List<String> ids, boolean fast, List<String> extraJvm,
-                         Map<String, java.util.Set<String>> expected, java.util.function.Consumer<Supervisor.Raw> onResult)
+                         Map<String, java.util.Set<String>> expected, Map<String, Double> spent,
+                         java.util.function.Consumer<Supervisor.Raw> onResult)
             throws IOException, InterruptedException {
         Map<String, Map<String, Path>> own = new LinkedHashMap<>();
         for (String id : ids) {
@@ -296,7 +297,7 @@ final class Grader {
             Files.writeString(plan, Protocol.JSON.writeValueAsString(new ChildMain.Orders(key, plans)));
             if (tenant.trusted()) sandbox.giveTo(work, tenant);
             else sandbox.seal(work, tenant);
-            supervisor.run(new Supervisor.Job(tenant, work, plan, key, List.copyOf(plans.keySet()), expected, extraJvm), onResult);
+            supervisor.run(new Supervisor.Job(tenant, work, plan, key, List.copyOf(plans.keySet()), expected, extraJvm, spent), onResult);
         } finally {
             Folders.deleteTree(work);  // the student's processes are gone: nothing can swap a folder for a link meanwhile
         }

@@ -45,7 +45,17 @@ final class Supervisor {
      * list this run is making), {@code key} what the child's events must carry.
      */
     record Job(Sandbox.Tenant tenant, Path work, Path plan, String key, List<String> ids, Map<String, Set<String>> expectedTests,
-               List<String> jvmOptions) {}
+               List<String> jvmOptions, Map<String, Double> spentSeconds) {
+        /**
+         * {@code spentSeconds}: what each exercise already used of its time in an earlier child of this student (a
+         * run again after its tests did not link), taken off its limit and the student's, so that nothing gets twice.
+         */
+        Job {
+            spentSeconds = Map.copyOf(spentSeconds);
+        }
+
+        long spentNanos(String id) { return (long) (spentSeconds.getOrDefault(id, 0.0) * 1e9); }
+    }
 
     /** Something odd the reader saw in the child's output, for the exercise at hand's review flag. */
     private record Suspicious(String why) {}
@@ -72,7 +82,8 @@ final class Supervisor {
     void run(Job job, Consumer<Raw> onResult) throws InterruptedException {
         List<String> remaining = new ArrayList<>(job.ids());
         // The student's whole time: every exercise's limit, however the children share it out.
-        long studentDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos((long) timeoutSeconds * job.ids().size());
+        long studentDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos((long) timeoutSeconds * job.ids().size())
+            - job.ids().stream().mapToLong(job::spentNanos).sum();
         int children = 0;
         while (!remaining.isEmpty()) {
             if (++children > job.ids().size() + 2 || System.nanoTime() >= studentDeadline) {
@@ -108,7 +119,13 @@ final class Supervisor {
             this.remaining = remaining;
             this.studentDeadline = studentDeadline;
             this.onResult = onResult;
-            this.deadline = Math.min(studentDeadline, exerciseStart + TimeUnit.SECONDS.toNanos(timeoutSeconds));
+            this.deadline = exerciseDeadline();
+        }
+
+        /** The exercise at hand's limit from its start, less what it used before; never past the student's. */
+        private long exerciseDeadline() {
+            long spent = remaining.isEmpty() ? 0 : job.spentNanos(current());   // empty once the last exercise is settled
+            return Math.min(studentDeadline, exerciseStart + TimeUnit.SECONDS.toNanos(timeoutSeconds) - spent);
         }
 
         /** The exercise at hand: the parent's own order, the first not settled, whatever the child says. */
@@ -241,7 +258,7 @@ final class Supervisor {
             started = false;
             running = null;
             exerciseStart = System.nanoTime();
-            deadline = Math.min(studentDeadline, exerciseStart + TimeUnit.SECONDS.toNanos(timeoutSeconds));
+            deadline = exerciseDeadline();
         }
 
         private String reviewText() { return Protocol.clip(String.join("; ", review), Protocol.MAX_TEXT); }
