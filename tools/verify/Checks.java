@@ -135,9 +135,19 @@ public final class Checks implements Recorder {
             if (!said.equals(description)) differ.add("jbang-catalog.json's " + l.slug() + " says \"" + said + "\", not \"" + description + "\"");
             String row = "| %s | `%s` | %s | %d".formatted(l.number2(), l.slug(), l.title(), l.level());
             if (!readme.lines().anyMatch(row::equals)) differ.add("README.adoc's course table has no row \"" + row + "\"");
+            String byline = "%s · level %d · run it with `./jbang %s`".formatted(l.part().title, l.level(), l.slug());
+            if (!lessonReadme(l).contains(byline)) differ.add("lessons/" + l.id() + "/README.adoc does not say \"" + byline + "\"");
         }
-        record(differ.isEmpty(), "catalog: jbang-catalog.json and README.adoc's course table name each lesson as kit/src/kit/Course.java does",
+        record(differ.isEmpty(), "catalog: jbang-catalog.json, README.adoc's course table and each lesson's README name each lesson as kit/src/kit/Course.java does",
             differ.isEmpty() ? lessons.size() + " lessons" : String.join("\n", differ));
+    }
+
+    private String lessonReadme(Course.Lesson lesson) {
+        try {
+            return Files.readString(root.resolve("lessons").resolve(lesson.id()).resolve("README.adoc")).replace("\r\n", "\n");
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     // ---- exercises: solution passes, stub fails, wrong answers fail ----
