@@ -7,6 +7,9 @@ import kit.Style;
 
 /** The course map: every lesson, where the learner stands with it, and the next thing to do. */
 public final class Status {
+    private static final int SLUG_WIDTH = Course.LESSONS.stream().mapToInt(l -> l.slug().length()).max().orElse(0) + 1;
+    private static final int TITLE_WIDTH = Course.LESSONS.stream().mapToInt(l -> l.title().length()).max().orElse(0) + 1;
+
     private Status() {}
 
     public static int show() {
@@ -36,7 +39,9 @@ public final class Status {
                 else if (next == null && !entry.done) next = "edit exercises/" + lesson.id() + "/, then: ./jbang workbook check " + lesson.number2();
             }
             String mark = entry.done ? Style.green("✓") : written ? "•" : Style.dim("·");
-            System.out.printf("  %s %s %-19s %-47s %s%n", mark, lesson.number2(), lesson.slug(), Style.dim(lesson.title()), status);
+            // Padded before it is coloured: a colour's escape codes would count as width and misalign the columns.
+            String title = Style.dim(String.format("%-" + TITLE_WIDTH + "s", lesson.title()));
+            System.out.printf("  %s %s %-" + SLUG_WIDTH + "s %s %s%n", mark, lesson.number2(), lesson.slug(), title, status);
         }
         System.out.println();
         System.out.println(Style.bold("Next: ") + (next != null ? next : "every lesson written so far is done. New lessons arrive with git pull."));
