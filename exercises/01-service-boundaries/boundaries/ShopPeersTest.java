@@ -62,9 +62,9 @@ class ShopPeersTest {
     @Test
     @Points(2)
     @DisplayName("stockOf asks inventory with GET /stock/{sku}, accepting JSON, and maps the answer to a StockLevel")
-    @Hint({"Build an HttpRequest with HttpRequest.newBuilder(uri).header(\"Accept\", \"application/json\").GET(), send it with http.send(...) and BodyHandlers.ofString(), then json.readValue(body, Shop.StockLevel.class).",
-           "inventory.resolve(\"/stock/\" + ...) builds the URI. Jackson maps JSON to a record by its component names.",
-           "The lesson's README, section 'The boundary is a contract', shows what a call across the boundary consists of."})
+    @Hint({"The lesson's README, section 'The boundary is a contract', shows what a call across the boundary consists of: a request, its headers, and an answer read into a type of our own.",
+           "Build the URI from inventory's base and the sku, ask for JSON with an Accept header, send it with the HttpClient, and let Jackson map the body: it maps JSON to a record by its component names.",
+           "Last hint: HttpRequest.newBuilder(inventory.resolve(\"/stock/\" + sku)).header(\"Accept\", \"application/json\").GET().build(), then http.send(request, BodyHandlers.ofString()) and json.readValue(response.body(), Shop.StockLevel.class)."})
     void readsStock() {
         inventory.stubFor(any(anyUrl()).willReturn(okJson("{\"sku\": \"KB-42\", \"available\": 7}")));
 
@@ -82,9 +82,9 @@ class ShopPeersTest {
     @Test
     @Points(2)
     @DisplayName("A sku with a space or a slash is encoded as one path segment (%20 and %2F), not cut into pieces")
-    @Hint({"Skus are data, and data inside a URL must be encoded. What does URLEncoder.encode(\"GIFT CARD/50\", UTF_8) give, and is '+' a space in a path?",
-           "URLEncoder encodes for HTML forms, where a space is '+'. In a path a '+' is a plus sign. Encode with URLEncoder, then replace \"+\" with \"%20\".",
-           "See 'The boundary is a contract' in the lesson's README: the sku 'GIFT CARD/50' is one path segment."})
+    @Hint({"Skus are data, and data inside a URL must be encoded: the sku 'GIFT CARD/50' is one path segment ('The boundary is a contract' in the lesson's README).",
+           "URLEncoder encodes for HTML forms, where a space is '+'; in a path a '+' is a plus sign, and an unencoded '/' would cut the segment in two.",
+           "Last hint: URLEncoder.encode(sku, StandardCharsets.UTF_8).replace(\"+\", \"%20\") gives GIFT%20CARD%2F50."})
     void encodesSku() {
         inventory.stubFor(any(anyUrl()).willReturn(okJson("{\"sku\": \"GIFT CARD/50\", \"available\": 3}")));
 
@@ -98,9 +98,9 @@ class ShopPeersTest {
 
     @Test
     @DisplayName("An unknown sku (404) is reported as UnknownSku, never as null")
-    @Hint({"Look at the status code before you read the body: 404 means inventory has no such sku.",
-           "throw new OrderProblem.UnknownSku(sku) when response.statusCode() == 404.",
-           "'Errors in our own words' in the lesson's README explains why callers should never see a 404."})
+    @Hint({"'Errors in our own words' in the lesson's README explains why callers should never see a 404.",
+           "Look at the status code before you read the body: 404 means inventory has no such sku, a problem of the order, said in our words.",
+           "Last hint: if (response.statusCode() == 404) throw new OrderProblem.UnknownSku(sku);"})
     void unknownSku() {
         inventory.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(404).withBody("{\"error\": \"no such sku\"}")));
 
@@ -113,9 +113,9 @@ class ShopPeersTest {
     @Test
     @Points(2)
     @DisplayName("A 500 is PeerUnavailable, even when its JSON body would map to a StockLevel of nulls and zeros")
-    @Hint({"A 5xx answer is not a StockLevel, whatever its body says. Check the status before handing the body to Jackson.",
-           "Every status the method does not expect (200, or 201 for POSTs) and does not translate (404, 409, 402) means the peer failed: throw new OrderProblem.PeerUnavailable(\"inventory\", ...).",
-           "The lesson's step 'Inventory has a bad day' shows a careless client selling 'out of stock' while inventory is down."})
+    @Hint({"The lesson's step 'Inventory has a bad day' shows a careless client selling 'out of stock' while inventory is down.",
+           "A 5xx answer is not a StockLevel, whatever its body says: check the status before handing the body to Jackson. A status the call neither expects (200, or 201 for POSTs) nor translates (404, 409, 402) means the peer failed.",
+           "Last hint: for any status but 200 and 404, throw new OrderProblem.PeerUnavailable(\"inventory\", \"answered \" + status, null)."})
     void serverErrorIsUnavailable() {
         inventory.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(500)
             .withHeader("Content-Type", "application/json").withBody("{\"error\": \"database unavailable\"}")));
@@ -128,9 +128,9 @@ class ShopPeersTest {
 
     @Test
     @DisplayName("A dropped connection is PeerUnavailable, not an IOException leaking out")
-    @Hint({"http.send(...) throws IOException when the connection breaks. Catch it and translate it.",
-           "catch (IOException e) { throw new OrderProblem.PeerUnavailable(\"inventory\", e.getMessage(), e); } and for InterruptedException, restore the flag with Thread.currentThread().interrupt() first.",
-           "See 'Errors in our own words' in the lesson's README."})
+    @Hint({"See 'Errors in our own words' in the lesson's README: a broken connection is the peer failing, and must not cross the boundary as an IOException.",
+           "http.send(...) throws IOException when the connection breaks, and InterruptedException when the waiting thread is interrupted: catch both and translate them.",
+           "Last hint: catch (IOException e) { throw new OrderProblem.PeerUnavailable(\"inventory\", e.getMessage(), e); } and for InterruptedException, restore the flag with Thread.currentThread().interrupt() first."})
     void brokenConnectionIsUnavailable() {
         inventory.stubFor(any(anyUrl()).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
 
@@ -142,9 +142,9 @@ class ShopPeersTest {
 
     @Test
     @DisplayName("A 200 whose body is not the promised JSON is PeerUnavailable")
-    @Hint({"Jackson throws when the body is not JSON. That exception must not cross the boundary either.",
-           "Wrap json.readValue(...) and turn a JsonProcessingException into PeerUnavailable for that peer.",
-           "A peer that answers nonsense is as useless as one that is down: 'Errors in our own words' in the README."})
+    @Hint({"A peer that answers nonsense is as useless as one that is down: 'Errors in our own words' in the README.",
+           "Jackson throws when the body is not JSON. That exception must not cross the boundary either.",
+           "Last hint: wrap json.readValue(...) in try { ... } catch (JsonProcessingException e) { throw new OrderProblem.PeerUnavailable(peer, e.getOriginalMessage(), e); }."})
     void garbageIsUnavailable() {
         inventory.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/html").withBody("<html>maintenance</html>")));
 
@@ -156,9 +156,9 @@ class ShopPeersTest {
 
     @Test
     @DisplayName("Fields the order service does not use are ignored, so inventory can add new ones without breaking us")
-    @Hint({"By default Jackson refuses JSON with fields the record does not have.",
-           "Configure the mapper: new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false).",
-           "The 'tolerant reader' in the lesson's README: read what you need, ignore the rest."})
+    @Hint({"The 'tolerant reader' in the lesson's README: read what you need, ignore the rest.",
+           "By default Jackson refuses JSON with fields the record does not have; that default is a setting of the mapper, not of each call.",
+           "Last hint: new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)."})
     void tolerantReader() {
         inventory.stubFor(any(anyUrl()).willReturn(okJson("{\"sku\": \"KB-42\", \"available\": 7, \"warehouse\": \"north\", \"restockEta\": \"2026-02-01\"}")));
 
@@ -173,9 +173,9 @@ class ShopPeersTest {
     @Test
     @Points(2)
     @DisplayName("reserve POSTs {\"quantity\": n} as JSON to /stock/{sku}/reservations and maps the 201 to a Reservation")
-    @Hint({"A POST needs a body and must say what the body is: header Content-Type: application/json.",
-           "HttpRequest.newBuilder(uri).header(\"Content-Type\", \"application/json\").POST(BodyPublishers.ofString(json.writeValueAsString(Map.of(\"quantity\", quantity)))).",
-           "'The boundary is a contract' in the README lists what a POST across the boundary must carry."})
+    @Hint({"'The boundary is a contract' in the README lists what a POST across the boundary must carry.",
+           "A POST needs a body written from the arguments, and must say what the body is: the header Content-Type: application/json.",
+           "Last hint: HttpRequest.newBuilder(uri).header(\"Content-Type\", \"application/json\").POST(BodyPublishers.ofString(json.writeValueAsString(Map.of(\"quantity\", quantity))))."})
     void reserves() {
         inventory.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
             .withBody("{\"reservationId\": \"r-1\", \"sku\": \"KB-42\", \"quantity\": 2}")));
@@ -194,9 +194,9 @@ class ShopPeersTest {
 
     @Test
     @DisplayName("Inventory's 409 is OutOfStock, naming the sku and the quantity asked for")
-    @Hint({"409 Conflict is how inventory says it cannot set that many aside.",
-           "throw new OrderProblem.OutOfStock(sku, quantity) when the status is 409.",
-           "'Errors in our own words' in the README maps each peer status to an OrderProblem."})
+    @Hint({"'Errors in our own words' in the README maps each peer status to an OrderProblem.",
+           "409 Conflict is how inventory says it cannot set that many aside: a problem of the order, not a failure of inventory.",
+           "Last hint: throw new OrderProblem.OutOfStock(sku, quantity) when the status is 409."})
     void outOfStock() {
         inventory.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(409).withBody("{\"error\": \"insufficient stock\", \"available\": 1}")));
 
@@ -211,8 +211,8 @@ class ShopPeersTest {
     @Test
     @DisplayName("customer asks profiles with GET /customers/{id} and maps the answer to a Customer")
     @Hint({"The same shape as stockOf, against the profiles peer.",
-           "profiles.resolve(\"/customers/\" + encoded id), Accept: application/json, map 200 to Shop.Customer.",
-           "If you wrote a helper for stockOf, this method is three lines."})
+           "If you wrote a helper for stockOf (build the request, send it, check the status, map the body), this method is three lines.",
+           "Last hint: profiles.resolve(\"/customers/\" + the encoded id), Accept: application/json, and 200 mapped to Shop.Customer."})
     void readsCustomer() {
         profiles.stubFor(any(anyUrl()).willReturn(okJson("{\"id\": \"c-7\", \"name\": \"Ada\", \"tier\": \"gold\"}")));
 
@@ -226,9 +226,9 @@ class ShopPeersTest {
 
     @Test
     @DisplayName("An unknown customer (404) is UnknownCustomer")
-    @Hint({"Same as an unknown sku, in profiles' terms.",
-           "throw new OrderProblem.UnknownCustomer(customerId) on 404.",
-           "'Errors in our own words' in the README."})
+    @Hint({"Same as an unknown sku, in profiles' terms: 'Errors in our own words' in the README.",
+           "A 404 from profiles means there is no such customer: a problem of the order, in our words.",
+           "Last hint: throw new OrderProblem.UnknownCustomer(customerId) on 404."})
     void unknownCustomer() {
         profiles.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(404)));
 
@@ -243,9 +243,9 @@ class ShopPeersTest {
     @Test
     @Points(2)
     @DisplayName("charge POSTs the ChargeRequest as JSON to /charges and maps the 201 to a Charge")
-    @Hint({"json.writeValueAsString(request) turns the record into exactly the JSON payments expects.",
-           "POST it with Content-Type: application/json and Accept: application/json, then map 201 to Shop.Charge.",
-           "'The boundary is a contract' in the README."})
+    @Hint({"'The boundary is a contract' in the README: the request is a record of ours, turned into exactly the JSON payments expects.",
+           "json.writeValueAsString(request) writes the ChargeRequest; POST it with Content-Type and Accept set to application/json, and the 201's body is the Charge.",
+           "Last hint: POST(BodyPublishers.ofString(json.writeValueAsString(request))) with both headers, then on 201 json.readValue(body, Shop.Charge.class)."})
     void charges() {
         payments.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
             .withBody("{\"chargeId\": \"ch-1\", \"status\": \"captured\"}")));
@@ -264,9 +264,9 @@ class ShopPeersTest {
 
     @Test
     @DisplayName("A declined card (402) is PaymentDeclined with payments' reason")
-    @Hint({"The 402 body says why: {\"reason\": \"card expired\"}. Read it before throwing.",
-           "Read the body as a JsonNode (json.readTree(body).path(\"reason\").asText()) and throw new OrderProblem.PaymentDeclined(reason).",
-           "'Errors in our own words' in the README."})
+    @Hint({"'Errors in our own words' in the README: the 402 says why the card was declined, and the problem should say it too.",
+           "The 402's body says why: {\"reason\": \"card expired\"}. Read it before you throw.",
+           "Last hint: throw new OrderProblem.PaymentDeclined(json.readTree(body).path(\"reason\").asText())."})
     void declined() {
         payments.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(402).withHeader("Content-Type", "application/json")
             .withBody("{\"reason\": \"card expired\"}")));
@@ -280,9 +280,9 @@ class ShopPeersTest {
 
     @Test
     @DisplayName("Payments' 503 is PeerUnavailable naming payments")
-    @Hint({"Every peer can fail. The rule for 5xx is the same for payments as for inventory.",
-           "Pass the peer's name into your helper so PeerUnavailable says which peer failed.",
-           "'Errors in our own words' in the README."})
+    @Hint({"Every peer can fail: 'Errors in our own words' in the README.",
+           "The rule for a 5xx is the same for payments as for inventory: pass the peer's name into your helper, so that PeerUnavailable says which peer failed.",
+           "Last hint: your helper's default case throws new OrderProblem.PeerUnavailable(peerName, \"answered \" + status, null), with \"payments\" for charge."})
     void paymentsDown() {
         payments.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(503).withBody("upstream connect error")));
 
