@@ -96,7 +96,7 @@ public final class TestRunner {
 
     /** Like {@link #run(Compiler.Compiled)}, telling {@code listener} (may be null) about each test as it runs. */
     public Report run(Compiler.Compiled compiled, Listener listener) {
-        return execute(compiled, new Collector(listener));
+        return execute(compiled, new Collector(listener, null));
     }
 
     /**
@@ -104,9 +104,7 @@ public final class TestRunner {
      * does not pass (JUnit's cancellation), and the tests it did not get to are NOT_RUN.
      */
     public Report runUntilFirstFailure(Compiler.Compiled compiled) {
-        Collector collector = new Collector(null);
-        collector.stopAtFirstFailure = CancellationToken.create();
-        return execute(compiled, collector);
+        return execute(compiled, new Collector(null, CancellationToken.create()));
     }
 
     /**
@@ -116,7 +114,7 @@ public final class TestRunner {
      * JVM: its thread (a daemon) is left behind, and the caller decides whether the process must end.
      */
     public Report run(Compiler.Compiled compiled, Listener listener, Duration patience) {
-        Collector collector = new Collector(listener);
+        Collector collector = new Collector(listener, null);
         var report = new CompletableFuture<Report>();
         Thread.ofPlatform().daemon().name("exercise-tests").start(() -> {
             try {
@@ -187,9 +185,12 @@ public final class TestRunner {
         private final java.util.Set<String> finished = ConcurrentHashMap.newKeySet();
         volatile Running running;
         /** Cancelled at the first test that does not pass; null to run every test. */
-        CancellationToken stopAtFirstFailure;
+        final CancellationToken stopAtFirstFailure;
 
-        Collector(Listener listener) { this.listener = listener; }
+        Collector(Listener listener, CancellationToken stopAtFirstFailure) {
+            this.listener = listener;
+            this.stopAtFirstFailure = stopAtFirstFailure;
+        }
 
         @Override
         public void testPlanExecutionStarted(TestPlan plan) {
