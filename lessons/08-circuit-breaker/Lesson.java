@@ -30,12 +30,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import kit.Await;
 import kit.ManualClock;
 import kit.Mine;
 import kit.Narrator;
@@ -60,6 +61,8 @@ public class Lesson {
     static final AtomicInteger orderNumbers = new AtomicInteger();
     /** When the first call to payments ended (System.nanoTime), to show what /health had to wait for. */
     static final AtomicLong firstChargeEnded = new AtomicLong(Long.MAX_VALUE);
+    /** Opened by the checkout that takes the last request thread, at the moment it starts waiting on payments. */
+    static volatile CountDownLatch everyRequestThreadWaiting = new CountDownLatch(1);
     static QueuedThreadPool requestThreads;
 
     public static void main(String[] args) throws Exception {
@@ -104,9 +107,10 @@ public class Lesson {
         payments.forgetRequests();
         peakWaiting.set(0);
         firstChargeEnded.set(Long.MAX_VALUE);
+        everyRequestThreadWaiting = new CountDownLatch(1);
 
         var rush = CompletableFuture.supplyAsync(() -> checkouts(12));   // twelve customers press "Pay" at once
-        boolean full = Await.until(Lesson::everyRequestThreadWaits, Duration.ofSeconds(10));
+        boolean full = everyRequestThreadWaiting.await(10, TimeUnit.SECONDS);
         var health = get("/health");                                     // a request that needs no peer at all
         var answers = rush.join();
 
@@ -123,7 +127,7 @@ public class Lesson {
         story.check(peakWaiting.get() < 12, "the gateway ran out of request threads: only " + peakWaiting.get() + " checkouts were served at a time");
         story.check(answers.stream().allMatch(a -> a.millis() >= PAYMENTS_GIVES_UP_MS), "each of them waited at least payments' " + PAYMENTS_GIVES_UP_MS + " ms for it");
         story.check(slowest(answers) >= 2 * PAYMENTS_GIVES_UP_MS, "the slowest waited at least twice that (" + slowest(answers) + " ms): first for a free thread, then for payments");
-        story.check(full, "every request thread of the gateway was taken, and checkouts queued for one");
+        story.check(full, "every request thread of the gateway was waiting on payments, none left for anything else");
         story.check(health.answeredAt() > firstChargeEnded.get(), "GET /health, though it needs no peer, waited " + health.millis()
             + " ms for a thread: it was answered only after a checkout's call to payments had ended");
         story.check(payments.hits() == 12, "payments received all 12 calls while it was down");
@@ -338,8 +342,12 @@ public class Lesson {
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             // A fixed pool of request threads, as servlet containers have (Jetty's default is 200). Jetty keeps
-            // some of these six for accepting and selecting connections; on most machines four serve requests.
-            config.jetty.threadPool = requestThreads = new QueuedThreadPool(6, 6);
+            // two of these six for accepting and selecting connections; four serve requests.
+            requestThreads = new QueuedThreadPool(6, 6);
+            // No threads held in reserve: with one, Jetty may hand a request to the thread that watches the sockets,
+            // and another takes over watching, so the number of threads serving requests would change from run to run.
+            requestThreads.setReservedThreads(0);
+            config.jetty.threadPool = requestThreads;
             config.routes.post("/checkout", Lesson::checkout);
             config.routes.get("/health", ctx -> ctx.result("up"));
             config.routes.get("/breaker", ctx -> ctx.result("{\"state\": \"" + breaker.state() + "\"}"));
@@ -365,6 +373,7 @@ public class Lesson {
             .POST(BodyPublishers.ofString("{\"orderId\": \"" + orderId + "\", \"amountCents\": 4999, \"currency\": \"EUR\"}")).build();
         int now = waitingOnPayments.incrementAndGet();
         peakWaiting.accumulateAndGet(now, Math::max);
+        if (everyRequestThreadWaits()) everyRequestThreadWaiting.countDown();  // seen as it happens, not by polling
         try {
             var response = HTTP.send(request, BodyHandlers.ofString());
             if (response.statusCode() != 201) throw new PaymentsUnavailable("payments answered " + response.statusCode());
@@ -521,11 +530,14 @@ public class Lesson {
     }
 
     /**
-     * The state the cascade needs: no request thread is free (none idle, none held in reserve) and checkouts queue
-     * for one. A request that comes now waits until a checkout's call to payments ends, however fast the machine.
+     * The state the cascade needs: every thread that serves requests (the pool's, less those Jetty leases for
+     * accepting and selecting connections) is inside a call to payments, and none is idle or held in reserve. A
+     * request that comes now waits until one of those calls ends, however fast or busy the machine. A busy thread is
+     * not enough: on a loaded machine some are still reading a checkout's request, and finish that in a moment.
      */
     static boolean everyRequestThreadWaits() {
-        return requestThreads.getReadyThreads() == 0 && requestThreads.getQueueSize() > 0;
+        int servingThreads = requestThreads.getMaxThreads() - requestThreads.getLeasedThreads();
+        return requestThreads.getReadyThreads() == 0 && waitingOnPayments.get() >= servingThreads;
     }
 
     /** {@code n} checkouts at the same moment, each from its own customer. */
