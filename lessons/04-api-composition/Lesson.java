@@ -138,8 +138,9 @@ public class Lesson {
         story.check(answer.status() == 200 && degraded(answer).isEmpty(), "the whole home screen came (200), nothing degraded");
         story.check(arrivals.size() == 3 && arrivals.get(2).at() - arrivals.get(0).at() < PROFILES_MS,
             "the journals show all three requests arriving before the quickest answer could have been sent");
-        story.check(answer.millis() >= RECOMMENDATIONS_MS && answer.millis() < PROFILES_MS + ORDERS_MS + RECOMMENDATIONS_MS,
-            "it took at least the slowest service's 300 ms, and less than the sum of all three (550 ms)");
+        // No upper bound in milliseconds: on a busy machine the answer may come later than 550 ms though the calls
+        // overlapped. The journals above are the proof that they did; the clock shows only what the screen waits for.
+        story.check(answer.millis() >= RECOMMENDATIONS_MS, "it took at least the slowest service's 300 ms: the screen waits for its slowest part");
     }
 
     static void recommendationsSlowsDown() throws Exception {
