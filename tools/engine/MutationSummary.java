@@ -20,7 +20,8 @@ import java.util.TreeMap;
  * The committed result of the last mutation run of one exercise ({@code solutions/NN-slug/mutation.properties}),
  * written by {@code ./jbang verify --mutation}. Its hash covers every file the run read (the solution, the
  * exercise's given code and tests, the list of equivalent mutants), so that a plain {@code verify} can tell when
- * the tests or the solution changed after the last run.
+ * the tests or the solution changed after the last run. The text of the tests' {@code @Hint} annotations is left out
+ * of the hash: a hint cannot change which mutants the tests kill, so rewording one does not call for a new run.
  */
 public record MutationSummary(double score, int mutants, int killed, int survived, int noCoverage, int equivalent,
                               LocalDate date, String mutators, String hash) {
@@ -70,7 +71,10 @@ public record MutationSummary(double score, int mutants, int killed, int survive
         }
     }
 
-    /** A hash of the files a mutation run reads: names and contents, in name order, then the equivalents list. */
+    /**
+     * A hash of the files a mutation run reads: names and contents, in name order, then the equivalents list. The
+     * arguments of {@code @Hint(...)} annotations do not count (see {@link #withoutHintText}); everything else does.
+     */
     public static String hashOf(Map<String, Path> sources, Path solutionDir) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
@@ -81,7 +85,9 @@ public record MutationSummary(double score, int mutants, int killed, int survive
                 sha.update(entry.getKey().getBytes(StandardCharsets.UTF_8));
                 sha.update((byte) 0);
                 // Line endings as git may check them out on Windows do not change what the code means.
-                sha.update(Files.readString(entry.getValue()).replace("\r\n", "\n").getBytes(StandardCharsets.UTF_8));
+                String text = Files.readString(entry.getValue()).replace("\r\n", "\n");
+                if (entry.getKey().endsWith(".java")) text = withoutHintText(text);
+                sha.update(text.getBytes(StandardCharsets.UTF_8));
                 sha.update((byte) 0);
             }
             return HexFormat.of().formatHex(sha.digest(), 0, 16);
@@ -90,5 +96,85 @@ public record MutationSummary(double score, int mutants, int killed, int survive
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The Java source with the arguments of every {@code @Hint} (or {@code @kit.Hint}) annotation left out:
+     * {@code @Hint({"a", "b"})} becomes {@code @Hint()}. Comments, strings, text blocks and character literals are
+     * read as Java reads them, so a parenthesis or an "@Hint" inside them changes nothing; the annotation itself,
+     * and every other character of the file, stays.
+     */
+    static String withoutHintText(String source) {
+        StringBuilder out = new StringBuilder(source.length());
+        int i = 0;
+        int n = source.length();
+        while (i < n) {
+            int skipped = skipCommentOrLiteral(source, i);
+            if (skipped > i) {
+                out.append(source, i, skipped);
+                i = skipped;
+                continue;
+            }
+            int args = hintArguments(source, i);
+            if (args < 0) {
+                out.append(source.charAt(i++));
+                continue;
+            }
+            out.append(source, i, args).append("()");   // "@Hint" and any space before its "("
+            int depth = 0;
+            int j = args;
+            while (j < n) {
+                int after = skipCommentOrLiteral(source, j);
+                if (after > j) {
+                    j = after;
+                    continue;
+                }
+                char c = source.charAt(j++);
+                if (c == '(') depth++;
+                else if (c == ')' && --depth == 0) break;
+            }
+            i = j;
+        }
+        return out.toString();
+    }
+
+    /** Where the "(" of a Hint annotation starting at {@code i} is, or -1 when no such annotation starts there. */
+    private static int hintArguments(String s, int i) {
+        if (s.charAt(i) != '@' || (i > 0 && Character.isJavaIdentifierPart(s.charAt(i - 1)))) return -1;
+        int j = i + 1;
+        if (s.startsWith("kit.", j)) j += 4;
+        if (!s.startsWith("Hint", j)) return -1;
+        j += 4;
+        if (j < s.length() && Character.isJavaIdentifierPart(s.charAt(j))) return -1;   // @HintFor, say
+        while (j < s.length() && Character.isWhitespace(s.charAt(j))) j++;
+        return j < s.length() && s.charAt(j) == '(' ? j : -1;
+    }
+
+    /** The index after the comment, string, text block or character literal starting at {@code i}; {@code i} if none does. */
+    private static int skipCommentOrLiteral(String s, int i) {
+        int n = s.length();
+        if (s.startsWith("//", i)) {
+            int end = s.indexOf('\n', i);
+            return end < 0 ? n : end;
+        }
+        if (s.startsWith("/*", i)) {
+            int end = s.indexOf("*/", i + 2);
+            return end < 0 ? n : end + 2;
+        }
+        if (s.startsWith("\"\"\"", i)) return closing(s, i + 3, "\"\"\"");
+        if (s.charAt(i) == '"') return closing(s, i + 1, "\"");
+        if (s.charAt(i) == '\'') return closing(s, i + 1, "'");
+        return i;
+    }
+
+    /** The index after {@code quote} closing a literal whose content starts at {@code from}, skipping escapes. */
+    private static int closing(String s, int from, String quote) {
+        int j = from;
+        while (j < s.length()) {
+            if (s.charAt(j) == '\\') j += 2;
+            else if (s.startsWith(quote, j)) return j + quote.length();
+            else j++;
+        }
+        return s.length();
     }
 }
