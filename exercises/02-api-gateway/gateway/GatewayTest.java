@@ -80,9 +80,9 @@ class GatewayTest {
     @Test
     @Points(2)
     @DisplayName("GET /api/users/42 reaches the users service as GET /42, and users' answer comes back to the client")
-    @Hint({"Find the route with routes.match(ctx.path()), then send the request to route.upstream() + rest with the JDK HttpClient, and copy the answer back with Http.respond.",
-           "Routes.match: a route matches when the path equals its prefix or starts with prefix + \"/\"; rest is path.substring(prefix.length()), or \"/\" when that is empty. In handle: HttpRequest.newBuilder(URI.create(upstream + rest)).method(ctx.method().name(), ...), then http.send(request, BodyHandlers.ofByteArray()).",
-           "The lesson's README, section 'One entrance: routing by prefix'."})
+    @Hint({"Read 'One entrance: routing by prefix' in the lesson's README. Which part of the path is the gateway's, and which part is the service's?",
+           "The gateway finds the route whose prefix matches, cuts the prefix off, and sends the rest of the path to that service. The service's answer goes back to the client as it is.",
+           "Last hint: Routes.match keeps path.substring(prefix.length()) as the rest. In handle: HttpRequest.newBuilder(URI.create(upstream + rest)).method(ctx.method().name(), ...), then http.send(request, BodyHandlers.ofByteArray()) and Http.respond(...)."})
     void routesByPrefix() {
         users.stubFor(any(anyUrl()).willReturn(okJson("{\"id\": \"42\", \"name\": \"Ada\"}")));
 
@@ -102,9 +102,9 @@ class GatewayTest {
 
     @Test
     @DisplayName("The prefix alone, GET /api/carts, reaches carts as GET / (the service's root), with its query string if it has one")
-    @Hint({"When the path is exactly the prefix, nothing is left after cutting it off. What path does the service get then?",
-           "Routes.Match.rest always starts with \"/\": when path.substring(prefix.length()) is empty, the rest is \"/\".",
-           "The lesson's README, section 'One entrance: routing by prefix'."})
+    @Hint({"When the path is exactly the prefix, nothing is left after cutting it off. What path does the service get then? ('One entrance: routing by prefix' in the lesson's README.)",
+           "A path never starts with nothing: GET /api/users reaches users as GET /, its root. The rest of a match always starts with '/'.",
+           "Last hint: if (path.equals(prefix)) the rest is \"/\"; otherwise it is path.substring(prefix.length())."})
     void prefixAlone() {
         carts.stubFor(any(anyUrl()).willReturn(okJson("[]")));
 
@@ -125,9 +125,9 @@ class GatewayTest {
     @Test
     @Points(2)
     @DisplayName("A prefix matches whole path segments only: /api/userss and /api/users-admin are no route (404), not users")
-    @Hint({"\"/api/userss\".startsWith(\"/api/users\") is true. Is /api/userss a path under /api/users?",
-           "A prefix matches when the path equals it, or when the path starts with prefix + \"/\". Anything else is another path.",
-           "The lesson's README, section 'One entrance: routing by prefix', explains path segments."})
+    @Hint({"\"/api/userss\".startsWith(\"/api/users\") is true. Is /api/userss a path under /api/users? ('One entrance: routing by prefix' in the lesson's README.)",
+           "A prefix matches whole path segments only: the path equals the prefix, or the prefix is followed by a '/'. Anything else is another path, and no route is a 404.",
+           "Last hint: if (path.equals(prefix)) return \"/\"; if (path.startsWith(prefix + \"/\")) return path.substring(prefix.length()); otherwise this route does not match."})
     void wholeSegmentsOnly() {
         users.stubFor(any(anyUrl()).willReturn(okJson("{\"id\": \"admin\"}")));
 
@@ -141,9 +141,9 @@ class GatewayTest {
 
     @Test
     @DisplayName("A path no route knows, like /api/payments/1 or /, is answered 404 by the gateway itself")
-    @Hint({"routes.match(...) is empty: there is no service to ask.",
-           "Answer with Http.error(ctx, 404, \"no route for \" + ctx.path()) and return before anything is sent.",
-           "The lesson's README, section 'One entrance: routing by prefix'."})
+    @Hint({"Read the end of 'One entrance: routing by prefix' in the lesson's README: what does the gateway do when no route fits?",
+           "No route means there is no service to ask. The gateway answers 404 itself, and does not guess a service.",
+           "Last hint: if (routes.match(ctx.path()).isEmpty()) { Http.error(ctx, 404, \"no route for \" + ctx.path()); return; } before anything is sent."})
     void unknownRoute() {
         for (String path : List.of("/api/payments/1", "/")) {
             var answer = call(request(path).header("Authorization", ADA).GET());
@@ -160,9 +160,9 @@ class GatewayTest {
     @Test
     @Points(2)
     @DisplayName("The query string reaches the service exactly as the client wrote it, encoding included")
-    @Hint({"ctx.path() has no query string: it is in ctx.queryString(), and null when there is none.",
-           "Append \"?\" + ctx.queryString() to the upstream URI when it is not null. Do not decode or rebuild it: pass it on as it came.",
-           "The lesson's README, section 'What crosses the gateway'."})
+    @Hint({"Where is the query string? ctx.path() does not have it. ('What crosses the gateway' in the lesson's README.)",
+           "The query string crosses the gateway exactly as the client wrote it. Do not decode it or build it again: pass it on as it came.",
+           "Last hint: String query = ctx.queryString(); and add \"?\" + query to the upstream URI when query is not null."})
     void queryString() {
         orders.stubFor(any(anyUrl()).willReturn(okJson("[]")));
 
@@ -177,9 +177,9 @@ class GatewayTest {
     @Test
     @Points(2)
     @DisplayName("A POST reaches the service with its body and Content-Type, and the service's 201, Location and body come back")
-    @Hint({"Forward the method with its body: HttpRequest.Builder.method(ctx.method().name(), publisher).",
-           "Use BodyPublishers.ofByteArray(ctx.bodyAsBytes()) (or noBody() when it is empty); Content-Type is one of the client's headers that Headers.toUpstream keeps. Copy back status, headers and body with Http.respond.",
-           "The lesson's README, section 'What crosses the gateway'."})
+    @Hint({"'What crosses the gateway' in the lesson's README: what does a POST carry besides its path?",
+           "The method, the body byte for byte and its Content-Type cross the gateway. On the way back, so do the status, the headers (Location too) and the body.",
+           "Last hint: .method(ctx.method().name(), BodyPublishers.ofByteArray(ctx.bodyAsBytes())); Content-Type is a client header that Headers.toUpstream keeps; copy the answer back with Http.respond."})
     void postWithBody() {
         carts.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
             .withHeader("Location", "/c-7/items/KB-42").withBody("{\"sku\": \"KB-42\", \"quantity\": 2}")));
@@ -204,9 +204,9 @@ class GatewayTest {
 
     @Test
     @DisplayName("PUT, PATCH and DELETE reach the service as PUT, PATCH and DELETE, and a 204 comes back as 204")
-    @Hint({"The gateway does not choose the method: it forwards the client's.",
-           "HttpRequest.Builder.method(ctx.method().name(), body) works for every method; an empty body is BodyPublishers.noBody().",
-           "The lesson's README, section 'What crosses the gateway'."})
+    @Hint({"Who chooses the method, the client or the gateway? ('What crosses the gateway' in the lesson's README.)",
+           "A transparent gateway forwards the client's method as it came: PUT stays PUT, DELETE stays DELETE. The status comes back as the service sent it, 204 included.",
+           "Last hint: HttpRequest.Builder.method(ctx.method().name(), BodyPublishers.ofByteArray(ctx.bodyAsBytes())) works for every method, with a body or without."})
     void everyMethod() {
         carts.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(204)));
 
@@ -223,9 +223,9 @@ class GatewayTest {
 
     @Test
     @DisplayName("A service's own 404 or 503 reaches the client unchanged: only a missing route is the gateway's 404")
-    @Hint({"The gateway passes on whatever status the service answered, errors included. It only speaks for itself when it has no answer.",
-           "Copy answer.statusCode() and answer.body() to the client for every status; do not turn a service's 4xx or 5xx into something else.",
-           "The lesson's README, section 'When a service fails: 502 and 504'."})
+    @Hint({"Read 'When a service fails: 502 and 504' in the lesson's README. When does the gateway speak for itself?",
+           "When the service answered, with any status, its answer is the client's answer: its 404 is the client's 404, its 503 the client's 503. The gateway speaks only when it has no answer.",
+           "Last hint: copy answer.statusCode() and answer.body() to the client for every status, with Http.respond; do not turn a service's 4xx or 5xx into something else."})
     void servicesOwnErrors() {
         users.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json").withBody("{\"error\": \"no such user\"}")));
         orders.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(503).withHeader("Content-Type", "application/json").withBody("{\"error\": \"maintenance\"}")));
@@ -244,9 +244,9 @@ class GatewayTest {
     @Test
     @Points(3)
     @DisplayName("Without a token the gateway answers 401 with WWW-Authenticate: Bearer, and no service receives anything")
-    @Hint({"Check the token before you send anything upstream. A service that is never asked cannot leak.",
-           "Read ctx.header(\"Authorization\"); null, or not starting with \"Bearer \": Http.error(ctx, 401, ...) with ctx.header(\"WWW-Authenticate\", \"Bearer\"), and return before http.send.",
-           "The lesson's README, section 'No token, no entry'."})
+    @Hint({"Read 'No token, no entry' in the lesson's README. When is the token checked: before or after the service is called?",
+           "No token, no call: the gateway refuses with 401 and WWW-Authenticate: Bearer, and sends nothing upstream. A service that is never asked cannot leak.",
+           "Last hint: String auth = ctx.header(\"Authorization\"); if it is null or does not start with \"Bearer \": ctx.header(\"WWW-Authenticate\", \"Bearer\"); Http.error(ctx, 401, ...); return; before http.send."})
     void noToken() {
         orders.stubFor(any(anyUrl()).willReturn(okJson("[{\"id\": \"o-1\", \"customer\": \"ada\"}]")));
 
@@ -264,9 +264,9 @@ class GatewayTest {
     @Test
     @Points(2)
     @DisplayName("A forged token, another scheme (Basic) or a bare token is refused with 401, and no service is called")
-    @Hint({"Only \"Bearer <a token the verifier knows>\" gets in. Everything else is a 401.",
-           "Strip \"Bearer \" from the header, then tokens.userFor(token): an empty Optional means 401. \"Basic ...\" and a token without a scheme never get that far.",
-           "The lesson's README, section 'No token, no entry'."})
+    @Hint({"A Basic header, a bare token and a forged token all have something in common. ('No token, no entry' in the lesson's README.)",
+           "Only \"Bearer <a token the verifier knows>\" gets in. Another scheme, a token without the scheme, or a token nobody issued is a 401, and no service is called.",
+           "Last hint: strip \"Bearer \" from the header, then tokens.userFor(token); an empty Optional means 401. \"Basic ...\" and a bare token never reach userFor."})
     void badTokens() {
         users.stubFor(any(anyUrl()).willReturn(okJson("{\"id\": \"ada\"}")));
 
@@ -281,9 +281,9 @@ class GatewayTest {
     @Test
     @Points(2)
     @DisplayName("The service learns who is calling from X-User-Id: ada for Ada's token, bob for Bob's")
-    @Hint({"The gateway knows the user once the token checks out: pass that on in a header.",
-           "In Headers.toUpstream, add X-User-Id (Headers.USER_ID) with the user id from tokens.userFor(token).",
-           "The lesson's README, section 'No token, no entry'."})
+    @Hint({"Once the token checks out, the gateway knows who is calling. How does the service learn it? ('No token, no entry' in the lesson's README.)",
+           "The service needs the user, not the token. The gateway tells it in a header of its own, X-User-Id, with the user the token belongs to.",
+           "Last hint: in Headers.toUpstream, headers.put(Headers.USER_ID, List.of(userId)), with userId from tokens.userFor(token)."})
     void identityForwarded() {
         users.stubFor(any(anyUrl()).willReturn(okJson("{}")));
 
@@ -298,9 +298,9 @@ class GatewayTest {
     @Test
     @Points(2)
     @DisplayName("The token itself stays at the gateway: no Authorization header reaches the service")
-    @Hint({"Once the gateway has checked the token, the service needs the user, not the token. A service that never sees tokens cannot leak them.",
-           "In Headers.toUpstream, leave out Authorization, whatever case the client wrote it in.",
-           "The lesson's README, section 'No token, no entry'."})
+    @Hint({"Does the service need the token, once the gateway has checked it? ('No token, no entry' in the lesson's README.)",
+           "The gateway keeps Authorization to itself. A service that never sees a token cannot leak it, log it or replay it.",
+           "Last hint: in Headers.toUpstream, leave out the header whose name.toLowerCase(Locale.ROOT) is \"authorization\"."})
     void tokenNotForwarded() {
         users.stubFor(any(anyUrl()).willReturn(okJson("{}")));
 
@@ -315,9 +315,9 @@ class GatewayTest {
     @Test
     @Points(2)
     @DisplayName("An X-User-Id sent by the client is dropped, whatever its case: the service sees only the verified user")
-    @Hint({"A client can send any header it likes, x-user-id: admin included. Who is calling is the gateway's to say.",
-           "In Headers.toUpstream, drop the client's X-User-Id before adding yours, comparing names case-insensitively (equalsIgnoreCase, or lower-case the name first).",
-           "The lesson's README, section 'A made-up identity'."})
+    @Hint({"Read 'A made-up identity' in the lesson's README. Who may say who is calling: the client or the gateway?",
+           "A client can send any header, x-user-id: admin included. The gateway drops the client's X-User-Id, in any case, and then sets its own.",
+           "Last hint: in Headers.toUpstream, skip a header when name.toLowerCase(Locale.ROOT) is \"x-user-id\", then headers.put(Headers.USER_ID, List.of(userId))."})
     void spoofedIdentity() {
         users.stubFor(any(anyUrl()).willReturn(okJson("{}")));
 
@@ -334,9 +334,9 @@ class GatewayTest {
 
     @Test
     @DisplayName("The client's own headers (Accept, Accept-Language, If-None-Match, X-Request-Id) reach the service")
-    @Hint({"A gateway is transparent: everything about the message that is not the gateway's business passes through.",
-           "Headers.toUpstream starts from all of the client's headers and leaves out only the ones it must: do not keep a short list of allowed ones.",
-           "The lesson's README, section 'What crosses the gateway' (the lesson's own gateway forwards a short list; yours must not)."})
+    @Hint({"Read 'What crosses the gateway' in the lesson's README. The lesson's gateway forwards a short list of headers; should yours?",
+           "A transparent gateway passes on everything about the message that is not its business. It leaves out only the headers it must, not all but a few.",
+           "Last hint: Headers.toUpstream starts from all of fromClient and skips only hop-by-hop, SET_BY_HTTP_CLIENT, Authorization and X-User-Id; no list of allowed headers."})
     void endToEndHeaders() {
         users.stubFor(any(anyUrl()).willReturn(okJson("{}")));
 
@@ -352,9 +352,9 @@ class GatewayTest {
     @Test
     @Points(2)
     @DisplayName("Hop-by-hop headers from the client (Connection, Keep-Alive, Proxy-Authorization, TE) stop at the gateway")
-    @Hint({"Some headers describe the connection between two machines, not the message. The client's connection ends at the gateway.",
-           "In Headers.toUpstream, leave out every name in Headers.HOP_BY_HOP (and SET_BY_HTTP_CLIENT, which HttpClient refuses), comparing in lower case: the client may write Keep-Alive or keep-alive.",
-           "The lesson's README, section 'What crosses the gateway', lists the hop-by-hop headers."})
+    @Hint({"Some headers are about the connection, not the message. Where does the client's connection end? ('What crosses the gateway' in the lesson's README.)",
+           "Hop-by-hop headers describe one connection between two machines. The client's connection ends at the gateway, so they never go further.",
+           "Last hint: in Headers.toUpstream, skip a header when HOP_BY_HOP or SET_BY_HTTP_CLIENT contains name.toLowerCase(Locale.ROOT): the client may write Keep-Alive or keep-alive."})
     void hopByHopFromClient() throws IOException {
         users.stubFor(any(anyUrl()).willReturn(okJson("{}")));
 
@@ -383,9 +383,9 @@ class GatewayTest {
 
     @Test
     @DisplayName("Hop-by-hop headers from the service (Keep-Alive, Proxy-Authenticate, Trailer, Upgrade) stop at the gateway too")
-    @Hint({"The rule works both ways: the service's connection to the gateway is not the client's.",
-           "Headers.toClient keeps every header of the service's answer except those in HOP_BY_HOP. The JDK gives you answer.headers().map() with lower-case names.",
-           "The lesson's README, section 'What crosses the gateway'."})
+    @Hint({"The hop-by-hop rule has two directions. ('What crosses the gateway' in the lesson's README.)",
+           "The service's connection to the gateway is not the client's connection. Its hop-by-hop headers stop at the gateway too.",
+           "Last hint: Headers.toClient keeps every header of answer.headers().map() except those whose lower-case name is in HOP_BY_HOP."})
     void hopByHopFromService() {
         users.stubFor(any(anyUrl()).willReturn(okJson("{}").withHeader("Keep-Alive", "timeout=5").withHeader("Proxy-Authenticate", "Basic realm=\"users\"")
             .withHeader("Trailer", "X-Checksum").withHeader("Upgrade", "h2c").withHeader("X-Cart-Version", "7")));
@@ -408,9 +408,9 @@ class GatewayTest {
     @Test
     @Points(2)
     @DisplayName("A service that is down (connection refused) makes the gateway answer 502 Bad Gateway, not 500")
-    @Hint({"http.send throws when nobody listens: an IOException (here a ConnectException). That is the service's failure, not the gateway's.",
-           "Catch IOException around http.send and answer Http.error(ctx, 502, ...). A 500 says the gateway itself is broken.",
-           "The lesson's README, section 'When a service fails: 502 and 504'."})
+    @Hint({"What does http.send do when nobody listens? ('When a service fails: 502 and 504' in the lesson's README.)",
+           "A service that cannot be reached is the service's failure, not the gateway's: 502 Bad Gateway. A 500 says the gateway itself is broken.",
+           "Last hint: catch (IOException e) around http.send and answer Http.error(ctx, 502, ...)."})
     void serviceDown() {
         var answer = call(request("/api/wishlists/ada").header("Authorization", ADA).GET());
 
@@ -420,9 +420,9 @@ class GatewayTest {
 
     @Test
     @DisplayName("A service that drops the connection mid-answer makes the gateway answer 502 too")
-    @Hint({"A reset connection is another IOException, not a ConnectException.",
-           "Catch IOException (not only ConnectException) and answer 502.",
-           "The lesson's README, section 'When a service fails: 502 and 504'."})
+    @Hint({"A reset connection is not a refused connection. What does http.send throw then? ('When a service fails: 502 and 504' in the lesson's README.)",
+           "Every IOException from send, other than a timeout, means the service gave no answer: 502.",
+           "Last hint: catch IOException, not only ConnectException, and answer Http.error(ctx, 502, ...)."})
     void connectionDropped() {
         orders.stubFor(any(anyUrl()).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
 
@@ -435,9 +435,9 @@ class GatewayTest {
     @Test
     @Points(2)
     @DisplayName("A service slower than the gateway's timeout makes the gateway give up with 504 Gateway Timeout")
-    @Hint({"The gateway was given upstreamTimeout. Waiting longer than that is not an option; waiting forever is worse.",
-           "HttpRequest.newBuilder(...).timeout(upstreamTimeout): http.send then throws HttpTimeoutException, a kind of IOException, so catch it first and answer 504.",
-           "The lesson's README, section 'When a service fails: 502 and 504'."})
+    @Hint({"The gateway was given upstreamTimeout. Does your request use it? ('When a service fails: 502 and 504' in the lesson's README.)",
+           "A gateway must not wait forever: one slow service would hold its threads. A service that does not answer in time is 504 Gateway Timeout.",
+           "Last hint: HttpRequest.newBuilder(...).timeout(upstreamTimeout); then catch (HttpTimeoutException e) { 504 } before catch (IOException e), since it is an IOException too."})
     void serviceTooSlow() {
         carts.stubFor(any(anyUrl()).willReturn(okJson("{}").withFixedDelay(2_000)));
 
@@ -453,8 +453,8 @@ class GatewayTest {
     @Test
     @Points(2)
     @DisplayName("The route comes first: a path no route knows is 404 even without a token, and a bad token on a known route is 401")
-    @Hint({"The order of the checks is part of the contract: which service? first, then who is calling?",
-           "Look up the route before you look at Authorization: no route means 404 whatever the token; only a request that has a route gets a 401 for a missing token.",
+    @Hint({"Two checks come before the call: which service, and who is calling. In which order? ('One entrance: routing by prefix' and 'No token, no entry' in the lesson's README.)",
+           "The route comes first: no route is 404 whatever the token. Only a request that has a route gets a 401 for a missing or bad token.",
            "Last hint: Optional<Routes.Match> match = routes.match(ctx.path()); if (match.isEmpty()) { Http.error(ctx, 404, ...); return; } and only then read ctx.header(\"Authorization\")."})
     void routeBeforeToken() {
         for (String path : List.of("/api/payments/1", "/api/userss/42")) {
@@ -473,9 +473,9 @@ class GatewayTest {
     @Test
     @Points(2)
     @DisplayName("Header names are case-insensitive: a lower-case authorization is checked and kept back, an upper-case X-USER-ID dropped")
-    @Hint({"HTTP header names have no case: authorization, Authorization and AUTHORIZATION are one header. Compare names in one case, everywhere.",
-           "Read the token with ctx.header(\"Authorization\") (Javalin finds it in any case), and in Headers.toUpstream lower-case each name before you compare it.",
-           "Last hint: String key = name.toLowerCase(Locale.ROOT); and leave out the header when key is \"authorization\" or \"x-user-id\"."})
+    @Hint({"Is authorization the same header as Authorization? ('A made-up identity' in the lesson's README.)",
+           "HTTP header names have no case. Compare names in one case, everywhere: when you read the token and when you leave headers out.",
+           "Last hint: ctx.header(\"Authorization\") finds it in any case; in Headers.toUpstream, String key = name.toLowerCase(Locale.ROOT); and leave out the header when key is \"authorization\" or \"x-user-id\"."})
     void headerNamesInAnyCase() {
         users.stubFor(any(anyUrl()).willReturn(okJson("{}")));
 
@@ -491,9 +491,9 @@ class GatewayTest {
     @Test
     @Points(2)
     @DisplayName("Headers named by Connection are hop-by-hop too, in both directions: Connection: close, X-Debug-Hop keeps X-Debug-Hop at the gateway")
-    @Hint({"Connection lists more headers that belong to this one connection: \"Connection: close, X-Debug-Hop\" makes X-Debug-Hop hop-by-hop as well.",
-           "Read every Connection header's value, split it at commas, trim and lower-case each name, and leave those headers out as well, in toUpstream and in toClient.",
-           "Last hint: for (String token : value.split(\",\")) named.add(token.strip().toLowerCase(Locale.ROOT)); then skip a header when named.contains(key)."})
+    @Hint({"Read the list of hop-by-hop headers in 'What crosses the gateway' (lesson's README) to its very end.",
+           "Connection may name more headers that belong to this one connection: \"Connection: close, X-Debug-Hop\" makes X-Debug-Hop hop-by-hop too, in both directions.",
+           "Last hint: for each value of the Connection header, for (String token : value.split(\",\")) named.add(token.strip().toLowerCase(Locale.ROOT)); then skip a header when named.contains(key), in toUpstream and toClient."})
     void headersNamedByConnection() throws IOException {
         // Access-Control-Expose-Headers lists a header name too, but only Connection makes the headers it names hop-by-hop.
         users.stubFor(any(anyUrl()).willReturn(okJson("{}").withHeader("Connection", "X-Upstream-Hop").withHeader("X-Upstream-Hop", "users-7")
@@ -525,8 +525,8 @@ class GatewayTest {
 
     @Test
     @DisplayName("A header with several values keeps them all, both ways: two X-Tag values reach the service, two Set-Cookie values the client")
-    @Hint({"A header may come more than once. Passing on only its first value loses the others.",
-           "Headers are a Map<String, List<String>>: keep each list whole in toUpstream and toClient, and send every value (request.header(name, value) for each).",
+    @Hint({"A header may come more than once. How many of its values reach the other side?",
+           "Headers are a Map<String, List<String>>. Keep each list whole in both directions, and send every value, not only the first.",
            "Last hint: headers.put(name, values) with the whole list, and values.forEach(value -> request.header(name, value)) when you build the request."})
     void everyValueOfAHeader() {
         carts.stubFor(any(anyUrl()).willReturn(okJson("{}").withHeader("Set-Cookie", "cart=c-7; Path=/", "seen=1; Path=/")));
@@ -545,8 +545,8 @@ class GatewayTest {
     @Test
     @Points(2)
     @DisplayName("A service's own 500, 502, 504, 401 and 302 reach the client unchanged, body and headers included: the gateway does not speak for a service that answered")
-    @Hint({"502 and 504 are what the gateway says when it has no answer. When the service answered, even with 502 or 504 itself, that answer is what the client gets.",
-           "Only an exception from http.send (no answer at all) becomes the gateway's own 502 or 504; any status the service sent is copied as it is, with its body and headers.",
+    @Hint({"When the service itself answers 502 or 504, who is speaking? ('When a service fails: 502 and 504' in the lesson's README.)",
+           "502 and 504 are the gateway's words for no answer. When the service answered, whatever its status, that answer reaches the client unchanged, body and headers included.",
            "Last hint: after http.send returns, always Http.respond(ctx, answer.statusCode(), Headers.toClient(answer.headers().map()), answer.body()); never look at the status."})
     void servicesOwnStatuses() {
         record Own(int status, String body, String header, String value) {}
@@ -572,8 +572,8 @@ class GatewayTest {
     @Test
     @Points(2)
     @DisplayName("Every way a service can break the connection (reset, empty answer, garbage, a broken chunk) is 502, on every service")
-    @Hint({"However the connection breaks, http.send throws an IOException: the service gave no answer to pass on.",
-           "One catch (IOException e) around http.send, after the catch for HttpTimeoutException, answers 502 for all of them.",
+    @Hint({"A reset, an empty answer, garbage, a broken chunk: what do they have in common? ('When a service fails: 502 and 504' in the lesson's README.)",
+           "However the connection breaks, http.send throws an IOException, and there is no answer to pass on: 502, for every service.",
            "Last hint: catch (HttpTimeoutException e) { 504 } catch (IOException e) { Http.error(ctx, 502, service + \" could not be reached\"); }"})
     void everyBrokenConnectionIs502() {
         Map<String, WireMockExtension> services = Map.of("users", users, "carts", carts, "orders", orders);

@@ -20,8 +20,8 @@ class RoutesTest {
     @Test
     @Points(2)
     @DisplayName("match cuts the prefix off at whole segments: /api/users/42 is users and /42, /api/users is /, /api/userss and /api are no route")
-    @Hint({"A prefix matches a path that equals it, or that goes on with a '/' right after it. The rest always starts with '/'.",
-           "For each route: path.equals(prefix) gives the rest \"/\"; path.startsWith(prefix + \"/\") gives path.substring(prefix.length()); anything else does not match.",
+    @Hint({"Read 'One entrance: routing by prefix' in the lesson's README. Where may a prefix end inside a path?",
+           "A prefix matches a path that equals it, or that goes on with a '/' right after it. The rest always starts with '/', and is \"/\" when nothing is left.",
            "Last hint: if (path.equals(prefix)) return \"/\"; if (path.startsWith(prefix + \"/\")) return path.substring(prefix.length()); return null; and Optional.empty() when no route gave a rest."})
     void wholeSegments() {
         var routes = new Routes().add("/api/users", "users", USERS).add("/api/carts", "carts", CARTS);
@@ -40,8 +40,8 @@ class RoutesTest {
     @Test
     @Points(2)
     @DisplayName("When two prefixes match, the longer one wins, whatever the order they were added in: /api/users/admin/7 is admin and /7")
-    @Hint({"/api/users and /api/users/admin both match /api/users/admin/7. The more specific route is the one meant.",
-           "Look at every route, keep the match whose prefix is longest; do not stop at the first route that matches, since the table may list the shorter one first.",
+    @Hint({"/api/users and /api/users/admin both match /api/users/admin/7. Which route is meant? (End of 'One entrance: routing by prefix' in the lesson's README.)",
+           "When routes nest, the longest matching prefix wins, whatever the order of the table. So look at every route; do not stop at the first match.",
            "Last hint: if (rest != null && (best == null || route.prefix().length() > best.route().prefix().length())) best = new Match(route, rest);"})
     void longestPrefixWins() {
         var shortFirst = new Routes().add("/api/users", "users", USERS).add("/api/users/admin", "admin", ADMIN);
@@ -57,7 +57,7 @@ class RoutesTest {
 
     @Test
     @DisplayName("Routes.add (ready) refuses a prefix without a leading / or with a trailing one, drops a trailing / from the upstream, and all() lists the table in order")
-    @Hint({"This part of Routes is given: if this test fails, Routes.add or Routes.all was changed. Compare them with the original.",
+    @Hint({"This part of Routes is given. If this test fails, Routes.add or Routes.all was changed: compare them with the original.",
            "add checks that the prefix starts with / and does not end with one, and stores the upstream without a trailing /, so that upstream + rest never has //.",
            "Last hint: restore add and all from the stub as they were (./jbang workbook reset 02 asks before it overwrites anything)."})
     void addChecksItsArguments() {
