@@ -38,9 +38,9 @@ class BucketTest {
     @Test
     @Points(2)
     @DisplayName("A new bucket of 5 grants exactly 5 requests at once and denies the rest")
-    @Hint({"A new bucket is full. Each allowed request takes one token; with less than one token left, deny.",
-           "With the clock standing still nothing refills: 8 requests give 5 Decision.allow() and 3 Decision.deny(...).",
-           "The lesson's README, section 'The token bucket', walks through a bucket of 10 in the flash sale."})
+    @Hint({"Read 'The token bucket' in the lesson's README. How many tokens does a new bucket hold?",
+           "A new bucket is full. Each allowed request takes one token. A request that finds less than one whole token is denied.",
+           "Last hint: in tryAcquire: if (tokens < 1) return Decision.deny(...); tokens -= 1; return Decision.allow(); and start the bucket with tokens = capacity."})
     void grantsCapacityThenDenies() {
         var bucket = new TokenBucket(new Limit(5, 1), clock);
 
@@ -52,9 +52,9 @@ class BucketTest {
 
     @Test
     @DisplayName("Half a second at 2 tokens per second refills exactly one token")
-    @Hint({"Refill before you decide: the time since the last refill, times the rate, is what the bucket gained.",
-           "Keep the time of the last refill; on each call add (now - lastRefill) x tokensPerSecond, then set lastRefill = now.",
-           "The lesson's README, section 'The token bucket', has the refill rule in one line."})
+    @Hint({"Tokens come back with time. When does your bucket count the time that has passed? ('The token bucket' in the lesson's README.)",
+           "Refilling is arithmetic, not a timer: whenever the bucket is asked, add the time since the last refill times the rate.",
+           "Last hint: keep Instant lastRefill; at the start of each call add (now - lastRefill) x tokensPerSecond to the tokens, then lastRefill = now."})
     void refillsHalfASecond() {
         var bucket = new TokenBucket(new Limit(2, 2), clock);
         allowedOf(bucket, 2);
@@ -69,9 +69,9 @@ class BucketTest {
     @Test
     @Points(2)
     @DisplayName("Two quarter seconds at 2 tokens per second add up to one token: fractions are kept, not thrown away")
-    @Hint({"After 250 ms at 2 per second the bucket holds half a token. Too little for a request, but it must not be lost.",
-           "If you turn the refill into whole tokens and then move lastRefill to now, each half token vanishes. Keep the fraction: count tokens in smaller units, or move lastRefill only by the time the whole tokens took.",
-           "The lesson's README, section 'Counting fractions exactly'."})
+    @Hint({"Read 'Counting fractions exactly' in the lesson's README. What happens to half a token?",
+           "250 ms at 2 per second is half a token: too little for a request, but it must not be lost. Rounding the refill to whole tokens and then moving the last refill to now throws it away.",
+           "Last hint: count tokens in a long of nano-tokens (1 token = 1,000,000,000), so that every refill is a whole number and nothing is rounded away."})
     void fractionsAddUp() {
         var bucket = new TokenBucket(new Limit(1, 2), clock);
         allowedOf(bucket, 1);
@@ -88,9 +88,9 @@ class BucketTest {
 
     @Test
     @DisplayName("Ten refills of 100 ms at 1 token per second make exactly one token, with no floating-point drift")
-    @Hint({"In a double, 0.1 + 0.1 + ... (ten times) is 0.9999999999999999, which is less than one token.",
-           "Count tokens as a long of nano-tokens (1 token = 1,000,000,000): 100 ms at 1 token per second adds exactly 100,000,000 of them.",
-           "The lesson's README, section 'Counting fractions exactly'."})
+    @Hint({"In a double, what is 0.1 added ten times? ('Counting fractions exactly' in the lesson's README.)",
+           "0.1 has no exact binary form: ten times 0.1 is 0.9999999999999999, less than one token. Count in a unit small enough that every refill is a whole number.",
+           "Last hint: static final long ONE = 1_000_000_000L; keep long nanoTokens. 100 ms at 1 token per second adds exactly 100,000,000 of them."})
     void noDrift() {
         var bucket = new TokenBucket(new Limit(1, 1), clock);
         allowedOf(bucket, 1);
@@ -109,9 +109,9 @@ class BucketTest {
     @Test
     @Points(2)
     @DisplayName("After an hour of silence a bucket of 3 holds 3 tokens, not 3,600: the refill stops at the capacity")
-    @Hint({"The capacity is the largest burst a client may send. Idle time must not save up more than that.",
-           "After adding the refill, cap it: tokens = min(capacity, tokens + added).",
-           "The lesson's README, section 'The token bucket': capacity is the burst, the rate is the pace."})
+    @Hint({"Read 'The token bucket' in the lesson's README: can idle time save up more than a full bucket?",
+           "The capacity is the largest burst a client may send. An hour of silence buys at most one full bucket, never an hour of requests.",
+           "Last hint: after adding the refill, cap it: tokens = Math.min(capacity, tokens + added)."})
     void cappedAtCapacity() {
         var bucket = new TokenBucket(new Limit(3, 1), clock);
         allowedOf(bucket, 3);
@@ -126,9 +126,9 @@ class BucketTest {
     @Test
     @Points(2)
     @DisplayName("Over ten seconds of traffic a bucket of 4 at 2 per second allows exactly the requests the tokens pay for")
-    @Hint({"Go through it on paper: 4 tokens at first, then 2 more every second, never above 4.",
-           "t=0: 4 allowed. t=0.75 s: 1.5 tokens, 1 allowed (0.5 left). t=1 s: 0.5 + 0.5 = 1, 1 allowed. t=11 s: full again, 4 allowed.",
-           "The lesson's README, section 'The token bucket'."})
+    @Hint({"Go through the test on paper: 4 tokens at first, then 2 more every second, never above 4. ('The token bucket' in the lesson's README.)",
+           "Every request is paid with one whole token. Fractions carry over to the next request; the cap stops the refill at the capacity.",
+           "Last hint: t=0: 4 allowed. t=0.75 s: 1.5 tokens, 1 allowed (0.5 left). t=1 s: 0.5 + 0.5 = 1, 1 allowed. t=11 s: full again, 4 allowed."})
     void exactCountsOverTime() {
         var bucket = new TokenBucket(new Limit(4, 2), clock);
 
@@ -149,9 +149,9 @@ class BucketTest {
     @Test
     @Points(2)
     @DisplayName("retryAfter tells how long until the next whole token: 500 ms for an empty bucket at 2 per second, 300 ms after 200 ms more")
-    @Hint({"retryAfter is zero while there is a token. Otherwise: the part of a token that is missing, divided by the rate.",
-           "Missing 0.6 token at 2 tokens per second is 0.3 s. A denied Decision carries the same wait as retryAfter().",
-           "The lesson's README, section 'Saying when to come back'."})
+    @Hint({"Read 'Saying when to come back' in the lesson's README. How far away is the next whole token?",
+           "retryAfter is zero while there is a whole token. Otherwise it is the missing part of a token divided by the rate. A denied Decision carries the same wait.",
+           "Last hint: missing 0.6 token at 2 per second is 0.3 s: Duration.ofNanos(missingNanoTokens / tokensPerSecond), rounded up."})
     void retryAfter() {
         var bucket = new TokenBucket(new Limit(1, 2), clock);
         Duration whenFull = bucket.retryAfter();
@@ -171,9 +171,9 @@ class BucketTest {
 
     @Test
     @DisplayName("A client that waits exactly retryAfter is served, even at 3 tokens per second where a token takes 333.33... ms")
-    @Hint({"retryAfter must never be shorter than the real wait: round it up, not down.",
-           "1/3 s is 333,333,333.33 ns. Math.ceil on the nanoseconds gives 333,333,334 ns; a cast to long gives 333,333,333 ns, one third of a nanosecond too early.",
-           "The lesson's README, section 'Saying when to come back'."})
+    @Hint({"A client that waits exactly as long as it was told must find a token. ('Saying when to come back' in the lesson's README.)",
+           "retryAfter must never be shorter than the real wait, so round it up, not down, even by a fraction of a nanosecond.",
+           "Last hint: 1/3 s is 333,333,333.33 ns. Duration.ofNanos((long) Math.ceil(missing / tokensPerSecond)) gives 333,333,334 ns; a plain cast to long gives one nanosecond too early."})
     void waitingRetryAfterIsEnough() {
         var bucket = new TokenBucket(new Limit(1, 3), clock);
         allowedOf(bucket, 1);
@@ -188,9 +188,9 @@ class BucketTest {
 
     @Test
     @DisplayName("available() reports fractions of a token: 0.5 a quarter of a second after running dry at 2 per second")
-    @Hint({"available() refills first, like every other method, then reports what the bucket holds.",
-           "If you count nano-tokens, divide by 1e9 as a double: (double) nanoTokens / ONE.",
-           "The lesson's README, section 'Counting fractions exactly'."})
+    @Hint({"available() is a question about the bucket right now. Has it refilled first? ('Counting fractions exactly' in the lesson's README.)",
+           "available() refills first, like every other method, then reports what the bucket holds, fractions included.",
+           "Last hint: refill(); return (double) nanoTokens / ONE;"})
     void availableShowsFractions() {
         var bucket = new TokenBucket(new Limit(3, 2), clock);
         double full = bucket.available();
@@ -207,9 +207,9 @@ class BucketTest {
     @Test
     @Points(3)
     @DisplayName("Under 16 threads asking at the same moment, a bucket of 8 grants exactly 8 requests, round after round")
-    @Hint({"Two threads that both see one token left and both take it grant two requests for one token. Refill, check and take must be one step.",
-           "Make tryAcquire (and every method that touches the fields) synchronized, or guard them with one lock.",
-           "The lesson's README, section 'Many threads, one bucket'."})
+    @Hint({"Read 'Many threads, one bucket' in the lesson's README. What if two threads both see the last token?",
+           "Refill, check and take are three steps. They must be one step, or two threads take the same last token and a bucket of 8 grants 9 or more.",
+           "Last hint: make tryAcquire, and every method that touches the fields, synchronized (or guard them with one lock)."})
     void exactlyCapacityUnderThreads() throws Exception {
         // The clock yields the processor whenever it is read, so threads switch inside tryAcquire as often as possible.
         InstantSource yielding = () -> {
@@ -231,8 +231,8 @@ class BucketTest {
     @Test
     @Points(2)
     @DisplayName("A token counts when it is whole to the nanosecond: denied one nanosecond before, allowed exactly then (at 2 and at 5 per second)")
-    @Hint({"The threshold is one whole token: 0.999999998 of a token is not enough, exactly 1 is.",
-           "Compare the tokens held with one token using >= (allowed at exactly one), and keep the arithmetic exact, so that exactly 500 ms at 2 per second is exactly one token.",
+    @Hint({"Is 0.999999998 of a token enough for a request? Is exactly 1? ('Counting fractions exactly' in the lesson's README.)",
+           "The threshold is one whole token, and exactly one is enough. That only works if the arithmetic is exact: 500 ms at 2 per second must be exactly one token.",
            "Last hint: if (nanoTokens < ONE) deny, else take ONE; with refill adding nanosBetween(lastRefill, now) * tokensPerSecond nano-tokens."})
     void wholeTokenToTheNanosecond() {
         for (double rate : new double[] {2, 5}) {
@@ -261,8 +261,8 @@ class BucketTest {
     @Test
     @Points(2)
     @DisplayName("A bucket is full exactly when the refill time is up, and stays full: a refill that would overflow it, from empty or half full, stops at the capacity")
-    @Hint({"The cap applies to every method that refills, available() included, not only to tryAcquire.",
-           "Refill in one private method that every public method calls first, and cap there: tokens = min(capacity, tokens + added).",
+    @Hint({"Which of your methods refill the bucket? Do they all stop at the capacity? ('The token bucket' in the lesson's README.)",
+           "The cap applies to every refill, whatever method asks, available() included. Refill in one place, and cap there.",
            "Last hint: nanoTokens = Math.min(full, nanoTokens + added) in refill(), and available(), retryAfter() and tryAcquire() all start with refill()."})
     void fullExactlyAndNoMore() {
         var bucket = new TokenBucket(new Limit(4, 2), clock);
@@ -296,8 +296,8 @@ class BucketTest {
 
     @Test
     @DisplayName("A bucket idle for three hundred years is simply full: the time since the last refill does not overflow")
-    @Hint({"Duration.toNanos() throws ArithmeticException beyond about 292 years: a long holds no more nanoseconds.",
-           "Any bucket is full long before that: when the time since the last refill is more than enough to fill it, do not convert it to nanoseconds at all, or catch the overflow and treat it as 'full'.",
+    @Hint({"How many nanoseconds fit in a long? Look up what Duration.toNanos() does beyond that.",
+           "Duration.toNanos() throws ArithmeticException beyond about 292 years. Any bucket is full long before that, so a very long wait can simply mean 'full'.",
            "Last hint: try { nanos = Duration.between(lastRefill, now).toNanos(); } catch (ArithmeticException tooLong) { nanos = Long.MAX_VALUE; } and then cap at the capacity."})
     void centuriesOfSilence() {
         var bucket = new TokenBucket(new Limit(3, 1), clock);
@@ -313,8 +313,8 @@ class BucketTest {
     @Test
     @Points(2)
     @DisplayName("retryAfter() and available() only look: called again and again, they take no token and change no wait")
-    @Hint({"Asking how long to wait is not a request. Neither is asking how many tokens are left.",
-           "retryAfter() and available() refill and read; only tryAcquire() takes a token. Do not implement them by calling tryAcquire().",
+    @Hint({"Is asking how long to wait a request? Is asking how many tokens are left?",
+           "retryAfter() and available() only look: they refill and read. Only tryAcquire() takes a token, so do not build them on tryAcquire().",
            "Last hint: retryAfter() { refill(); return nanoTokens >= ONE ? Duration.ZERO : timeToRefill(ONE - nanoTokens); } takes nothing."})
     void lookingTakesNothing() {
         var bucket = new TokenBucket(new Limit(1, 2), clock);
@@ -340,9 +340,9 @@ class BucketTest {
 
     @Test
     @DisplayName("Waits longer than a second are exact too: 5 s at 0.2 per second, 3.333333334 s at 0.3, and a denied request says the same as retryAfter()")
-    @Hint({"The missing part of a token divided by the rate, in nanoseconds, rounded up: the same rule at every rate.",
-           "At 0.3 per second a whole token takes 3,333,333,333.3 ns; rounded up that is 3,333,333,334 ns.",
-           "Last hint: Duration.ofNanos((long) Math.ceil(missingNanoTokens / tokensPerSecond)) for both retryAfter() and the denied Decision."})
+    @Hint({"Does your wait still come out right when it is longer than a second? ('Saying when to come back' in the lesson's README.)",
+           "The rule is the same at every rate: the missing part of a token divided by the rate, in nanoseconds, rounded up. A denied request says the same wait as retryAfter().",
+           "Last hint: Duration.ofNanos((long) Math.ceil(missingNanoTokens / tokensPerSecond)) for both retryAfter() and the denied Decision; at 0.3 per second a token is 3,333,333,334 ns."})
     void slowRatesWaitExactly() {
         var slow = new TokenBucket(new Limit(1, 0.2), clock);
         var odd = new TokenBucket(new Limit(2, 0.3), clock);
@@ -363,8 +363,8 @@ class BucketTest {
 
     @Test
     @DisplayName("A clock that steps back adds nothing and takes nothing; the bucket refills again once the clock passes the latest time it saw")
-    @Hint({"System clocks get corrected, backwards too. A negative time since the last refill is not negative tokens, and jumping back and forth must not earn any.",
-           "When now is not after the time of the last refill, add nothing and keep that time: refill only counts time that is later than any it has counted.",
+    @Hint({"System clocks get corrected, backwards too. What does your refill do with a negative time?",
+           "A clock that steps back adds nothing and takes nothing. Refill only counts time that is later than any time it has counted, so jumping back and forth earns no tokens.",
            "Last hint: Instant now = clock.instant(); if (!now.isAfter(lastRefill)) return; at the top of refill()."})
     void clockStepsBack() {
         var bucket = new TokenBucket(new Limit(2, 1), clock);

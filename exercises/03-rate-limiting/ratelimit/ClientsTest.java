@@ -30,9 +30,9 @@ class ClientsTest {
     @Test
     @Points(2)
     @DisplayName("A greedy client empties its own bucket only: the next client still gets its full share")
-    @Hint({"Each API key needs a bucket of its own. One bucket for everybody lets the greediest client starve the rest.",
-           "Keep a Map<String, TokenBucket> from client key to bucket, and create a full bucket the first time a key is seen.",
-           "The lesson's README, section 'One bucket per client'."})
+    @Hint({"Read 'One bucket per client' in the lesson's README. Who shares a bucket in your limiter?",
+           "Each client key needs a bucket of its own. One bucket for everybody lets the greediest client starve the rest.",
+           "Last hint: keep a Map<String, TokenBucket> from client key to bucket, and create a full bucket the first time a key is seen."})
     void clientsAreIsolated() {
         var limiter = new RateLimiter(new Limit(3, 1), clock);
 
@@ -48,9 +48,9 @@ class ClientsTest {
 
     @Test
     @DisplayName("available(key) reports each client's own tokens, and a client never seen before has a full bucket")
-    @Hint({"available(key) asks the client's own bucket, creating a full one the first time, like tryAcquire does.",
-           "Share one private method that finds or creates the bucket of a key between tryAcquire and available.",
-           "The lesson's README, section 'One bucket per client'."})
+    @Hint({"What should available(key) answer for a client the limiter has never seen? ('One bucket per client' in the lesson's README.)",
+           "available(key) asks the client's own bucket. A new client has a full bucket, created the first time it is seen, just as tryAcquire does.",
+           "Last hint: one private TokenBucket bucketOf(String key) that finds or creates the bucket, used by both tryAcquire and available."})
     void availablePerClient() {
         var limiter = new RateLimiter(new Limit(4, 2), clock);
         allowedOf(limiter, "bargain-bot", 4);
@@ -69,9 +69,9 @@ class ClientsTest {
 
     @Test
     @DisplayName("A denied client is told when to come back: 2 seconds for an empty bucket refilled at 0.5 per second")
-    @Hint({"tryAcquire(key) returns what the client's bucket decided, retry-after included.",
-           "Return bucketOf(key).tryAcquire() as it is.",
-           "The lesson's README, section 'Saying when to come back'."})
+    @Hint({"The client's bucket already knows when the next token comes. Does the limiter pass that on? ('Saying when to come back' in the lesson's README.)",
+           "tryAcquire(key) returns what the client's bucket decided, its retry-after included. The limiter adds nothing and drops nothing.",
+           "Last hint: return bucketOf(key).tryAcquire(); as it is."})
     void deniedClientLearnsWhenToComeBack() {
         var limiter = new RateLimiter(new Limit(2, 0.5), clock);
         allowedOf(limiter, "bargain-bot", 2);
@@ -86,9 +86,9 @@ class ClientsTest {
     @Test
     @Points(3)
     @DisplayName("A new client's first requests, arriving on 16 threads at once, get exactly one bucket: 8 granted of a bucket of 8")
-    @Hint({"If two threads both find no bucket for a new key and both create one, the client gets two full buckets.",
-           "Use the map's atomic operation: buckets.computeIfAbsent(key, k -> new TokenBucket(limit, clock)) on a ConcurrentHashMap.",
-           "The lesson's README, section 'Many threads, one bucket'."})
+    @Hint({"Read the second paragraph of 'Many threads, one bucket' in the lesson's README. What if two threads see a new client at once?",
+           "'Look up, and create when missing' is a check-then-act. Two threads can both create a bucket for the same new client, which then gets twice its burst. It must be one atomic step.",
+           "Last hint: buckets.computeIfAbsent(key, k -> new TokenBucket(limit, clock)) on a ConcurrentHashMap."})
     void oneBucketPerClientUnderThreads() throws Exception {
         // The clock yields the processor whenever it is read, so threads switch as often as possible.
         InstantSource yielding = () -> {
@@ -111,8 +111,8 @@ class ClientsTest {
     @Test
     @Points(2)
     @DisplayName("A new client asked for available() and tryAcquire() on 16 threads at once still gets exactly one bucket: 8 granted of 8")
-    @Hint({"available(key) creates a client's bucket too. If it does so with a get, then a put, it can replace the bucket another thread has just taken tokens from.",
-           "Both methods must find or create the bucket through the same atomic operation, so that a key never gets a second bucket.",
+    @Hint({"available(key) creates a client's bucket too. Does it do so the same way tryAcquire does?",
+           "Both methods must find or create the bucket through the same atomic operation. A get, then a put, can replace a bucket another thread has just taken tokens from.",
            "Last hint: private TokenBucket bucketOf(String key) { return buckets.computeIfAbsent(key, k -> new TokenBucket(limit, clock)); }, used by tryAcquire and available."})
     void lookingAtANewClientUnderThreads() throws Exception {
         InstantSource yielding = () -> {

@@ -66,9 +66,9 @@ class GatewayTest {
 
     @Test
     @DisplayName("A request with tokens to spare goes through to orders, and orders' answer comes back")
-    @Hint({"admit(...) returns true when the client's bucket gave a token; the gateway then forwards the request.",
-           "limiter.tryAcquire(clientKey).allowed() is all admit needs to return in that case, and it must not write a response.",
-           "The lesson's README, section 'At the gateway'."})
+    @Hint({"Read 'At the gateway' in the lesson's README. What does admit(...) return when the client has a token?",
+           "When the client's bucket gives a token, admit says yes and writes nothing. The gateway then forwards the request, and orders answers.",
+           "Last hint: if (limiter.tryAcquire(clientKey).allowed()) return true; with no ctx.status(...) and no ctx.result(...)."})
     void forwardsWhenAllowed() throws Exception {
         gateway = start(new Limit(3, 1));
 
@@ -83,9 +83,9 @@ class GatewayTest {
     @Test
     @Points(3)
     @DisplayName("Once a client's bucket is empty the gateway answers 429 itself, and orders never sees the denied requests")
-    @Hint({"A denied request must be answered by the gateway: ctx.status(429), and return false so the gateway does not forward it.",
-           "if (!decision.allowed()) { ctx.status(429).header(\"Retry-After\", ...).result(...); return false; }",
-           "The lesson's README, section 'At the gateway'."})
+    @Hint({"Read 'At the gateway' in the lesson's README. Who answers a refused request, and when?",
+           "A denied request is answered by the gateway itself with 429, and never forwarded. A gateway that writes its 429 but forwards anyway protects nobody.",
+           "Last hint: if (!decision.allowed()) { ctx.status(429).header(\"Retry-After\", ...).result(...); return false; }"})
     void deniedRequestsNeverReachOrders() throws Exception {
         gateway = start(new Limit(3, 1));
 
@@ -101,9 +101,9 @@ class GatewayTest {
     @Test
     @Points(2)
     @DisplayName("The 429 carries Retry-After in whole seconds, rounded up: 5 when empty at 0.2 per second, 4 after 1.5 s more")
-    @Hint({"Retry-After counts whole seconds. Rounding 3.5 s down to 3 sends the client back too early, to be refused again.",
-           "ctx.header(\"Retry-After\", String.valueOf(retryAfterSeconds(decision.retryAfter()))), with retryAfterSeconds rounding up.",
-           "The lesson's README, section 'Saying when to come back'."})
+    @Hint({"Read 'Saying when to come back' in the lesson's README. What unit does Retry-After count in?",
+           "Retry-After counts whole seconds, rounded up. Rounding 3.5 s down to 3 sends the client back too early, to be refused again.",
+           "Last hint: ctx.header(\"Retry-After\", String.valueOf(retryAfterSeconds(decision.retryAfter()))), with retryAfterSeconds rounding up."})
     void retryAfterHeader() throws Exception {
         gateway = start(new Limit(1, 0.2));
         send("bargain-bot", "/orders/o-1");
@@ -127,9 +127,9 @@ class GatewayTest {
 
     @Test
     @DisplayName("Through the gateway too, a greedy client is throttled while another client is served")
-    @Hint({"The client key comes from the header X-Api-Key: pass it to the limiter as it is.",
-           "admit(ctx, limiter, clientKey) must ask limiter.tryAcquire(clientKey), the bucket of this client only.",
-           "The lesson's README, section 'One bucket per client'."})
+    @Hint({"Which bucket does the gateway ask: the client's own, or one for everybody? ('One bucket per client' in the lesson's README.)",
+           "The client key comes from the header X-Api-Key. Each client is throttled on its own bucket, so a greedy client does not stop the others.",
+           "Last hint: admit(ctx, limiter, clientKey) asks limiter.tryAcquire(clientKey), with the key as it came."})
     void otherClientsStillServed() throws Exception {
         gateway = start(new Limit(2, 1));
         for (int i = 0; i < 4; i++) send("bargain-bot", "/orders/o-" + i);
@@ -143,9 +143,9 @@ class GatewayTest {
     @Test
     @Points(2)
     @DisplayName("retryAfterSeconds rounds up to whole seconds: 200 ms is 1, 3.5 s is 4, exactly 5 s is 5, one nanosecond is 1")
-    @Hint({"Whole seconds, rounded up, but an exact number of seconds stays as it is: 5 s is 5, not 6.",
-           "wait.getSeconds() plus one when wait.getNano() > 0.",
-           "The lesson's README, section 'Saying when to come back'."})
+    @Hint({"Read the second paragraph of 'Saying when to come back' in the lesson's README. Is 5 s rounded up to 6?",
+           "Whole seconds, rounded up: any part of a second counts as one more second. An exact number of seconds stays as it is.",
+           "Last hint: wait.getSeconds() plus one when wait.getNano() > 0."})
     void roundsUp() {
         var seconds = Expect.returns(() -> List.of(
             Throttle.retryAfterSeconds(Duration.ofMillis(200)),
@@ -160,8 +160,8 @@ class GatewayTest {
     @Test
     @Points(2)
     @DisplayName("retryAfterSeconds at the edges of a second: 999,999,999 ns is 1, exactly 1 s is 1, 1 s and 1 ns is 2, 59.000000001 s is 60")
-    @Hint({"Rounding up changes nothing for an exact number of seconds, and adds one for the smallest part of a second beyond it.",
-           "Look at the nanoseconds part of the Duration: zero means the seconds are exact; anything above zero, even one nanosecond, means one more second.",
+    @Hint({"How does a Duration hold 1 s and 1 ns? Look at getSeconds() and getNano().",
+           "Rounding up changes nothing for an exact number of seconds, and adds one for even one nanosecond beyond it. Milliseconds and Math.round lose that nanosecond.",
            "Last hint: return wait.getSeconds() + (wait.getNano() > 0 ? 1 : 0); never toMillis() / 1000 + 1, and never Math.round."})
     void roundsUpAtTheEdges() {
         var seconds = Expect.returns(() -> List.of(
@@ -178,8 +178,8 @@ class GatewayTest {
     @Test
     @Points(2)
     @DisplayName("Every throttled request, a POST /orders too, is answered 429 with Retry-After and a JSON body naming the same wait, and never reaches orders")
-    @Hint({"The gateway throttles every route the same way, and its answer says when to come back twice: in the header for machines, in the body for people.",
-           "On a denial: status 429, header Retry-After: n, Content-Type application/json, body {\"error\": \"too many requests\", \"retryAfterSeconds\": n}, and return false.",
+    @Hint({"Does a POST get the same 429 as a GET? ('Saying when to come back' and 'At the gateway' in the lesson's README.)",
+           "The gateway throttles every route the same way. Its answer says when to come back twice: in the header for machines, in a JSON body for people.",
            "Last hint: ctx.status(429).header(\"Retry-After\", Long.toString(n)).contentType(\"application/json\").result(\"{\\\"error\\\": \\\"too many requests\\\", \\\"retryAfterSeconds\\\": \" + n + \"}\"); return false;"})
     void every429SaysWhenToComeBack() throws Exception {
         orders.stub(post(urlPathMatching("/orders")).willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json").withBody("{\"id\": \"o-7\"}")));
