@@ -101,9 +101,9 @@ class HomeScreenTest {
     @Test
     @Points(2)
     @DisplayName("All three services answer: the home screen holds the profile, the orders and the recommendations, and nothing is degraded")
-    @Hint({"Call peers.fetch(part, customerId) once for each Part and put each answer into a Map<Part, JsonNode>; return new HomeScreen(parts, List.of()).",
-           "Start with something simple that works, even one call after another: for (Part part : Part.values()) parts.put(part, peers.fetch(part, customerId)). The next tests ask for more.",
-           "The lesson's README, section 'One round trip for the app', shows what the home screen is made of."})
+    @Hint({"Read 'One round trip for the app' in the lesson's README. What is the home screen made of?",
+           "The home screen holds one answer per Part, from peers.fetch(part, customerId). When all three answer, nothing is degraded. Start simple: the next tests ask for more.",
+           "Last hint: for (Part part : Part.values()) parts.put(part, peers.fetch(part, customerId)); then return new HomeScreen(parts, List.of());"})
     void composesAllThree() {
         everyoneAnswers();
 
@@ -123,9 +123,9 @@ class HomeScreenTest {
     @Test
     @Points(3)
     @DisplayName("The three services are asked at the same time: every request arrives before any service has answered")
-    @Hint({"One call after another makes the customer wait for the sum of the three times. Start all three calls before you wait for any of them.",
-           "Executors.newVirtualThreadPerTaskExecutor() and submit(() -> peers.fetch(part, customerId)) for each part, keeping the Futures; only then call get() on them. Or CompletableFuture.supplyAsync(..., executor) for each part.",
-           "The lesson's README, section 'Fan out: virtual threads or CompletableFuture'."})
+    @Hint({"If you call the three services one after another, how long does the customer wait? ('Fan out: virtual threads or CompletableFuture' in the lesson's README.)",
+           "Fan out: start all three calls before you wait for any of them. Then the customer waits for the slowest call, not for the sum.",
+           "Last hint: Executors.newVirtualThreadPerTaskExecutor(), then submit(() -> peers.fetch(part, customerId)) for each part, keeping the Futures; only then call get() on them."})
     void asksInParallel() {
         // Each service holds its answer until all three requests have arrived (for two seconds at most): called one
         // after another, the second request can only arrive after the first service has answered.
@@ -151,9 +151,9 @@ class HomeScreenTest {
     @Test
     @Points(2)
     @DisplayName("Recommendations answers 500: the home screen comes without them, and names them in degraded")
-    @Hint({"An optional part that fails is not a reason to fail the whole screen. Catch the failure of that one part.",
-           "peers.fetch throws PartUnavailable (Future.get wraps it in an ExecutionException). For an optional part, add it to degraded and go on; only a required part (part.required()) ends the composition.",
-           "The lesson's README, section 'Degrade, and say so'."})
+    @Hint({"Read 'Degrade, and say so' in the lesson's README. Is a failed optional part a reason to fail the whole screen?",
+           "An optional part that fails is left out and named in degraded. Only a required part (part.required()) ends the composition.",
+           "Last hint: peers.fetch throws PartUnavailable, which Future.get wraps in an ExecutionException: catch (ExecutionException e) { degraded.add(part); } for an optional part."})
     void optionalPartFails() {
         profiles.stubFor(get(anyUrl()).willReturn(okJson(PROFILE)));
         orders.stubFor(get(anyUrl()).willReturn(okJson(ORDERS)));
@@ -170,9 +170,9 @@ class HomeScreenTest {
 
     @Test
     @DisplayName("Orders drops the connection: the home screen comes without orders, and names them in degraded")
-    @Hint({"A broken connection is a failure of that part like any other.",
-           "PartUnavailable is what peers.fetch throws for a 5xx, a broken connection and garbage alike: handle it once, for any optional part.",
-           "The lesson's README, section 'Degrade, and say so'."})
+    @Hint({"Is a broken connection different from a 500, for the home screen? ('Degrade, and say so' in the lesson's README.)",
+           "A failed part is a failed part, whatever went wrong. peers.fetch throws PartUnavailable for a 5xx, a broken connection and garbage alike.",
+           "Last hint: handle ExecutionException once, around future.get(...), for any optional part: degraded.add(part)."})
     void optionalPartBreaks() {
         profiles.stubFor(get(anyUrl()).willReturn(okJson(PROFILE)));
         orders.stubFor(get(anyUrl()).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
@@ -188,9 +188,9 @@ class HomeScreenTest {
 
     @Test
     @DisplayName("Both optional services fail: the home screen still shows the profile, with orders and recommendations degraded")
-    @Hint({"Each optional part fails on its own: one failure must not stop you from looking at the next.",
-           "Collect the degraded parts in a list as you go through the parts; HomeScreen keeps them in the order of Part.",
-           "The lesson's README, section 'Degrade, and say so'."})
+    @Hint({"When one optional part fails, does your code still look at the next one? ('Degrade, and say so' in the lesson's README.)",
+           "Each optional part fails on its own. One failure must not stop you from collecting the others, and every failed part is named.",
+           "Last hint: List<Part> degraded = new ArrayList<>(); add to it inside the loop over Part.values(), and return new HomeScreen(parts, degraded) after the loop."})
     void bothOptionalPartsFail() {
         profiles.stubFor(get(anyUrl()).willReturn(okJson(PROFILE)));
         orders.stubFor(get(anyUrl()).willReturn(aResponse().withStatus(503)));
@@ -208,9 +208,9 @@ class HomeScreenTest {
     @Test
     @Points(2)
     @DisplayName("Profiles answers 503: there is no home screen, and compose says the required profile is missing")
-    @Hint({"The profile is required (Part.PROFILE.required() is true): without the customer's name the app shows an error, not a home screen.",
-           "When a required part fails, throw new RequiredPartMissing(part, reason) instead of adding it to degraded.",
-           "The lesson's README, section 'Required and optional parts'."})
+    @Hint({"Read 'Required and optional parts' in the lesson's README. Can the screen do without the profile?",
+           "The profile is required: Part.PROFILE.required() is true. Without the customer's name the app shows an error, not a home screen.",
+           "Last hint: when a required part fails, throw new RequiredPartMissing(part, reason) instead of adding it to degraded."})
     void requiredPartFails() {
         profiles.stubFor(get(anyUrl()).willReturn(aResponse().withStatus(503)));
         orders.stubFor(get(anyUrl()).willReturn(okJson(ORDERS)));
@@ -226,9 +226,9 @@ class HomeScreenTest {
     @Points(2)
     @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @DisplayName("When profiles fails, compose gives up at once, without waiting for orders and recommendations")
-    @Hint({"Once the required part has failed, the other parts will be thrown away: waiting for them only makes the customer wait for an error.",
-           "Wait for the required part first (or react to its failure as it happens), and throw RequiredPartMissing right away. Waiting for all the parts first, for example with allOf(...), waits for the slowest.",
-           "The lesson's README, section 'Required and optional parts'."})
+    @Hint({"Once the profile has failed, will anyone use orders and recommendations? (The end of 'Required and optional parts' in the lesson's README.)",
+           "Give up at once when the required part fails. Waiting for all the parts first, for example with allOf(...), only makes the customer wait for an error.",
+           "Last hint: wait for the profile first (Part lists it first), and throw RequiredPartMissing as soon as its future fails, before you call get() on the others."})
     void requiredPartFailsFast() {
         profiles.stubFor(get(anyUrl()).willReturn(aResponse().withStatus(503)));
         // These two answer only when the test is over, long after any reasonable wait.
@@ -248,10 +248,10 @@ class HomeScreenTest {
     @Points(3)
     @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @DisplayName("One 600 ms deadline for the whole composition: late recommendations, or late orders and recommendations, are degraded by 600 ms, not 1200")
-    @Hint({"Wait for each part only as long as is left of one deadline, fixed when compose is called: not a deadline per part. Make sure nothing else waits longer either.",
-           "Compute the moment of the deadline once (deadlineAt = System.nanoTime() + deadline.toNanos()) and call future.get(deadlineAt - System.nanoTime(), NANOSECONDS) for each part; a TimeoutException means late, so degraded. "
-               + "Don't close the executor with try-with-resources: close() waits for every task. Use shutdownNow() (or completeOnTimeout with CompletableFuture).",
-           "Last hint: future.get(Math.max(0, deadlineAt - System.nanoTime()), TimeUnit.NANOSECONDS) for every part, never future.get(deadline.toMillis(), MILLISECONDS); the lesson's README, section 'A deadline for the whole answer'."})
+    @Hint({"Read 'A deadline for the whole answer' in the lesson's README. One deadline, or one per part?",
+           "Fix one moment when compose is called, and wait for each part only for what is left of it. A timeout per part, waited for in turn, adds up.",
+           "Make sure nothing else waits longer: an executor closed with try-with-resources waits for every task, the late ones too. Use shutdownNow() instead.",
+           "Last hint: long deadlineAt = System.nanoTime() + deadline.toNanos(); then future.get(Math.max(0, deadlineAt - System.nanoTime()), TimeUnit.NANOSECONDS) for every part; a TimeoutException means degraded."})
     void deadlineHolds() {
         profiles.stubFor(get(anyUrl()).willReturn(okJson(PROFILE)));
         // For c-7, recommendations answers only when the test is over, far beyond any deadline; for c-8, orders does too.
@@ -284,8 +284,8 @@ class HomeScreenTest {
     @Test
     @Points(2)
     @DisplayName("An optional part that fails in any way (404, 500, 503, not JSON, a reset, an empty answer) is degraded, orders and recommendations alike")
-    @Hint({"Every way a call can fail reaches you the same way: peers.fetch throws PartUnavailable. A 4xx is a failure too, and so is garbage.",
-           "Handle the failure of a part once, whichever part it is and whatever went wrong: for an optional part, degrade it and keep the others.",
+    @Hint({"Is a 404 a failure? Is an answer that is not JSON? ('Degrade, and say so' in the lesson's README.)",
+           "Every way a call can fail reaches you the same way: peers.fetch throws PartUnavailable. Handle it once, whatever the part and whatever went wrong.",
            "Last hint: catch (ExecutionException failed) around future.get(...) for each part: part.required() ? throw new RequiredPartMissing(part, failed.getCause().getMessage()) : degraded.add(part)."})
     void optionalPartsFailEveryWay() {
         Map<String, ResponseDefinitionBuilder> failures = new LinkedHashMap<>();
@@ -314,8 +314,8 @@ class HomeScreenTest {
     @Test
     @Points(2)
     @DisplayName("A profile that fails in any way (404, 500, not JSON, a reset) means no home screen: RequiredPartMissing for the profile")
-    @Hint({"The profile is required whatever the reason it is missing: a refusal, an error, garbage or a broken connection.",
-           "Any failure of the required part ends the composition with RequiredPartMissing(Part.PROFILE, reason); do not special-case the 5xx.",
+    @Hint({"Does it matter why the profile is missing? ('Required and optional parts' in the lesson's README.)",
+           "The profile is required whatever the reason it is missing: a refusal, an error, garbage or a broken connection. Do not special-case the 5xx.",
            "Last hint: in the one place where a failed part is handled: if (part.required()) throw new RequiredPartMissing(part, failed.getCause().getMessage());"})
     void profileFailsEveryWay() {
         Map<String, ResponseDefinitionBuilder> failures = new LinkedHashMap<>();
@@ -339,8 +339,8 @@ class HomeScreenTest {
     @Points(2)
     @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @DisplayName("A profile that has not come by the deadline (100 ms here) means no home screen: RequiredPartMissing, at the deadline")
-    @Hint({"Late is as missing as failed, for the required part too. And compose must not wait for the profile beyond the deadline.",
-           "Wait for the profile with what is left of the deadline; a TimeoutException for the required part is RequiredPartMissing.",
+    @Hint({"Is a late profile any better than a failed one? ('A deadline for the whole answer' in the lesson's README.)",
+           "Late is as missing as failed, for the required part too. Wait for the profile only with what is left of the deadline.",
            "Last hint: catch (TimeoutException late) { if (part.required()) throw new RequiredPartMissing(part, \"no answer by the deadline\"); degraded.add(part); }"})
     void requiredPartLate() {
         profiles.stubFor(HOLD.untilTheTestIsOver(get(anyUrl()).willReturn(okJson(PROFILE))));
@@ -357,8 +357,8 @@ class HomeScreenTest {
 
     @Test
     @DisplayName("compose called by an interrupted thread stops waiting: RequiredPartMissing for the profile, and the thread is still interrupted")
-    @Hint({"Future.get and CompletableFuture.get throw InterruptedException when the waiting thread is interrupted. Without the profile there is no home screen.",
-           "Catch InterruptedException where you wait: set the interrupt flag again (catching it cleared the flag) and treat the part as missing, so the profile is RequiredPartMissing.",
+    @Hint({"What does Future.get throw when the waiting thread is interrupted?",
+           "An interrupted caller must stop waiting, and keep its interrupt flag: catching InterruptedException clears it. Without the profile there is no home screen.",
            "Last hint: catch (InterruptedException e) { Thread.currentThread().interrupt(); then the part is missing: for the profile, throw new RequiredPartMissing(part, \"interrupted\"); }"})
     void interruptedCaller() {
         everyoneAnswers();
@@ -384,9 +384,9 @@ class HomeScreenTest {
 
     @Test
     @DisplayName("GET /home/c-7 answers 200 with the home screen as JSON, \"degraded\": [] included")
-    @Hint({"The endpoint calls composer.compose with the customer id from the path and sends the home screen's JSON.",
-           "ctx.contentType(\"application/json\").result(composer.compose(ctx.pathParam(\"customerId\")).toJson().toString()).",
-           "The lesson's README, section 'One round trip for the app'."})
+    @Hint({"Where does the customer id come from, and what does the app get back? ('One round trip for the app' in the lesson's README.)",
+           "The endpoint composes the home screen for the customer in the path, and answers its JSON with 200.",
+           "Last hint: ctx.contentType(\"application/json\").result(composer.compose(ctx.pathParam(\"customerId\")).toJson().toString());"})
     void endpointAnswersTheHomeScreen() {
         everyoneAnswers();
 
@@ -405,9 +405,9 @@ class HomeScreenTest {
 
     @Test
     @DisplayName("GET /home/c-7 with recommendations down answers 200 with \"degraded\": [\"recommendations\"]")
-    @Hint({"A partial home screen is still a home screen: 200, not an error.",
-           "Whatever compose returns is answered with 200 and home.toJson(); the degraded parts are in it already.",
-           "The lesson's README, section 'Degrade, and say so'."})
+    @Hint({"Is a home screen without recommendations an error? ('Degrade, and say so' in the lesson's README.)",
+           "A partial home screen is still a home screen: 200, not an error. The degraded parts are named in its JSON already.",
+           "Last hint: answer whatever compose returns with 200 and home.toJson().toString(); do not look at degraded."})
     void endpointAnswersPartially() {
         profiles.stubFor(get(anyUrl()).willReturn(okJson(PROFILE)));
         orders.stubFor(get(anyUrl()).willReturn(okJson(ORDERS)));
@@ -426,9 +426,9 @@ class HomeScreenTest {
     @Test
     @Points(2)
     @DisplayName("GET /home/c-7 with profiles down answers 502 Bad Gateway, naming the missing profile")
-    @Hint({"When the required part is missing, the app gets an error. Which status says 'a service behind me failed'?",
-           "catch (RequiredPartMissing e) { ctx.status(502).contentType(\"application/json\").result(e.toJson().toString()); } 500 would mean our own bug, 503 that we ourselves are down.",
-           "The lesson's README, section 'Required and optional parts'."})
+    @Hint({"Read the list of statuses in 'Required and optional parts' in the lesson's README. Which one says 'a service behind me failed'?",
+           "A missing required part is 502 Bad Gateway: the home service works, a service it depends on failed. 500 would say our own bug, 503 that we ourselves are down.",
+           "Last hint: catch (RequiredPartMissing e) { ctx.status(502).contentType(\"application/json\").result(e.toJson().toString()); }"})
     void endpointAnswers502() {
         profiles.stubFor(get(anyUrl()).willReturn(aResponse().withStatus(503)));
         orders.stubFor(get(anyUrl()).willReturn(okJson(ORDERS)));
