@@ -82,9 +82,9 @@ class DiscoveryClientTest {
 
     @Test
     @DisplayName("instances() asks the registry with GET /services/catalog and lists the instances in the registry's order")
-    @Hint({"askRegistry() is written for you: call it, and return what it gives.",
-           "Keep the list in a field, so later calls can use it without asking again (the next tests check that).",
-           "The lesson's README, section 'The registry', shows what the registry answers."})
+    @Hint({"Read 'The registry' in the lesson's README. askRegistry() is written for you: what does it give?",
+           "instances() returns the registry's list, in the registry's order. Keep it in a field: the next tests want it used again without asking.",
+           "Last hint: known = List.copyOf(askRegistry()); return known;"})
     void readsTheRegistry() {
         var instances = Expect.returns(() -> client.instances(), "instances() should return the registry's list");
 
@@ -97,9 +97,9 @@ class DiscoveryClientTest {
     @Test
     @Points(2)
     @DisplayName("The registry's list is kept for the TTL: twenty GETs within 10 s ask the registry once, the first GET after it asks again")
-    @Hint({"Remember when you fetched the list. Before asking the registry, compare clock.instant() with that moment plus policy.ttl().",
-           "Keep the list and an Instant 'askAgainAt' in fields; ask only when there is no list or !clock.instant().isBefore(askAgainAt).",
-           "See 'Keeping the list: TTL and stale answers' in the lesson's README: a registry asked on every call is a bottleneck for everyone."})
+    @Hint({"Read 'Keeping the list: TTL and stale answers' in the lesson's README. Why not ask the registry on every call?",
+           "The list is kept for its time to live. The registry is asked again only when there is no list, or the list is at least policy.ttl() old. Time comes from clock.instant().",
+           "Last hint: keep the list and an Instant askAgainAt in fields; ask only when known == null || !clock.instant().isBefore(askAgainAt), then askAgainAt = now.plus(policy.ttl())."})
     void registryAskedOncePerTtl() {
         for (int i = 0; i < 20; i++) Expect.returns(() -> client.get("/products/KB-42"), "a GET on a calm day should be answered");
         assertThat(registry.hits()).withFailMessage("twenty GETs within the TTL should ask the registry once, but it was asked %d times", registry.hits())
@@ -119,9 +119,9 @@ class DiscoveryClientTest {
     @Test
     @Points(2)
     @DisplayName("When the registry goes down, the last list it gave keeps the calls going")
-    @Hint({"An IOException from askRegistry() is not the end: you still have the list it gave last time.",
-           "Catch the IOException around askRegistry() and carry on with the list you kept; only with no list at all is it RegistryDown.",
-           "See 'Keeping the list: TTL and stale answers' in the lesson's README."})
+    @Hint({"When the registry does not answer, what is the best knowledge you still have? ('Keeping the list: TTL and stale answers' in the lesson's README.)",
+           "The last list is still good: the replicas it names were there a moment ago. Only with no list at all is a down registry an error.",
+           "Last hint: try { known = List.copyOf(askRegistry()); } catch (IOException e) { if (known == null) throw ...; } and carry on with the list you kept."})
     void staleListWhenRegistryDown() {
         client.get("/products/KB-42");
         registry.reset();
@@ -142,9 +142,9 @@ class DiscoveryClientTest {
 
     @Test
     @DisplayName("A registry that is down is asked again after another TTL, not by every call")
-    @Hint({"After a failed ask, when should the next ask be? If it is 'right away', every call during the outage asks.",
-           "Move 'askAgainAt' on by the TTL after a failed ask too, not only after a good one.",
-           "'Keeping the list: TTL and stale answers' in the lesson's README: a registry that is recovering needs quiet, not a stampede."})
+    @Hint({"After a failed ask, when is the next ask? If it is 'right away', how many calls ask during the outage?",
+           "A registry that is struggling needs quiet, not a stampede. A failed ask starts a new TTL, just like a good one.",
+           "Last hint: set askAgainAt = now.plus(policy.ttl()) after the try/catch, so after a failed ask too, not only after a good one."})
     void downRegistryNotHammered() {
         client.get("/products/KB-42");
         registry.reset();
@@ -163,9 +163,9 @@ class DiscoveryClientTest {
 
     @Test
     @DisplayName("With no list yet and the registry down, the call fails with RegistryDown")
-    @Hint({"The first call has nothing to fall back on.",
-           "When askRegistry() throws and you have no list, throw new DiscoveryProblem.RegistryDown(service, e).",
-           "See 'Keeping the list: TTL and stale answers' in the lesson's README."})
+    @Hint({"The first call has no list to fall back on. What is left to do? ('Keeping the list: TTL and stale answers' in the lesson's README.)",
+           "With no list and no registry, the client cannot find any instance. It says so in its own words: RegistryDown.",
+           "Last hint: in the catch around askRegistry(): if (known == null) throw new DiscoveryProblem.RegistryDown(service, e);"})
     void registryDownAtStart() {
         registry.reset();
         registry.stub(get(urlPathMatching("/services/.*")).willReturn(serviceUnavailable()));
@@ -179,9 +179,9 @@ class DiscoveryClientTest {
 
     @Test
     @DisplayName("An empty registry is NoInstances naming the service, not an IndexOutOfBounds or a division by zero")
-    @Hint({"What does list.get(turn % list.size()) do when the list is empty?",
-           "When the registry's list is empty, throw new DiscoveryProblem.NoInstances(service, \"the registry lists none\").",
-           "See 'The registry' in the lesson's README: an empty list is an answer, and the caller deserves a clear one."})
+    @Hint({"What does list.get(turn % list.size()) do when the list is empty? (End of 'The registry' in the lesson's README.)",
+           "An empty list is an answer: the registry is up and knows no instance. The caller deserves a clear error naming the service, not an IndexOutOfBounds.",
+           "Last hint: if (known.isEmpty()) throw new DiscoveryProblem.NoInstances(service, \"the registry lists none\");"})
     void emptyRegistry() {
         registry.reset();
         registry.stub(get("/services/catalog").willReturn(okJson("{\"service\": \"catalog\", \"instances\": []}")));
@@ -197,9 +197,9 @@ class DiscoveryClientTest {
     @Test
     @Points(2)
     @DisplayName("GETs take turns: twelve calls go round the three replicas in the same order, again and again")
-    @Hint({"Keep a counter of whose turn it is, and move it on by one for every request you send.",
-           "instances.get(Math.floorMod(turn++, instances.size())): the same order every round, and no replica twice in a row.",
-           "See 'Taking turns' in the lesson's README: round-robin is predictable, and that is what makes it even."})
+    @Hint({"Read 'Taking turns' in the lesson's README. How does the storefront choose the replica for each request?",
+           "Round-robin: the replicas serve in a fixed order, the registry's, and the last is followed by the first. Each request moves the turn on by one.",
+           "Last hint: instances.get(Math.floorMod(turn++, instances.size())), with long turn a field of the client."})
     void takesTurns() {
         List<String> servedBy = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -217,9 +217,9 @@ class DiscoveryClientTest {
     @Test
     @Points(2)
     @DisplayName("Thirty-one GETs reach each replica 10 or 11 times: every count within one of the others")
-    @Hint({"Random choice is even only on average; round-robin is even every time.",
-           "One counter shared by every call of the client, moved on by each request, taken modulo the number of instances.",
-           "See 'Taking turns' in the lesson's README."})
+    @Hint({"Is a random choice even every time, or only on average? ('Taking turns' in the lesson's README.)",
+           "Round-robin is even every time: over any n requests to n replicas each gets exactly one. That needs one turn counter shared by every call of the client.",
+           "Last hint: one field turn, moved on by every request, taken modulo the number of instances: never a new counter per call."})
     void evenCounts() {
         for (int i = 0; i < 31; i++) Expect.returns(() -> client.get("/products/KB-42"), "a GET on a calm day should be answered");
 
@@ -236,9 +236,9 @@ class DiscoveryClientTest {
     @Test
     @Points(3)
     @DisplayName("A replica that fails twice in a row is ejected: no more requests reach it, even after the registry is asked again")
-    @Hint({"Count each instance's failures in a row (a 5xx or no answer), by its id. At policy.maxFailures(), eject it until now + policy.coolDown().",
-           "Skip ejected instances when you pick the next one. Keep the ejections in a Map<String, Instant> by id, apart from the registry's list, so a fresh list does not undo them.",
-           "See 'Passive health: ejection and re-admission' in the lesson's README."})
+    @Hint({"Read 'Passive health: ejection and re-admission' in the lesson's README. Who knows that a replica keeps failing?",
+           "The callers see the answers. A replica that fails policy.maxFailures() times in a row (a 5xx or no answer) is ejected for policy.coolDown(). Ejections are kept by id, apart from the registry's list, so a fresh list does not undo them.",
+           "Last hint: count failures in a Map<String, Integer> by id; at policy.maxFailures(), put id -> now.plus(policy.coolDown()) in a Map<String, Instant> ejectedUntil, and skip those ids when you pick the next instance."})
     void ejectsAfterFailures() {
         catalog2.stub(get(urlPathMatching("/products/.*")).willReturn(serviceUnavailable().withBody("database pool exhausted")));
 
@@ -260,9 +260,9 @@ class DiscoveryClientTest {
     @Test
     @Points(2)
     @DisplayName("After the cool-down the ejected replica, well again, is admitted and gets its share: 2 of the next 6 GETs")
-    @Hint({"An ejection has an end: compare clock.instant() with the instant it was ejected until.",
-           "When the cool-down is over, treat the instance as admitted again and forget its old failures.",
-           "See 'Passive health: ejection and re-admission' in the lesson's README: without re-admission, every blip shrinks the pool for good."})
+    @Hint({"An ejection has an end. What happens then? ('Passive health: ejection and re-admission' in the lesson's README.)",
+           "After the cool-down the instance is admitted again, with its old failures forgotten. Without re-admission every blip shrinks the pool for good.",
+           "Last hint: an instance is admitted when it has no ejectedUntil, or !clock.instant().isBefore(until); then remove it from ejectedUntil and from the failure counts."})
     void readmitsAfterCoolDown() {
         catalog2.stub(get(urlPathMatching("/products/.*")).willReturn(serviceUnavailable()));
         for (int i = 0; i < 9; i++) client.get("/products/KB-42");
@@ -281,9 +281,9 @@ class DiscoveryClientTest {
 
     @Test
     @DisplayName("Failures must be in a row: a replica that fails, answers, and fails again is not ejected")
-    @Hint({"A good answer is news too: the instance is working.",
-           "Reset an instance's count of failures whenever it answers with a status below 500.",
-           "See 'Passive health: ejection and re-admission' in the lesson's README: one blip now and then is not a broken replica."})
+    @Hint({"A replica fails, answers, and fails again. Is it broken? ('Passive health: ejection and re-admission' in the lesson's README.)",
+           "Failures count only in a row: a good answer says the instance is working. One blip now and then is not a broken replica.",
+           "Last hint: failuresInARow.remove(instance.id()) whenever the instance answers with a status below 500."})
     void failuresInARow() {
         // catalog-2 alternates: 503, 200, 503, 200, ... (a WireMock scenario, so the order is exact)
         catalog2.stub(get(urlPathMatching("/products/.*")).inScenario("flaky").whenScenarioStateIs(Scenario.STARTED)
@@ -300,9 +300,9 @@ class DiscoveryClientTest {
 
     @Test
     @DisplayName("When every replica has been ejected, a GET fails at once with NoInstances and calls nobody")
-    @Hint({"Filter the list down to the admitted instances. What if nothing is left?",
-           "No admitted instance at all, before any attempt: throw new DiscoveryProblem.NoInstances(service, \"every instance is ejected\").",
-           "See 'Passive health: ejection and re-admission' in the lesson's README."})
+    @Hint({"You filter the list down to the admitted instances. What if nothing is left?",
+           "No admitted instance at all means nothing can be called: fail at once with NoInstances, and send nothing.",
+           "Last hint: before the first attempt: if (admitted.isEmpty()) throw new DiscoveryProblem.NoInstances(service, \"every instance is ejected\");"})
     void allEjected() {
         replicas.forEach(r -> r.stub(get(urlPathMatching("/products/.*")).willReturn(serviceUnavailable())));
         for (int i = 0; i < 2; i++) {
@@ -321,9 +321,9 @@ class DiscoveryClientTest {
     @Test
     @Points(2)
     @DisplayName("A GET that fails on one replica (503) is sent to the next one, and the caller gets the answer")
-    @Hint({"A GET only reads, so sending it again cannot do harm twice.",
-           "Loop: pick the next admitted instance not tried yet in this call, send, return the reply if its status is below 500, else note the failure and go on.",
-           "See 'Retry on the next instance, GETs only' in the lesson's README."})
+    @Hint({"Read 'Retry on the next instance, GETs only' in the lesson's README. Why may a GET be sent again?",
+           "A GET only reads, so sending it again does no harm. When an instance fails, the same GET goes to the next admitted instance.",
+           "Last hint: loop: pick the next admitted instance not tried yet in this call, send; return the reply if reply.status() < 500, else note the failure and go on."})
     void retriesGetOnNext() {
         catalog2.stub(get(urlPathMatching("/products/.*")).willReturn(serviceUnavailable()));
 
@@ -338,9 +338,9 @@ class DiscoveryClientTest {
 
     @Test
     @DisplayName("A dropped connection is a failure too: the GET moves on to the next replica")
-    @Hint({"send(...) throws IOException when the instance gives no answer.",
-           "Catch the IOException like a 5xx: count a failure for that instance and try the next one.",
-           "See 'Retry on the next instance, GETs only' in the lesson's README."})
+    @Hint({"What does send(...) do when an instance gives no answer?",
+           "No answer is a failure, like a 5xx: it counts against that instance, and the GET moves on to the next one.",
+           "Last hint: catch (IOException e) around send(...), count a failure for that instance, and continue the loop with the next one."})
     void droppedConnectionRetried() {
         catalog3.stub(get(urlPathMatching("/products/.*")).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
 
@@ -353,9 +353,9 @@ class DiscoveryClientTest {
 
     @Test
     @DisplayName("When every replica fails, a GET tries each one once and then throws CallFailed listing the three attempts")
-    @Hint({"Keep the ids tried in this call in a Set, and stop when the next instance would be one you tried already.",
-           "After the loop, throw new DiscoveryProblem.CallFailed(service, attempts) with one entry per attempt, like \"catalog-2: 503\".",
-           "See 'Retry on the next instance, GETs only' in the lesson's README: a retry goes to another instance, never round and round."})
+    @Hint({"When every replica fails, when does your loop stop? (End of 'Retry on the next instance, GETs only' in the lesson's README.)",
+           "A retry goes to another instance, each at most once per call, never round and round. When all have failed, the caller is told what each one did.",
+           "Last hint: keep the ids tried in this call in a Set and stop when the next one was tried; then throw new DiscoveryProblem.CallFailed(service, attempts) with entries like \"catalog-2: 503\"."})
     void givesUpAfterEachOnce() {
         replicas.forEach(r -> r.stub(get(urlPathMatching("/products/.*")).willReturn(serviceUnavailable())));
 
@@ -369,9 +369,9 @@ class DiscoveryClientTest {
 
     @Test
     @DisplayName("A 404 is an answer, not a failure: it is returned as it is, not retried, and ejects nobody")
-    @Hint({"Which statuses mean the instance is broken, and which mean it answered?",
-           "Only a 5xx (or no answer) is a failure. Return any reply with a status below 500, and count it as a success.",
-           "See 'Passive health: ejection and re-admission' in the lesson's README: an unknown product is not a sick replica."})
+    @Hint({"Which statuses say the replica is sick, and which say it answered? ('Passive health: ejection and re-admission' in the lesson's README.)",
+           "Only a 5xx or no answer is a failure. A 404 says the product does not exist: the replica answered and is healthy, so its answer is returned and counts as a success.",
+           "Last hint: if (reply.status() < 500) { reset its failures; return reply; } with no retry."})
     void notFoundIsAnAnswer() {
         replicas.forEach(r -> r.stub(get("/products/NOPE-1").willReturn(aResponse().withStatus(404).withBody("{\"problem\": \"no such product\"}"))));
 
@@ -388,9 +388,9 @@ class DiscoveryClientTest {
     @Test
     @Points(2)
     @DisplayName("A POST is never retried: when its replica fails, the caller gets CallFailed and no other replica sees it")
-    @Hint({"The replica that failed may have stored the review before it failed. Sending it again could store it twice.",
-           "post(...) picks the next admitted instance, sends once, and on a 5xx or no answer notes the failure and throws CallFailed with that one attempt.",
-           "See 'Retry on the next instance, GETs only' in the lesson's README, and lesson 07 for idempotency keys."})
+    @Hint({"The replica that failed may have stored the review before it failed. What happens if you send it again? ('Retry on the next instance, GETs only' in the lesson's README.)",
+           "A POST is not idempotent, so it is sent once. Its failure counts for that instance's health and goes to the caller as CallFailed.",
+           "Last hint: post picks the next admitted instance, sends once, and on a 5xx or no answer notes the failure and throws new DiscoveryProblem.CallFailed(service, List.of(that one attempt))."})
     void postNotRetried() {
         catalog2.stub(post(urlPathMatching("/products/.*/reviews")).willReturn(serviceUnavailable()));
 
@@ -418,8 +418,8 @@ class DiscoveryClientTest {
     @Test
     @Points(2)
     @DisplayName("The registry's order is kept, whatever it is: listed as catalog-3, catalog-2, catalog-1, that is the list and the order of the turns")
-    @Hint({"Is the order you return, and the order you take turns in, the registry's, or one you made (sorted by id, a HashMap's)?",
-           "The registry's list is an ordered answer: keep it as a List in the order it came, and take turns along it, wrapping round at the end.",
+    @Hint({"Is your order the registry's, or one you made (sorted by id, or a HashMap's)?",
+           "The registry's list is an ordered answer. Keep it as a List in the order it came, and take turns along it, wrapping round at the end.",
            "Last hint: keep known = List.copyOf(askRegistry()) as it is (no sort, no Set, no Map by id) and pick known.get(Math.floorMod(turn++, known.size()))."})
     void registryOrderKept() {
         registryLists(catalog3, catalog2, catalog1);
@@ -441,8 +441,8 @@ class DiscoveryClientTest {
     @Test
     @Points(2)
     @DisplayName("A list is too old at exactly one TTL: with a 10 s TTL the registry is not asked again at 9.999 s, and is at 10 s; with a 3 s TTL, at 3 s")
-    @Hint({"'At least a TTL old' includes the moment the list is exactly one TTL old.",
-           "The list is fresh while now is before fetchedAt + ttl; from that instant on, the next call asks again. Use the policy's TTL, not a fixed 10 s.",
+    @Hint({"Is a list that is exactly one TTL old still fresh? (The exercise's README says.)",
+           "The list is fresh while now is before the ask plus the TTL. From that instant on, the next call asks again. Use the policy's TTL, not a fixed 10 s.",
            "Last hint: ask when known == null || !clock.instant().isBefore(askAgainAt), with askAgainAt = the time of the ask plus policy.ttl(). (isAfter would wait one tick too long.)"})
     void ttlExpiresExactly() {
         client.instances();
@@ -469,9 +469,9 @@ class DiscoveryClientTest {
     @Test
     @Points(2)
     @DisplayName("POSTs use the kept list too: five POSTs within the TTL ask the registry once, and the first at 10 s asks again")
-    @Hint({"Every public method that needs the instances goes through the same kept list, a POST as much as a GET.",
-           "post(...) should find its instance the way get(...) does, through instances(), never by calling askRegistry() itself.",
-           "Last hint: in post, pick the instance with the same helper as get (next admitted instance from instances()), so the TTL rule holds for both."})
+    @Hint({"Where does your post(...) get its instances from?",
+           "Every method that needs the instances goes through the same kept list, a POST as much as a GET, so the TTL rule holds for both.",
+           "Last hint: in post, pick the instance with the same helper as get (the next admitted instance from instances()), never by calling askRegistry() itself."})
     void postsUseTheKeptList() {
         for (int i = 0; i < 5; i++) Expect.returns(() -> client.post("/products/KB-42/reviews", "{\"stars\": 4}"), "a POST on a calm day should be answered");
         assertThat(registry.hits()).withFailMessage("five POSTs within the TTL should ask the registry once, but it was asked %d times", registry.hits()).isEqualTo(1);
@@ -485,9 +485,9 @@ class DiscoveryClientTest {
     @Test
     @Points(2)
     @DisplayName("A fresh list replaces the old one: a replica the registry no longer lists gets no requests, and one it lists again gets its turns back")
-    @Hint({"When the registry answers again, its answer is the news: not something to add to what you knew.",
-           "After a successful ask, the new list is the list; replicas missing from it are gone, new ones take part at once.",
-           "Last hint: known = List.copyOf(askRegistry()) replaces the field; do not merge it into the old list or keep the old one when the new one is shorter."})
+    @Hint({"When the registry answers again, is its answer something to add to what you knew?",
+           "A fresh list is the list. Replicas missing from it are gone, and new ones take part at once.",
+           "Last hint: known = List.copyOf(askRegistry()) replaces the field; do not merge it into the old list, or keep the old one when the new one is shorter."})
     void freshListReplacesOld() {
         client.get("/products/KB-42");
         registryLists(catalog1, catalog3);
@@ -510,8 +510,8 @@ class DiscoveryClientTest {
     @Test
     @Points(2)
     @DisplayName("Every kind of registry failure (500, 503, a dropped connection, a 200 without the list, a 500 with one) leaves the last list in use, for GETs and POSTs")
-    @Hint({"askRegistry() throws IOException for every way the registry can fail to give a list. They are all the same to the caller.",
-           "Catch IOException (not only one status) around askRegistry(), keep the last list, and let both get and post use it.",
+    @Hint({"How many ways can the registry fail to give a list? What does askRegistry() throw for each?",
+           "askRegistry() throws IOException for every way the registry fails, a 500 with a list in its body included. They are all the same to the caller: keep the last list, for GETs and POSTs.",
            "Last hint: try { known = List.copyOf(askRegistry()); } catch (IOException e) { if (known == null) throw new DiscoveryProblem.RegistryDown(service, e); } and both methods go through instances()."})
     void everyRegistryFailureKeepsTheList() {
         Map<String, ResponseDefinitionBuilder> failures = new LinkedHashMap<>();
@@ -543,8 +543,8 @@ class DiscoveryClientTest {
 
     @Test
     @DisplayName("A registry that failed is asked again at exactly one TTL after the failed ask: not at 9.999 s, at 10 s")
-    @Hint({"The failed ask starts a new TTL, just like a good one; the same boundary applies.",
-           "Set askAgainAt = now + ttl after every ask, good or failed, and ask again once now is no longer before it.",
+    @Hint({"A failed ask starts a new TTL. Is its boundary the same as after a good ask?",
+           "After every ask, good or failed, the next ask is due exactly one TTL later, and not one tick later.",
            "Last hint: askAgainAt = now.plus(policy.ttl()) after the try/catch, and the check is !now.isBefore(askAgainAt)."})
     void failedAskRetriedAtExactlyOneTtl() {
         client.get("/products/KB-42");
@@ -565,8 +565,8 @@ class DiscoveryClientTest {
     @Test
     @Points(2)
     @DisplayName("With no list and the registry down, instances(), get() and post() each throw RegistryDown; once it is back, the very next call asks it and works")
-    @Hint({"With no list to fall back on, there is nothing to wait a TTL for: the next call should try the registry again.",
-           "Only a list that you have is kept for a TTL. Without one, every method throws RegistryDown, and the next call asks again at once.",
+    @Hint({"With no list to fall back on, is there anything to wait a TTL for?",
+           "Only a list that you have is kept for a TTL. Without one, every method throws RegistryDown, and the next call asks the registry again at once.",
            "Last hint: ask whenever known == null; throw new DiscoveryProblem.RegistryDown(service, e) from the catch when known == null, and go through instances() in get and post."})
     void registryDownWithoutAList() {
         registry.stub(get("/services/catalog").willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
@@ -586,8 +586,8 @@ class DiscoveryClientTest {
 
     @Test
     @DisplayName("An empty list is an answer: it replaces the last list, and instances(), get() and post() each throw NoInstances")
-    @Hint({"The registry is up and says: no catalog right now. That is news, not an outage.",
-           "An empty list from the registry replaces the list you had (it is not a failure to fall back from); with it, nothing can be called.",
+    @Hint({"The registry is up and says: no catalog right now. Is that an outage, or news?",
+           "An empty list is an answer. It replaces the list you had (it is not a failure to fall back from), and with it nothing can be called: NoInstances, from every method.",
            "Last hint: known = List.copyOf(askRegistry()) even when it is empty, then if (known.isEmpty()) throw new DiscoveryProblem.NoInstances(service, \"the registry lists none\")."})
     void emptyListEverywhere() {
         client.get("/products/KB-42");
@@ -605,8 +605,8 @@ class DiscoveryClientTest {
     @Test
     @Points(2)
     @DisplayName("Ejection comes at exactly maxFailures in a row: with 2, after the 2nd failure; with a policy of 3, not after the 2nd, after the 3rd")
-    @Hint({"Count one failure per failed request, by the instance's id, and compare with the policy's number, not a fixed 2.",
-           "An instance is ejected when its failures in a row reach policy.maxFailures(): not one before, not one after.",
+    @Hint({"Do you compare with policy.maxFailures(), or with a fixed 2?",
+           "An instance is ejected when its failures in a row reach policy.maxFailures(): at that failure, not one before, not one after.",
            "Last hint: int failures = failuresInARow.merge(id, 1, Integer::sum); if (failures >= policy.maxFailures()) ejectedUntil.put(id, now.plus(policy.coolDown()));"})
     void ejectedAtExactlyMaxFailures() {
         registryLists(catalog2);
@@ -636,7 +636,7 @@ class DiscoveryClientTest {
     @Points(3)
     @DisplayName("The cool-down runs from the failure that ejects: failures at 0 s and 4 s keep catalog-2 out until 33.999 s and let it back in at exactly 34 s")
     @Hint({"When does an ejection start: at the first failure of the run, or at the one that reaches maxFailures? And when does it end, to the millisecond?",
-           "Ejected until = the time of the ejecting failure + policy.coolDown(); admitted again from that instant on (not one tick later).",
+           "The cool-down runs from the failure that ejects. From the instant it is over, the instance is admitted again, not one tick later.",
            "Last hint: on the ejecting failure, ejectedUntil.put(id, clock.instant().plus(policy.coolDown())); an instance is admitted when !now.isBefore(until)."})
     void coolDownEndsExactly() {
         registryLists(catalog2);
@@ -664,8 +664,8 @@ class DiscoveryClientTest {
     @Test
     @Points(2)
     @DisplayName("Re-admitted with a clean slate: after its cool-down, one failure does not eject catalog-2 again, a second in a row does")
-    @Hint({"What is left of the old failures when the cool-down ends? A clean slate means nothing.",
-           "When an instance is ejected, or when it is admitted again, forget its count of failures: it starts again from zero.",
+    @Hint({"What is left of the old failures when the cool-down ends?",
+           "Re-admitted means a clean slate: the count of failures starts again from zero, so one new failure does not eject it again.",
            "Last hint: failuresInARow.remove(id) when you eject it (or when its cool-down is over), so the count after re-admission starts at 0."})
     void readmittedWithACleanSlate() {
         registryLists(catalog2);
@@ -685,8 +685,8 @@ class DiscoveryClientTest {
     @Test
     @Points(2)
     @DisplayName("500, 502, 504 and a dropped connection are failures: a GET that meets them all throws CallFailed listing each attempt in order, as \"catalog-1: 500\"")
-    @Hint({"Every 5xx is a failure, not only 503; so is no answer at all. And CallFailed tells the caller what each instance did.",
-           "Add one entry per failed attempt, in the order tried: the instance's id, a colon, and its status (or that it gave no answer).",
+    @Hint({"Is only 503 a failure? And what does CallFailed tell the caller?",
+           "Every 5xx is a failure, and so is no answer at all. CallFailed lists one entry per failed attempt, in the order tried.",
            "Last hint: attempts.add(instance.id() + \": \" + reply.status()) for a status of 500 or more, attempts.add(instance.id() + \": no answer\") for an IOException."})
     void everyFailureListedInOrder() {
         catalog1.stub(get(urlPathMatching("/products/.*")).willReturn(serverError()));
@@ -714,9 +714,9 @@ class DiscoveryClientTest {
     @Test
     @Points(2)
     @DisplayName("Any answer below 500 is returned as it is, not retried, and clears the count: 400, 409, 429 and 499 come back, and 503, 429, 503 ejects nobody")
-    @Hint({"The line is at 500: 499 is an answer, 500 a failure. A 429 is the replica answering, too.",
-           "Return every reply whose status is below 500 to the caller, and count it as a success for that instance (its failures in a row start again).",
-           "Last hint: if (reply.status() < 500) { health.succeeded(instance.id()); return reply; } and only then count a failure."})
+    @Hint({"Where is the line between an answer and a failure? Is a 429 the replica answering?",
+           "The line is at 500: 499 is an answer, 500 a failure. Every reply below 500 goes back to the caller as it is, and counts as a success for that instance.",
+           "Last hint: if (reply.status() < 500) { failuresInARow.remove(instance.id()); return reply; } and only then count a failure."})
     void everyAnswerBelow500() {
         registryLists(catalog2);
         for (int status : new int[] {400, 409, 429, 499}) {
@@ -738,9 +738,9 @@ class DiscoveryClientTest {
     @Test
     @Points(2)
     @DisplayName("A retry skips ejected replicas: with catalog-2 ejected and the others failing, a GET tries catalog-1 and catalog-3 only")
-    @Hint({"The next instance for a retry is chosen like any other: among the admitted ones.",
-           "The loop in get takes the next admitted instance it has not tried; an ejected one is neither tried nor listed in CallFailed.",
-           "Last hint: build the candidates from instances() filtered by health.admitted(id, now), for the first attempt and for every retry."})
+    @Hint({"How is the next instance for a retry chosen?",
+           "A retry chooses among the admitted instances, like a first attempt. An ejected one is neither tried nor listed in CallFailed.",
+           "Last hint: build the candidates from instances() filtered by 'admitted now' (no ejectedUntil, or !now.isBefore(until)), for the first attempt and for every retry."})
     void retrySkipsEjected() {
         catalog2.stub(get(urlPathMatching("/products/.*")).willReturn(serviceUnavailable()));
         for (int i = 0; i < 6; i++) client.get("/products/KB-42");
@@ -759,9 +759,9 @@ class DiscoveryClientTest {
     @Test
     @Points(2)
     @DisplayName("POSTs take turns among the admitted replicas, count for their health, and fail once: a dropped connection is CallFailed with that one attempt")
-    @Hint({"A POST picks its instance like a GET and reports like a GET; it only never goes to a second one.",
-           "post sends to the next admitted instance; its 5xx or lost connection counts a failure for that instance and is CallFailed with one entry; its 2xx or 4xx is returned as it is.",
-           "Last hint: post = one attempt(next admitted instance); if it failed, throw new DiscoveryProblem.CallFailed(service, attempts) with that single entry."})
+    @Hint({"How is a POST different from a GET? In how many ways is it the same?",
+           "A POST picks its instance like a GET, takes a turn, and counts for health like a GET. It only never goes to a second instance.",
+           "Last hint: post = one attempt on the next admitted instance; a 5xx or lost connection counts a failure and throws new DiscoveryProblem.CallFailed(service, attempts) with that single entry; a 2xx or 4xx is returned as it is."})
     void postsTakeTurnsAndFailOnce() {
         List<String> servedBy = new ArrayList<>();
         for (int i = 0; i < 3; i++) servedBy.add(replicaIn(Expect.returns(() -> client.post("/products/KB-42/reviews", "{\"stars\": 5}"), "a POST on a calm day should be answered")));
@@ -798,8 +798,8 @@ class DiscoveryClientTest {
 
     @Test
     @DisplayName("With every replica ejected, a POST fails at once with NoInstances and calls nobody")
-    @Hint({"A POST needs an admitted instance just as a GET does.",
-           "Before sending a POST, find the next admitted instance; with none at all, it is NoInstances, as for a GET.",
+    @Hint({"Does a POST need an admitted instance just as a GET does?",
+           "With every replica ejected, nothing can be called, for a POST too: NoInstances, and nothing is sent.",
            "Last hint: the helper that picks the next admitted instance throws new DiscoveryProblem.NoInstances(service, \"every instance is ejected\"); post uses it too."})
     void postWithAllEjected() {
         registryLists(catalog2);
@@ -815,9 +815,9 @@ class DiscoveryClientTest {
 
     @Test
     @DisplayName("A GET on an interrupted thread gets no answer: CallFailed, and the thread is still interrupted afterwards")
-    @Hint({"An interrupt is the caller saying 'stop'. It must not be swallowed on the way.",
-           "send(...) turns an interrupt while waiting into an InterruptedIOException, an IOException like no answer, and sets the thread's interrupt flag again. Treat it as no answer, and do not clear the flag.",
-           "Last hint: catch IOException in your attempt as for a dropped connection; never call Thread.interrupted() (it clears the flag) and keep exchange(...) as it was given."})
+    @Hint({"An interrupt is the caller saying 'stop'. Does your code swallow it on the way?",
+           "send(...) turns an interrupt into an InterruptedIOException, an IOException like no answer, and sets the interrupt flag again. Treat it as no answer, and keep the flag.",
+           "Last hint: catch IOException in your attempt as for a dropped connection; never call Thread.interrupted() (it clears the flag), and keep exchange(...) as it was given."})
     void interruptIsKept() throws Exception {
         try (var silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) { // accepts, never answers
             registry.stub(get("/services/catalog").willReturn(okJson("{\"service\": \"catalog\", \"instances\": [{\"id\": \"catalog-9\", \"url\": \"http://127.0.0.1:"
