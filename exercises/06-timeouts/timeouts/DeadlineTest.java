@@ -20,9 +20,9 @@ class DeadlineTest {
     @Test
     @Points(2)
     @DisplayName("A budget of 1000 ms has 1000 ms left at first, 650 ms after 350 ms, and none (not a negative amount) after 1200 ms")
-    @Hint({"The deadline is a moment: the time when it was made plus the budget. What is left is the distance from now to that moment.",
-           "Duration.between(clock.instant(), expiry); when that is negative the deadline has passed, and what is left is Duration.ZERO.",
-           "The lesson's README, section 'A deadline, not a timeout per call'."})
+    @Hint({"Read 'A deadline, not a timeout per call' in the lesson's README. Is a deadline an amount of time, or a moment?",
+           "A deadline is a moment: when it was made, plus the budget. What is left is the distance from now to that moment, and never less than nothing.",
+           "Last hint: Duration left = Duration.between(clock.instant(), expiry); return left.isNegative() ? Duration.ZERO : left;"})
     void remainingShrinksWithTheClock() {
         Deadline deadline = Deadline.after(Duration.ofMillis(1000), clock);
         assertThat(deadline.remaining()).withFailMessage("a fresh deadline of 1000 ms should have 1000 ms left, but had %s", deadline.remaining())
@@ -42,9 +42,9 @@ class DeadlineTest {
     @Test
     @Points(2)
     @DisplayName("Time comes from the clock the deadline was given, never from the system's: on a clock that reads 2001, 1000 ms are still 1000 ms")
-    @Hint({"Tests, and the lesson, give the deadline a clock of their own. Anything that asks the machine for the time gets another answer.",
-           "Use clock.instant() for \"now\": not Instant.now(), System.currentTimeMillis() or System.nanoTime().",
-           "The lesson's README, section 'A deadline, not a timeout per call'."})
+    @Hint({"Where does your deadline get 'now' from? (End of 'A deadline, not a timeout per call' in the lesson's README.)",
+           "Tests and the lesson give the deadline a clock of their own, so they can move time by hand. Anything that asks the machine for the time gets another answer.",
+           "Last hint: use clock.instant() for now: never Instant.now(), System.currentTimeMillis() or System.nanoTime()."})
     void readsItsOwnClock() {
         ManualClock longAgo = new ManualClock(Instant.parse("2001-09-09T01:46:40Z"));
         Deadline deadline = Deadline.after(Duration.ofMillis(1000), longAgo);
@@ -57,9 +57,9 @@ class DeadlineTest {
 
     @Test
     @DisplayName("The caller's X-Deadline-Ms sets the budget: \"800\" leaves 800 ms, \" 800 \" too")
-    @Hint({"The header holds the milliseconds the caller still has. Orders' budget starts from that, now.",
-           "Long.parseLong(header.strip()), then Deadline.after(Duration.ofMillis(ms), clock).",
-           "The lesson's README, section 'Passing the deadline on'."})
+    @Hint({"Read 'Passing the deadline on' in the lesson's README. What does the number in X-Deadline-Ms mean?",
+           "The header holds the milliseconds the caller still has. Orders' deadline is that budget, starting now. Spaces around the number do not matter.",
+           "Last hint: long ms = Long.parseLong(header.strip()); return Deadline.after(Duration.ofMillis(ms), clock);"})
     void callersBudget() {
         for (String header : new String[] {"800", " 800 "}) {
             Deadline deadline = Deadline.fromHeader(header, OWN_BUDGET, clock);
@@ -71,9 +71,9 @@ class DeadlineTest {
     @Test
     @Points(2)
     @DisplayName("A caller may ask for less time than orders' own budget, never for more: \"5000\" gives orders' 2000 ms")
-    @Hint({"A caller's header is a request, and orders has a limit of its own. Which of the two wins?",
-           "The budget is the shorter of the header's milliseconds and ownBudget.",
-           "The lesson's README, section 'Passing the deadline on'."})
+    @Hint({"A caller asks for 5 s, and orders' own limit is 2 s. Which wins? (The 'Cap it' point of 'Passing the deadline on' in the lesson's README.)",
+           "A caller may ask for less time than orders' own budget, never for more. The budget is the shorter of the two.",
+           "Last hint: Deadline.after(Duration.ofMillis(Math.min(ms, ownBudget.toMillis())), clock)."})
     void cappedAtOwnBudget() {
         Deadline deadline = Deadline.fromHeader("5000", OWN_BUDGET, clock);
 
@@ -84,9 +84,9 @@ class DeadlineTest {
 
     @Test
     @DisplayName("No header, or one that is not a whole number (\"soon\", \"\"), gives orders' own budget")
-    @Hint({"Not every caller sends a deadline, and some send nonsense. Orders still needs one.",
-           "A null header, or a NumberFormatException from Long.parseLong: Deadline.after(ownBudget, clock).",
-           "The lesson's README, section 'Passing the deadline on'."})
+    @Hint({"Not every caller sends a deadline, and some send nonsense. Does orders still need one? ('Passing the deadline on' in the lesson's README.)",
+           "No header, or a header that is not a whole number, gives orders its own budget.",
+           "Last hint: if (header == null) return Deadline.after(ownBudget, clock); and the same from catch (NumberFormatException e) around Long.parseLong."})
     void ownBudgetWithoutAHeader() {
         for (String header : new String[] {null, "soon", ""}) {
             Deadline deadline = Deadline.fromHeader(header, OWN_BUDGET, clock);
@@ -99,9 +99,9 @@ class DeadlineTest {
     @Test
     @Points(2)
     @DisplayName("A header of 0 or less means the caller's budget is spent: the deadline has expired at once")
-    @Hint({"\"0\" is not a missing header: it says no time is left.",
-           "For 0 or less, make a deadline that has already passed (an expiry of clock.instant()), not one with orders' own budget.",
-           "The lesson's README, section 'No time, no call'."})
+    @Hint({"Is \"0\" a missing header? Read 'No time, no call' in the lesson's README.",
+           "\"0\", or less, says the caller's time is already spent. The deadline has expired at once: not orders' own budget.",
+           "Last hint: Deadline.after(Duration.ofMillis(ms), clock) with ms <= 0 is already in the past, and remaining() reports it as zero; do not fall back to ownBudget for it."})
     void spentBudget() {
         for (String header : new String[] {"0", "-40"}) {
             Deadline deadline = Deadline.fromHeader(header, OWN_BUDGET, clock);
@@ -114,9 +114,9 @@ class DeadlineTest {
     @Test
     @Points(2)
     @DisplayName("The header passed on holds the whole milliseconds left, rounded down: with 649.6 ms left it says \"649\", never more than there is")
-    @Hint({"The next service will plan with the number you send. Rounding up promises it time that does not exist.",
-           "remaining().toMillis() drops the fraction (rounds down); Math.round or Math.ceil would send 650.",
-           "The lesson's README, section 'Passing the deadline on'."})
+    @Hint({"The next service plans with the number you send. What if it is more than you have? ('Passing the deadline on' in the lesson's README.)",
+           "Round down: never promise the next service time that does not exist. 649.6 ms left is 649, not 650.",
+           "Last hint: Long.toString(remaining().toMillis()): toMillis() drops the fraction; Math.round or Math.ceil would send 650."})
     void headerRoundsDown() {
         Deadline deadline = Deadline.after(Duration.ofMillis(1000), clock);
         clock.advance(Duration.ofNanos(350_400_000)); // 350.4 ms
@@ -129,9 +129,9 @@ class DeadlineTest {
     @Test
     @Points(3)
     @DisplayName("A deadline from the caller's \"1000\" passes on less once time is spent: \"700\" 300 ms later, \"0\" after the whole second")
-    @Hint({"The header you send is not the header you got: the time spent here is gone for the next service too.",
-           "headerValue() is computed from remaining() at the moment it is asked, not from the number the caller sent.",
-           "The lesson's README, section 'Passing the deadline on'."})
+    @Hint({"Is the header you send the header you got? ('Passing the deadline on' in the lesson's README.)",
+           "The time spent here is gone for the next service too. Pass on what is left at the moment you send, not the number the caller sent.",
+           "Last hint: headerValue() is computed from remaining() each time it is asked: return Long.toString(remaining().toMillis());"})
     void passesOnWhatIsLeft() {
         Deadline deadline = Deadline.fromHeader("1000", OWN_BUDGET, clock);
         clock.advanceMillis(300);
@@ -151,8 +151,8 @@ class DeadlineTest {
     @Points(2)
     @DisplayName("A deadline expires at exactly its end: 1 ms left at 999 ms of 1000, none and expired at 1000 ms; a budget of \"1\" too")
     @Hint({"What is left at the very instant the deadline arrives? And is a deadline with 1 ms left already expired?",
-           "remaining() is the distance from now to the deadline, zero from that instant on; expired() is true exactly when nothing is left.",
-           "Last hint: expired() returns !remaining().isPositive(), so zero counts as expired; remaining() clamps negatives to Duration.ZERO."})
+           "remaining() is the distance from now to the deadline: zero from that instant on, never negative. expired() (given) is true exactly when nothing is left, so it depends on remaining() being right.",
+           "Last hint: remaining() returns Duration.between(clock.instant(), expiry), or Duration.ZERO when that is negative; expired() is !remaining().isPositive(), so zero counts as expired."})
     void expiresExactlyAtTheEnd() {
         Deadline deadline = Deadline.after(Duration.ofMillis(1000), clock);
         clock.advanceMillis(999);
@@ -178,8 +178,8 @@ class DeadlineTest {
     @Test
     @Points(2)
     @DisplayName("The cap at its edge: \"1999\" gives 1999 ms, \"2000\" and \"2001\" give orders' 2000, and with an own budget of 750 ms, \"800\" gives 750")
-    @Hint({"The cap is orders' own budget, whichever it is, and a caller who asks for exactly that much gets exactly that much.",
-           "Take the shorter of the header's milliseconds and the ownBudget you are given (not a fixed 2 s).",
+    @Hint({"A caller who asks for exactly orders' own budget: how much does it get? And is the cap always 2 s?",
+           "The cap is the ownBudget you are given, whatever it is. Take the shorter of the two; at equal values, either one.",
            "Last hint: Duration asked = Duration.ofMillis(ms); return Deadline.after(asked.compareTo(ownBudget) < 0 ? asked : ownBudget, clock);"})
     void capAtItsEdge() {
         String[][] cases = {{"1999", "2000", "1999"}, {"2000", "2000", "2000"}, {"2001", "2000", "2000"}, {"800", "750", "750"}, {"749", "750", "749"}};
@@ -193,8 +193,8 @@ class DeadlineTest {
 
     @Test
     @DisplayName("Only a whole number is a budget: \"12.5\", \"800ms\", \"1e3\" and a number too big for a long all give orders' own budget")
-    @Hint({"A header that does not parse as a whole number is no budget at all, whatever it looks like.",
-           "Parse with Long.parseLong(header.strip()); a NumberFormatException (a fraction, a unit, an exponent, an overflow) means: no usable header.",
+    @Hint({"Is \"12.5\" a budget? Is \"800ms\"? ('Passing the deadline on' in the lesson's README.)",
+           "A header that does not parse as a whole number of milliseconds is no budget at all, whatever it looks like: orders uses its own.",
            "Last hint: try { ms = Long.parseLong(header.strip()); } catch (NumberFormatException e) { return Deadline.after(ownBudget, clock); }"})
     void wholeNumbersOnly() {
         for (String header : new String[] {"12.5", "800ms", "1e3", "99999999999999999999"}) {
@@ -208,8 +208,8 @@ class DeadlineTest {
     @Test
     @Points(2)
     @DisplayName("A deadline from the header reads the clock it is given too: on a clock that reads 2001, \"800\" has 500 ms left 300 ms later, and no header 1700")
-    @Hint({"fromHeader makes a deadline as much as after does: both start from the clock's now.",
-           "In fromHeader, \"now\" is clock.instant() of the clock passed in, for the caller's budget and for ownBudget alike.",
+    @Hint({"fromHeader makes a deadline too. Where does it get 'now' from?",
+           "Every deadline starts from the clock it is given, a deadline from a header as much as one from after(...).",
            "Last hint: build every deadline with Deadline.after(budget, clock), never with Instant.now() or System.currentTimeMillis()."})
     void fromHeaderReadsItsClock() {
         ManualClock longAgo = new ManualClock(Instant.parse("2001-09-09T01:46:40Z"));
@@ -225,9 +225,9 @@ class DeadlineTest {
 
     @Test
     @DisplayName("Rounding down, again: 999.999 ms left is \"999\", and 0.4 ms left is \"0\", though the deadline has not quite expired")
-    @Hint({"Rounding down means dropping the fraction, whatever it is: even 0.999 of a millisecond.",
-           "The header is remaining() in whole milliseconds, the fraction dropped; never Math.round, never Math.ceil.",
-           "Last hint: return Long.toString(remaining().toMillis());"})
+    @Hint({"Rounding down: does that drop 0.999 of a millisecond too?",
+           "The header is remaining() in whole milliseconds, the fraction dropped, whatever it is. 0.4 ms left is \"0\", though the deadline has not quite expired.",
+           "Last hint: return Long.toString(remaining().toMillis()); never Math.round, never Math.ceil."})
     void headerRoundsDownAgain() {
         Deadline deadline = Deadline.after(Duration.ofMillis(1000), clock);
         clock.advance(Duration.ofNanos(1_000));

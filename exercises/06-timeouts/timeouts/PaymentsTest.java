@@ -73,9 +73,9 @@ class PaymentsTest {
 
     @Test
     @DisplayName("The HttpClient for payments gives up connecting after the connect timeout it is given (250 ms)")
-    @Hint({"A host that never accepts the connection is a hang of its own, before any request is sent. The JDK's default is to wait as long as the operating system does.",
-           "HttpClient.newBuilder().connectTimeout(connectTimeout) (with .version(HttpClient.Version.HTTP_1_1)), then build().",
-           "The lesson's README, section 'Two timeouts: connecting and answering'."})
+    @Hint({"Read 'Two timeouts: connecting and answering' in the lesson's README. How long does the JDK wait for a host that never accepts the connection?",
+           "Connecting is a wait of its own, before any request is sent. Without a connect timeout it lasts as long as the operating system likes.",
+           "Last hint: HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build()."})
     void connectTimeout() {
         HttpClient client = Payments.client(Duration.ofMillis(250));
 
@@ -87,9 +87,9 @@ class PaymentsTest {
     @Test
     @Points(2)
     @DisplayName("With time to spare, a call waits at most its own timeout: 500 ms, though the deadline has 2 s left")
-    @Hint({"The HttpClient's connect timeout does not limit the wait for the answer: each request needs a timeout of its own.",
-           "HttpRequest.newBuilder(...).timeout(...): here callTimeout, because the deadline has more time than that.",
-           "The lesson's README, section 'Two timeouts: connecting and answering'."})
+    @Hint({"Does the HttpClient's connect timeout limit the wait for the answer? ('Two timeouts: connecting and answering' in the lesson's README.)",
+           "The connect timeout covers connecting only. Each request needs a timeout of its own for the answer: here callTimeout, since the deadline has more time than that.",
+           "Last hint: HttpRequest.newBuilder(base.resolve(\"/charges\")).timeout(...) on the request you build in chargeRequest."})
     void callTimeout() {
         Payments client = new Payments(HTTP, URI.create(payments.baseUrl()), Duration.ofMillis(500));
 
@@ -103,9 +103,9 @@ class PaymentsTest {
     @Test
     @Points(3)
     @DisplayName("Late in the budget, a call waits only what the deadline has left: 150 ms, though its own timeout is 5 s")
-    @Hint({"A timeout per call is not a deadline: three calls of 5 s each may take 15 s. The caller is gone long before that.",
-           "The request's timeout is the shorter of callTimeout and deadline.remaining().",
-           "The lesson's README, section 'A deadline, not a timeout per call'."})
+    @Hint({"Three calls of 5 s each may take 15 s. Is the caller still waiting? ('A deadline, not a timeout per call' in the lesson's README.)",
+           "Each call waits the shorter of its own timeout and the time left until the deadline.",
+           "Last hint: .timeout(Collections.min(List.of(callTimeout, deadline.remaining()))) on the request."})
     void deadlineShortensTheTimeout() {
         Payments client = new Payments(HTTP, URI.create(payments.baseUrl()), GENEROUS);
         Deadline deadline = Deadline.after(Duration.ofMillis(1000), clock);
@@ -121,9 +121,9 @@ class PaymentsTest {
     @Test
     @Points(3)
     @DisplayName("Payments receives POST /charges with the order's JSON and X-Deadline-Ms: the milliseconds left when the call starts (650 of 1000)")
-    @Hint({"The next service should know how long it has, so it can stop when nobody is waiting any more. Tell it what is left, not what the budget was.",
-           "Set the header Deadline.HEADER to deadline.headerValue(), along with Content-Type: application/json and the body chargeBody(orderId, amountCents); send it with http.send.",
-           "The lesson's README, section 'Passing the deadline on'."})
+    @Hint({"How does payments learn how long it has? ('Passing the deadline on' in the lesson's README.)",
+           "Tell the next service what is left, not what the budget was, so it can stop when nobody waits any more. The charge itself is a JSON POST.",
+           "Last hint: .header(Deadline.HEADER, deadline.headerValue()).header(\"Content-Type\", \"application/json\").POST(BodyPublishers.ofString(chargeBody(orderId, amountCents))), sent with http.send."})
     void passesTheBudgetOn() {
         payments.stubFor(any(anyUrl()).willReturn(charged("ch-1")));
         Payments client = new Payments(HTTP, URI.create(payments.baseUrl()), GENEROUS);
@@ -148,9 +148,9 @@ class PaymentsTest {
     @Test
     @Points(3)
     @DisplayName("No time left, no call: charge throws DeadlineExceeded, and payments receives nothing at all")
-    @Hint({"A call started after the deadline can only do harm: nobody will read its answer, and payments does the work anyway.",
-           "First thing in charge: if (deadline.expired()) throw new DeadlineExceeded(...), before building or sending any request.",
-           "The lesson's README, section 'No time, no call'."})
+    @Hint({"Read 'No time, no call' in the lesson's README. What does a call started after the deadline do?",
+           "When no time is left, do not start the call: nobody will read its answer, and payments would do the work anyway.",
+           "Last hint: first thing in charge: if (deadline.expired()) throw new DeadlineExceeded(...); before building or sending any request."})
     void noCallWhenTheBudgetIsSpent() {
         payments.stubFor(any(anyUrl()).willReturn(charged("ch-1")));
         Payments client = new Payments(HTTP, URI.create(payments.baseUrl()), GENEROUS);
@@ -169,9 +169,9 @@ class PaymentsTest {
     @Points(3)
     @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // preemptive: a hang fails here, not forever
     @DisplayName("Payments takes three times the call's timeout (600 ms of 200): the call gives up with DeadlineExceeded, within the timeout plus a margin")
-    @Hint({"Without a timeout on the request, the call waits as long as payments takes: forever, if it never answers.",
-           "With .timeout(...) on the request, http.send throws HttpTimeoutException when the time is up. It is an IOException: catch it first, and throw DeadlineExceeded.",
-           "The lesson's README, sections 'Two timeouts: connecting and answering' and '502 or 504'."})
+    @Hint({"Without a timeout on the request, how long does the call wait for a slow payments? ('Two timeouts: connecting and answering' in the lesson's README.)",
+           "With a timeout on the request, the JDK gives up when the time is up. No answer in time is DeadlineExceeded (orders will say 504).",
+           "Last hint: with .timeout(...) on the request, http.send throws HttpTimeoutException: catch it before IOException (it is one) and throw new DeadlineExceeded(...)."})
     void givesUpOnASlowPeer() {
         payments.stubFor(any(anyUrl()).willReturn(charged("ch-1").withFixedDelay(600)));
         Payments client = new Payments(HTTP, URI.create(payments.baseUrl()), Duration.ofMillis(200));
@@ -188,9 +188,9 @@ class PaymentsTest {
 
     @Test
     @DisplayName("Payments answers 500: PaymentsUnavailable (orders will say 502), not DeadlineExceeded")
-    @Hint({"An answer that came in time, but is not a charge, is a failure of payments, not of time.",
-           "Any status other than 201 throws PaymentsUnavailable.",
-           "The lesson's README, section '502 or 504'."})
+    @Hint({"Payments answered in time, with a 500. Is that a problem of time? ('502 or 504' in the lesson's README.)",
+           "An answer that came in time but is not a charge is a failure of payments, not of time: PaymentsUnavailable, which orders turns into 502.",
+           "Last hint: if (answer.statusCode() != 201) throw new PaymentsUnavailable(\"payments answered \" + answer.statusCode(), null);"})
     void serverError500() {
         payments.stubFor(any(anyUrl()).willReturn(serverError().withBody("{\"error\": \"ledger locked\"}")));
         Payments client = new Payments(HTTP, URI.create(payments.baseUrl()), GENEROUS);
@@ -201,9 +201,9 @@ class PaymentsTest {
 
     @Test
     @DisplayName("Payments drops the connection: PaymentsUnavailable too")
-    @Hint({"A reset connection is an IOException, but not a timeout.",
-           "Catch HttpTimeoutException first (DeadlineExceeded), then IOException (PaymentsUnavailable).",
-           "The lesson's README, section '502 or 504'."})
+    @Hint({"A reset connection is an IOException. Is it a timeout? ('502 or 504' in the lesson's README.)",
+           "A broken connection is payments failing, not time running out: PaymentsUnavailable.",
+           "Last hint: catch (HttpTimeoutException e) { throw new DeadlineExceeded(...); } catch (IOException e) { throw new PaymentsUnavailable(..., e); }, in that order."})
     void connectionDropped() {
         payments.stubFor(any(anyUrl()).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
         Payments client = new Payments(HTTP, URI.create(payments.baseUrl()), GENEROUS);
@@ -216,8 +216,8 @@ class PaymentsTest {
 
     @Test
     @DisplayName("The HttpClient speaks HTTP/1.1, and takes whatever connect timeout it is given: 3 s as well as 250 ms")
-    @Hint({"The connect timeout is a parameter, not a constant; and the client is pinned to HTTP/1.1.",
-           "Pass connectTimeout to the builder as it is, and set the version to HTTP/1.1.",
+    @Hint({"Is the connect timeout a parameter or a constant in your client(...)?",
+           "Use the connect timeout you are given, whatever it is, and pin the client to HTTP/1.1.",
            "Last hint: return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();"})
     void clientSettings() {
         HttpClient client = Payments.client(Duration.ofSeconds(3));
@@ -232,7 +232,7 @@ class PaymentsTest {
     @Points(2)
     @DisplayName("The shorter of the two, at its edge: with a call timeout of 500 ms, 501 ms left gives 500, 500 left gives 500, and 499 left gives 499")
     @Hint({"Which wins when the deadline has just under, exactly, or just over the call's own timeout?",
-           "The request's timeout is the smaller of callTimeout and deadline.remaining(); when they are equal it does not matter which.",
+           "The request's timeout is the smaller of callTimeout and deadline.remaining(). When they are equal it does not matter which.",
            "Last hint: .timeout(deadline.remaining().compareTo(callTimeout) < 0 ? deadline.remaining() : callTimeout), on the request builder."})
     void shorterTimeoutAtTheEdge() {
         Payments client = new Payments(HTTP, URI.create(payments.baseUrl()), Duration.ofMillis(500));
@@ -248,8 +248,8 @@ class PaymentsTest {
 
     @Test
     @DisplayName("chargeRequest refuses a spent deadline with DeadlineExceeded: a request cannot wait for no time at all")
-    @Hint({"HttpRequest.Builder.timeout(Duration.ZERO) throws IllegalArgumentException: a request needs some time to wait.",
-           "Check remaining() in chargeRequest too: with nothing left, throw DeadlineExceeded before building the request.",
+    @Hint({"What does HttpRequest.Builder.timeout(Duration.ZERO) do? Try it.",
+           "A request needs some time to wait: timeout(Duration.ZERO) throws IllegalArgumentException. With nothing left, chargeRequest says so in our words: DeadlineExceeded.",
            "Last hint: Duration left = deadline.remaining(); if (!left.isPositive()) throw new DeadlineExceeded(\"no time left to charge order \" + orderId);"})
     void chargeRequestRefusesASpentDeadline() {
         Payments client = new Payments(HTTP, URI.create(payments.baseUrl()), GENEROUS);
@@ -263,8 +263,8 @@ class PaymentsTest {
     @Test
     @Points(3)
     @DisplayName("Only 201 is a charge: 200 (even with a chargeId), 202, 400, 402, 409, 502, 503, 504 and a 201 that is not JSON are each PaymentsUnavailable after one call")
-    @Hint({"A charge is made when payments says 201 Created. Any other status, a 2xx or a 504 too, is not a charge.",
-           "Compare the status with 201 exactly; everything else is PaymentsUnavailable. A 504 from payments is payments' failure, not our deadline: still PaymentsUnavailable.",
+    @Hint({"Which status says a charge was made? Is a 200 one? ('502 or 504' in the lesson's README.)",
+           "A charge is made when payments says 201 Created. Any other status, a 2xx or a 504 too, is not a charge: PaymentsUnavailable. A 504 from payments is payments' failure, not our deadline.",
            "Last hint: if (answer.statusCode() != 201) throw new PaymentsUnavailable(...); and a body that is not JSON is an IOException from readTree, which is PaymentsUnavailable too."})
     void onlyCreatedIsACharge() {
         Payments client = new Payments(HTTP, URI.create(payments.baseUrl()), GENEROUS);
@@ -290,9 +290,9 @@ class PaymentsTest {
 
     @Test
     @DisplayName("Nobody listening on payments' port (connection refused): PaymentsUnavailable, not DeadlineExceeded")
-    @Hint({"A refused connection is an answer of sorts: nobody is there. It comes at once, not after a timeout.",
-           "It is an IOException (ConnectException) but not an HttpTimeoutException: PaymentsUnavailable.",
-           "Last hint: catch (HttpTimeoutException e) { DeadlineExceeded } catch (IOException e) { PaymentsUnavailable }, in that order."})
+    @Hint({"When nobody listens on the port, does the call wait, or fail at once?",
+           "A refused connection comes at once, not after a timeout: nobody is there. It is payments' failure, PaymentsUnavailable, not DeadlineExceeded.",
+           "Last hint: catch (HttpTimeoutException e) { DeadlineExceeded } catch (IOException e) { PaymentsUnavailable }, in that order: ConnectException is an IOException, not a timeout."})
     void connectionRefused() throws IOException {
         int closedPort;
         try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -307,9 +307,9 @@ class PaymentsTest {
     @Test
     @Points(3)
     @DisplayName("charge sends the request chargeRequest builds, and a timeout of either kind is DeadlineExceeded: 300 ms left, a 5 s call timeout, the client waits 300 ms")
-    @Hint({"The timeout only helps if it is on the request that is actually sent; and when the JDK gives up waiting, it says so with HttpTimeoutException.",
-           "In charge, send chargeRequest(orderId, amountCents, deadline) itself. HttpTimeoutException (and HttpConnectTimeoutException, which is one) is DeadlineExceeded.",
-           "Last hint: HttpRequest request = chargeRequest(...); http.send(request, BodyHandlers.ofString()); catch (HttpTimeoutException e) { throw new DeadlineExceeded(...); } before catch (IOException e)."})
+    @Hint({"Is the timeout on the request that is actually sent?",
+           "The timeout helps only on the request charge really sends: the one chargeRequest builds. When the JDK gives up waiting, of either kind, it is DeadlineExceeded.",
+           "Last hint: HttpRequest request = chargeRequest(...); http.send(request, BodyHandlers.ofString()); catch (HttpTimeoutException e) { throw new DeadlineExceeded(...); } before catch (IOException e). HttpConnectTimeoutException is one too."})
     void timeoutsAreDeadlineExceeded() {
         Payments client = new Payments(HTTP, URI.create(payments.baseUrl()), GENEROUS);
         for (IOException timeout : new IOException[] {new HttpTimeoutException("request timed out"), new HttpConnectTimeoutException("HTTP connect timed out")}) {
@@ -331,8 +331,8 @@ class PaymentsTest {
 
     @Test
     @DisplayName("Interrupted while waiting for payments: PaymentsUnavailable, and the thread is still interrupted afterwards")
-    @Hint({"An interrupt is someone asking this thread to stop. Swallowing it hides the request.",
-           "Catch InterruptedException from http.send, set the thread's interrupt flag again, and throw PaymentsUnavailable.",
+    @Hint({"An interrupt is someone asking this thread to stop. Does your code hide it?",
+           "Catching InterruptedException clears the thread's interrupt flag. Set it again, so the caller still sees it, and say that payments gave no answer.",
            "Last hint: catch (InterruptedException e) { Thread.currentThread().interrupt(); throw new PaymentsUnavailable(\"interrupted while waiting for payments\", e); }"})
     void interruptIsKept() {
         HTTP.failWith = new InterruptedException("the checkout was cancelled");

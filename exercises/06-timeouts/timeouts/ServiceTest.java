@@ -83,9 +83,9 @@ class ServiceTest {
     @Test
     @Points(2)
     @DisplayName("A checkout has payments charge the order's amount, and answers 201 with the order and the charge id")
-    @Hint({"pay reads the order id from the path, asks the order book for the amount, and has payments charge it.",
-           "Deadline.fromHeader(ctx.header(Deadline.HEADER), ownBudget, clock); orderBook.amountDue(orderId); payments.charge(orderId, amount, deadline); then charged(ctx, orderId, chargeId).",
-           "The lesson's README, section 'Passing the deadline on'."})
+    @Hint({"Read 'Passing the deadline on' in the lesson's README. What does pay need before it can charge?",
+           "pay reads the order id from the path, asks the order book for the amount, has payments charge it within the request's deadline, and answers 201 with the charge.",
+           "Last hint: Deadline.fromHeader(ctx.header(Deadline.HEADER), ownBudget, clock); orderBook.amountDue(orderId); payments.charge(orderId, amount, deadline); then charged(ctx, orderId, chargeId)."})
     void checkout() {
         var answer = checkout("o-1", "1000");
 
@@ -100,9 +100,9 @@ class ServiceTest {
     @Test
     @Points(3)
     @DisplayName("Payments is told the caller's budget minus the time orders spent: the gateway allows 1000 ms, the order book takes 300, payments hears 700")
-    @Hint({"The caller's clock started before orders even looked at the order. So does the deadline: make it first, from the header, then do the work.",
-           "Build the Deadline with Deadline.fromHeader(...) on the first line of pay, before orderBook.amountDue(...); Payments sends deadline.headerValue().",
-           "The lesson's README, section 'Passing the deadline on'."})
+    @Hint({"When did the caller's clock start: before or after orders looked at the order? (The 'Subtract your own time' point in the lesson's README.)",
+           "Take the time at arrival, before any work. A deadline made after the order book lookup passes on time that is already gone.",
+           "Last hint: Deadline deadline = Deadline.fromHeader(...) as the first line of pay, before orderBook.amountDue(...); Payments sends deadline.headerValue()."})
     void budgetShrinksOnTheWay() {
         bookMillis = 300;
 
@@ -118,9 +118,9 @@ class ServiceTest {
 
     @Test
     @DisplayName("Without X-Deadline-Ms, orders uses its own budget: 2000 ms, of which payments hears 1700 after the order book's 300")
-    @Hint({"Not every caller sends a deadline. Orders still has its own limit, and passes on what is left of it.",
-           "Deadline.fromHeader(null, ownBudget, clock) gives ownBudget; the rest is as with a header.",
-           "The lesson's README, section 'Passing the deadline on'."})
+    @Hint({"Not every caller sends a deadline. What does orders pass on then?",
+           "Without a header, orders has its own limit, and passes on what is left of it, like any other budget.",
+           "Last hint: Deadline.fromHeader(null, ownBudget, clock) gives ownBudget; pass ctx.header(Deadline.HEADER) to it as it is, null included."})
     void ownBudgetWhenTheCallerSendsNone() {
         bookMillis = 300;
 
@@ -137,9 +137,9 @@ class ServiceTest {
     @Test
     @Points(2)
     @DisplayName("A caller with no time left (X-Deadline-Ms: 0) gets 504 Gateway Timeout, and payments is never called")
-    @Hint({"The caller has already given up. Whatever orders does now, nobody will read the answer.",
-           "Payments.charge throws DeadlineExceeded without calling payments; pay catches it and answers error(ctx, 504, e.getMessage()).",
-           "The lesson's README, sections 'No time, no call' and '502 or 504'."})
+    @Hint({"The caller has already given up. Will anyone read what orders does now? ('No time, no call' in the lesson's README.)",
+           "No time left: orders answers 504 at once and calls nobody.",
+           "Last hint: Payments.charge throws DeadlineExceeded without calling payments; pay catches it and answers error(ctx, 504, e.getMessage())."})
     void noTimeLeft() {
         var answer = checkout("o-1", "0");
 
@@ -150,9 +150,9 @@ class ServiceTest {
     @Test
     @Points(2)
     @DisplayName("The order book takes 600 ms of a 500 ms budget: 504, and payments is never called")
-    @Hint({"The budget can run out inside orders, before the call: the time orders spends counts too.",
-           "Make the deadline before the order book lookup; Payments.charge then finds it expired, does not call, and throws DeadlineExceeded: 504.",
-           "The lesson's README, section 'No time, no call'."})
+    @Hint({"Can the budget run out before orders calls anyone? ('No time, no call' in the lesson's README.)",
+           "The time orders spends counts too. If the order book takes the whole budget, there is no time left for the call: 504, no call.",
+           "Last hint: make the deadline before the order book lookup; Payments.charge then finds it expired, does not call, and throws DeadlineExceeded, which pay answers with 504."})
     void budgetSpentInsideOrders() {
         bookMillis = 600;
 
@@ -165,9 +165,9 @@ class ServiceTest {
 
     @Test
     @DisplayName("Payments fails (500): the caller gets 502 Bad Gateway, not 500 and not 504")
-    @Hint({"Payments answered, in time, with an error. That is not a timeout, and not orders' own failure.",
-           "Catch PaymentsUnavailable in pay and answer error(ctx, 502, e.getMessage()).",
-           "The lesson's README, section '502 or 504'."})
+    @Hint({"Payments answered in time, with an error. Whose failure is that? ('502 or 504' in the lesson's README.)",
+           "A usable answer did not come: that is 502 Bad Gateway. Not 504, which is for time, and not 500, which is orders' own failure.",
+           "Last hint: catch (PaymentsUnavailable e) { error(ctx, 502, e.getMessage()); } in pay."})
     void paymentsFails() {
         payments.stubFor(any(anyUrl()).willReturn(serverError()));
 
@@ -181,9 +181,9 @@ class ServiceTest {
     @Test
     @Points(2)
     @DisplayName("The budget's edge inside orders: of a 500 ms budget, an order book taking 499 ms leaves a call with \"1\"; one taking exactly 500 ms is 504 with no call")
-    @Hint({"The deadline is spent at exactly its end, not one tick later; until then, there is time for a call.",
-           "Make the deadline first; after the lookup, Payments.charge calls payments when any time is left and refuses (DeadlineExceeded, 504) when none is.",
-           "Last hint: in charge, if (deadline.expired()) throw new DeadlineExceeded(...); where expired() means !remaining().isPositive()."})
+    @Hint({"Is a deadline spent one tick after its end, or at exactly its end?",
+           "The deadline is spent at exactly its end. Until then there is time for a call, even 1 ms; from then on there is none.",
+           "Last hint: in charge, if (deadline.expired()) throw new DeadlineExceeded(...); where expired() means !remaining().isPositive(); make the deadline before the lookup."})
     void budgetEdgeInsideOrders() {
         TO_PAYMENTS.failWith = new HttpTimeoutException("request timed out"); // 1 ms is too short for a real answer: the client gives up at once
         bookMillis = 499;
@@ -204,8 +204,8 @@ class ServiceTest {
     @Test
     @Points(2)
     @DisplayName("The budget rules hold in the service too: \"5000\" is capped at orders' 2000 and \"soon\" is no budget, so payments hears 1700 after the book's 300 ms")
-    @Hint({"pay should read the header with Deadline.fromHeader, which caps it and ignores what is not a number.",
-           "Pass ctx.header(Deadline.HEADER) to Deadline.fromHeader with orders' ownBudget: no parsing of your own in pay.",
+    @Hint({"Does pay read the header itself, or with Deadline.fromHeader?",
+           "The budget rules (the cap, and no budget for what is not a number) live in Deadline.fromHeader. pay uses it, with no parsing of its own.",
            "Last hint: Deadline deadline = Deadline.fromHeader(ctx.header(Deadline.HEADER), ownBudget, clock); as the first line of pay."})
     void budgetRulesInTheService() {
         bookMillis = 300;
@@ -224,8 +224,8 @@ class ServiceTest {
     @Test
     @Points(2)
     @DisplayName("Every failure of payments is 502 with an error: 503, 504 (payments' own timeout is not ours), 400, a 200 and a dropped connection")
-    @Hint({"502 says: the service behind me failed. 504 is for our own deadline only, even when payments itself answers 504.",
-           "Every PaymentsUnavailable becomes 502 with {\"error\": message}; only DeadlineExceeded becomes 504.",
+    @Hint({"When payments itself answers 504, is that our deadline? ('502 or 504' in the lesson's README.)",
+           "502 says: the service behind me failed. 504 is for orders' own deadline only. So every PaymentsUnavailable is 502, whatever payments said.",
            "Last hint: catch (DeadlineExceeded e) { error(ctx, 504, e.getMessage()); } catch (PaymentsUnavailable e) { error(ctx, 502, e.getMessage()); }"})
     void everyPaymentsFailureIs502() {
         Map<String, ResponseDefinitionBuilder> failures = new LinkedHashMap<>();
@@ -246,9 +246,9 @@ class ServiceTest {
     @Test
     @Points(2)
     @DisplayName("Payments does not answer in time (the HttpClient times out): 504 Gateway Timeout with an error")
-    @Hint({"A timeout means the deadline, or the call's share of it, ran out: that is orders giving up in time, not payments failing.",
-           "Payments.charge turns HttpTimeoutException into DeadlineExceeded; pay answers it with error(ctx, 504, e.getMessage()).",
-           "Last hint: catch (DeadlineExceeded e) { error(ctx, 504, e.getMessage()); } in pay."})
+    @Hint({"When the HttpClient times out, who gave up: payments, or orders? ('502 or 504' in the lesson's README.)",
+           "A timeout means the deadline, or the call's share of it, ran out: orders gave up in time. That is 504 Gateway Timeout.",
+           "Last hint: Payments.charge turns HttpTimeoutException into DeadlineExceeded; pay answers it: catch (DeadlineExceeded e) { error(ctx, 504, e.getMessage()); }"})
     void paymentsTimeoutIs504() {
         TO_PAYMENTS.failWith = new HttpTimeoutException("request timed out");
 
@@ -261,9 +261,9 @@ class ServiceTest {
 
     @Test
     @DisplayName("Each order is charged its own amount, and the answer names it: o-2 costs 1250")
-    @Hint({"The order id comes from the path, the amount from the order book, for this order.",
-           "orderId = ctx.pathParam(\"orderId\"); amount = orderBook.amountDue(orderId); both go to payments.charge and the order id into the answer.",
-           "Last hint: charged(ctx, orderId, payments.charge(orderId, orderBook.amountDue(orderId), deadline));"})
+    @Hint({"Where do the order id and the amount come from?",
+           "The order id comes from the path, the amount from the order book, for this very order. Both go to payments, and the order id into the answer.",
+           "Last hint: orderId = ctx.pathParam(\"orderId\"); charged(ctx, orderId, payments.charge(orderId, orderBook.amountDue(orderId), deadline));"})
     void eachOrderItsOwnAmount() {
         var answer = checkout("o-2", "1000");
 
@@ -277,8 +277,8 @@ class ServiceTest {
 
     @Test
     @DisplayName("When the order book itself fails, that is orders' own failure: 500 naming it, not 502 or 504, and payments is not called")
-    @Hint({"502 and 504 speak of the service behind orders. A failure inside orders is neither.",
-           "Catch only DeadlineExceeded and PaymentsUnavailable in pay; let anything else escape, and the wiring (given) answers 500 with {\"error\": ...}.",
+    @Hint({"502 and 504 speak of the service behind orders. Is the order book behind orders?",
+           "A failure inside orders is orders' own: 500. Catch only what payments throws, and let anything else escape to the given wiring.",
            "Last hint: no catch (Exception e) or catch (RuntimeException e) in pay: two catch blocks, for DeadlineExceeded and PaymentsUnavailable, and nothing else."})
     void orderBookFailureIs500() {
         var answer = checkout("o-broken", "1000");
