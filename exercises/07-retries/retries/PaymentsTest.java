@@ -59,9 +59,9 @@ class PaymentsTest {
 
     @Test
     @DisplayName("A charge that works the first time is one call, with no wait, and returns payments' chargeId")
-    @Hint({"Send POST /charges once; a 201 ends the loop at once with the chargeId from the body.",
-           "json.readTree(answer.body()).path(\"chargeId\").asText() reads it; no sleep before the first attempt.",
-           "The README's section 'The task'."})
+    @Hint({"Read 'The task' in the exercise's README. What ends a charge at once?",
+           "A 201 Created is the charge. It ends the loop at once, with payments' chargeId. Nothing waits before the first attempt.",
+           "Last hint: send POST /charges once; if (answer.statusCode() == 201) return json.readTree(answer.body()).path(\"chargeId\").asText();"})
     void firstTimeLucky() {
         paymentsAnswerInTurn(charged());
         var payments = payments(THREE_ATTEMPTS, HALF);
@@ -81,9 +81,9 @@ class PaymentsTest {
     @Test
     @Points(3)
     @DisplayName("503, 503, then 201: the charge works on the third call, after exactly three calls and two waits")
-    @Hint({"A 503 is retryable: wait, then send the same request again, until an answer is 201 or the attempts run out.",
-           "for (int attempt = 1; attempt <= policy.maxAttempts(); attempt++) { send; 201 returns; otherwise, unless it was the last attempt, sleep }.",
-           "The README's section 'The task'."})
+    @Hint({"Payments flickers: 503, 503, then 201. What should a caller do with a 503? ('What to retry' in the lesson's README.)",
+           "A 503 is worth another try: wait, then send the same request again, until an answer is 201 or the attempts run out.",
+           "Last hint: for (int attempt = 1; attempt <= policy.maxAttempts(); attempt++) { send; 201 returns; otherwise, unless it was the last attempt, sleep }."})
     void twoFlickersThenCharged() {
         paymentsAnswerInTurn(unavailable(), unavailable(), charged());
         var payments = payments(THREE_ATTEMPTS, HALF);
@@ -98,9 +98,9 @@ class PaymentsTest {
     @Test
     @Points(2)
     @DisplayName("The waits come from the policy and the random source: with 0.5, 50 ms before the 2nd call and 100 ms before the 3rd")
-    @Hint({"Before retry n, sleep policy.delayBeforeRetry(n, random.getAsDouble()) through the sleeper you were given.",
-           "Retry 1 is the wait after the first attempt. Thread.sleep waits for real and the tests cannot see it: use sleeper.sleep.",
-           "The README's section 'Backoff: exponential, capped, with jitter'."})
+    @Hint({"Where does each wait come from, and how do you wait so the tests can see it? ('Backoff: exponential, capped, with jitter' in the lesson's README.)",
+           "Each wait comes from the policy, with a new random number, and is waited through the sleeper you were given. Thread.sleep waits for real, and the tests cannot see it.",
+           "Last hint: before retry n: sleeper.sleep(policy.delayBeforeRetry(n, random.getAsDouble())); retry 1 is the wait after the first attempt."})
     void waitsFollowThePolicy() {
         paymentsAnswerInTurn(unavailable(), unavailable(), unavailable(), charged());
         var payments = payments(new RetryPolicy(4, Duration.ofMillis(100), Duration.ofSeconds(1)), HALF);
@@ -115,9 +115,9 @@ class PaymentsTest {
     @Test
     @Points(3)
     @DisplayName("maxAttempts counts the first call: payments always 503 and 3 attempts make exactly 3 calls, 2 waits, then PaymentsUnavailable")
-    @Hint({"3 attempts means one call and two retries, not one call and three retries. And there is no point waiting after the last one.",
-           "Count attempts from 1 up to and including maxAttempts; when the last one fails, throw new PaymentsUnavailable(orderId, attempts, what went wrong, cause).",
-           "The README's section 'Counting attempts'."})
+    @Hint({"Read 'Counting attempts' in the lesson's README. Do 3 attempts mean three retries?",
+           "maxAttempts counts every call, the first one included: 3 is one call and two retries. Nothing follows the last attempt, so there is no wait after it.",
+           "Last hint: count attempts from 1 up to and including maxAttempts; when the last one fails, throw new PaymentsUnavailable(orderId, attempts, what went wrong, cause)."})
     void givesUpAfterMaxAttempts() {
         paymentsAnswerInTurn(unavailable());
         var payments = payments(THREE_ATTEMPTS, HALF);
@@ -133,9 +133,9 @@ class PaymentsTest {
 
     @Test
     @DisplayName("maxAttempts 1 means no retry: one call, no wait")
-    @Hint({"A policy of 1 attempt is the first call and nothing else.",
-           "The loop runs for attempt = 1 only; the check 'was this the last attempt?' comes before the sleep.",
-           "The README's section 'Counting attempts'."})
+    @Hint({"What does a policy of 1 attempt allow? ('Counting attempts' in the lesson's README.)",
+           "One attempt is the first call and nothing else: no retry, so no wait either.",
+           "Last hint: the loop runs for attempt = 1 only; the check 'was this the last attempt?' comes before the sleep."})
     void oneAttemptIsNoRetry() {
         paymentsAnswerInTurn(unavailable());
         var payments = payments(new RetryPolicy(1, Duration.ofMillis(100), Duration.ofSeconds(1)), HALF);
@@ -151,9 +151,9 @@ class PaymentsTest {
     @Test
     @Points(3)
     @DisplayName("400 Bad Request is not retried: one call, no wait, and ChargeRejected with the status")
-    @Hint({"A 400 means the request is wrong; sending it again gets 400 again, and adds load for nothing.",
-           "if (!RetryPolicy.retryable(status)) throw new ChargeRejected(status, body); before any sleep or retry.",
-           "The README's section 'What to retry'."})
+    @Hint({"Read 'What to retry' in the lesson's README. What does a 400 get when it is sent again?",
+           "A 400 says the request itself is wrong. The same request gets the same answer, so a retry only adds load and delays the error.",
+           "Last hint: if (!RetryPolicy.retryable(status)) throw new ChargeRejected(status, body); before any sleep or retry."})
     void badRequestIsNotRetried() {
         paymentsAnswerInTurn(aResponse().withStatus(400).withBody("{\"error\": \"amountCents must be positive\"}"), charged());
         var payments = payments(THREE_ATTEMPTS, HALF);
@@ -169,9 +169,9 @@ class PaymentsTest {
     @Test
     @Points(2)
     @DisplayName("402 and 409 are not retried either: each is one call and ChargeRejected")
-    @Hint({"Every 4xx except 429 is the caller's problem, not payments' moment of weakness.",
-           "Ask RetryPolicy.retryable(status), and make sure it says no to every 4xx but 429.",
-           "The README's section 'What to retry'."})
+    @Hint({"Is a 402 or a 409 payments' moment of weakness? ('What to retry' in the lesson's README.)",
+           "Every 4xx except 429 is refused for good: not retried, ChargeRejected at once.",
+           "Last hint: ask RetryPolicy.retryable(status) for every answer, and make sure it returns false for every 4xx but 429."})
     void otherClientErrorsAreNotRetried() {
         for (int status : new int[] {402, 409}) {
             paymentsPeer.resetAll();
@@ -189,9 +189,9 @@ class PaymentsTest {
     @Test
     @Points(3)
     @DisplayName("429 with Retry-After: 2 is retried after exactly 2 seconds, not after the backoff")
-    @Hint({"Payments says how long to wait: Retry-After: 2 means two seconds. Its word beats your backoff.",
-           "retryAfterSeconds(answer) is written for you; when it has a value, sleep Duration.ofSeconds(that) instead of delayBeforeRetry.",
-           "The README's section 'Retry-After'."})
+    @Hint({"Read 'Retry-After' in the lesson's README. Who knows better how long to wait: payments or your formula?",
+           "When the answer says how long to wait, its word beats your backoff: Retry-After: 2 is exactly two seconds.",
+           "Last hint: retryAfterSeconds(answer) is written for you; when it has a value, sleeper.sleep(Duration.ofSeconds(that)) instead of delayBeforeRetry."})
     void honoursRetryAfter() {
         paymentsAnswerInTurn(aResponse().withStatus(429).withHeader("Retry-After", "2").withBody("{\"error\": \"slow down\"}"), charged());
         var payments = payments(THREE_ATTEMPTS, HALF);
@@ -207,9 +207,9 @@ class PaymentsTest {
     @Test
     @Points(3)
     @DisplayName("Every attempt of one charge carries the same Idempotency-Key, so payments can tell a retry from a new charge")
-    @Hint({"The key names the charge, not the attempt: make it once, before the first attempt, and send it every time.",
-           "String key = UUID.randomUUID().toString(); before the loop, and .header(IDEMPOTENCY_KEY, key) on the request (or build the request once).",
-           "The README's section 'Idempotency keys'."})
+    @Hint({"Read 'Idempotency keys' in the lesson's README. How does payments tell a retry from a new charge?",
+           "The key names the charge, not the attempt. Make it once, before the first attempt, and send it every time.",
+           "Last hint: String key = UUID.randomUUID().toString(); before the loop, and .header(IDEMPOTENCY_KEY, key) on the request (or build the request once)."})
     void sameKeyOnEveryAttempt() {
         paymentsAnswerInTurn(unavailable(), unavailable(), charged());
         var payments = payments(THREE_ATTEMPTS, HALF);
@@ -225,9 +225,9 @@ class PaymentsTest {
 
     @Test
     @DisplayName("Two different charges get two different keys: the key is per charge, not per client")
-    @Hint({"A key shared by all charges would make payments treat the second order as a retry of the first, and charge it never.",
-           "Make the key inside charge(), not in the constructor or a static field.",
-           "The README's section 'Idempotency keys'."})
+    @Hint({"What would payments do with a second order that carries the first order's key? ('Idempotency keys' in the lesson's README.)",
+           "One key per operation. A key shared by all charges makes the second order look like a retry of the first, and it is never charged.",
+           "Last hint: make the key inside charge(), not in the constructor or in a static field."})
     void newKeyPerCharge() {
         paymentsAnswerInTurn(charged());
         var payments = payments(THREE_ATTEMPTS, HALF);
@@ -243,9 +243,9 @@ class PaymentsTest {
     @Test
     @Points(2)
     @DisplayName("A connection reset (an IOException) is retried like a 503: the second call is charged")
-    @Hint({"No answer at all may be payments restarting: worth another try. The JDK reports it as an IOException.",
-           "catch (IOException e) inside the loop: remember what happened and go on to the next attempt, as for a 503.",
-           "The README's section 'What to retry'."})
+    @Hint({"No answer at all: worth another try? ('What to retry' in the lesson's README.)",
+           "No answer may be payments restarting. The JDK reports it as an IOException, and with an idempotency key it is retried like a 503.",
+           "Last hint: catch (IOException e) inside the loop: remember what happened and go on to the next attempt, as for a 503."})
     void connectionResetIsRetried() {
         paymentsAnswerInTurn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER), charged());
         var payments = payments(THREE_ATTEMPTS, HALF);
@@ -262,8 +262,8 @@ class PaymentsTest {
     @Test
     @Points(2)
     @DisplayName("Each wait draws a new random number: with 0.2, then 0.8, then 0.5, the waits are 20, 160 and 200 ms")
-    @Hint({"One number for the whole charge makes every wait the same fraction of its ceiling: that is not jitter.",
-           "Call random.getAsDouble() once for each wait, just before it, and pass it with the retry number to delayBeforeRetry.",
+    @Hint({"Does each wait get its own random number, or do all waits share one?",
+           "Jitter spreads the clients' retries apart. One number for the whole charge makes every wait the same fraction of its ceiling: that is not jitter.",
            "Last hint: sleeper.sleep(policy.delayBeforeRetry(attempt, random.getAsDouble())); inside the loop, after a failed attempt that is not the last."})
     void newRandomForEachWait() {
         paymentsAnswerInTurn(unavailable(), unavailable(), unavailable(), charged());
@@ -280,8 +280,8 @@ class PaymentsTest {
     @Test
     @Points(2)
     @DisplayName("The cap holds in the loop too: 5 attempts, a cap of 150 ms and random 0.5 wait 50, 75, 75 and 75 ms, then PaymentsUnavailable after 5 calls")
-    @Hint({"charge should take every wait from the policy, which caps it; and count to the policy's maxAttempts, whatever it is.",
-           "Loop from attempt 1 to policy.maxAttempts(), and sleep policy.delayBeforeRetry(attempt, ...) between attempts.",
+    @Hint({"Does charge take every wait from the policy, and count to the policy's maxAttempts, whatever it is?",
+           "The policy caps every wait; charge only asks it. The number of attempts is the policy's too, not a fixed 3.",
            "Last hint: for (int attempt = 1; attempt <= policy.maxAttempts(); attempt++) { ...; if (attempt == policy.maxAttempts()) break; sleeper.sleep(policy.delayBeforeRetry(attempt, random.getAsDouble())); }"})
     void capHoldsInTheLoop() {
         paymentsAnswerInTurn(unavailable());
@@ -299,8 +299,8 @@ class PaymentsTest {
     @Test
     @Points(2)
     @DisplayName("Retry-After counts on any retryable answer, only for the retry it came with: 503 with Retry-After: 3, then a plain 503, waits 3 s and then the backoff's 100 ms")
-    @Hint({"Retry-After is payments' word about the next retry, not a setting for the rest of the charge; and it may come with a 503 as well as a 429.",
-           "Read Retry-After from each answer afresh: when that answer has it, wait that long; when it has none, wait the backoff for this retry's number.",
+    @Hint({"Is Retry-After a setting for the rest of the charge, or payments' word about the next retry? Can a 503 carry it?",
+           "Retry-After counts for the retry it came with, on any retryable answer. Read it from each answer afresh; an answer without it gets the backoff for this retry's number.",
            "Last hint: declare OptionalLong retryAfter inside the loop, set it from retryAfterSeconds(answer) for a retryable answer, and choose Duration.ofSeconds(it) or delayBeforeRetry(attempt, ...)."})
     void retryAfterOnlyForItsRetry() {
         paymentsAnswerInTurn(unavailable().withHeader("Retry-After", "3"), unavailable(), charged());
@@ -316,8 +316,8 @@ class PaymentsTest {
 
     @Test
     @DisplayName("Retry-After: 0 means at once, not the backoff; a Retry-After that is a date is ignored, and the backoff applies")
-    @Hint({"Zero seconds is a value: 'retry now'. A date is a value that retryAfterSeconds (given) does not read: it returns empty.",
-           "Use the Retry-After whenever retryAfterSeconds gives one, 0 included; only when it is empty fall back on the backoff.",
+    @Hint({"Is Retry-After: 0 a value? What does retryAfterSeconds (given) return for a date?",
+           "Zero seconds means 'retry now', not 'use the backoff'. A date is not read: retryAfterSeconds returns empty, and then the backoff applies.",
            "Last hint: Duration wait = retryAfter.isPresent() ? Duration.ofSeconds(retryAfter.getAsLong()) : policy.delayBeforeRetry(attempt, random.getAsDouble());"})
     void retryAfterZeroAndDates() {
         paymentsAnswerInTurn(aResponse().withStatus(429).withHeader("Retry-After", "0"), charged());
@@ -338,8 +338,8 @@ class PaymentsTest {
 
     @Test
     @DisplayName("No wait after the last attempt, even when it says Retry-After: 2 attempts answered 503 with Retry-After: 5 wait 5 s once")
-    @Hint({"A wait is only worth it when another attempt follows.",
-           "Check 'was this the last attempt?' before any sleep, whether the wait would come from Retry-After or from the backoff.",
+    @Hint({"Is a wait worth it when no attempt follows?",
+           "Nothing follows the last attempt, so there is no wait after it, wherever the wait would come from: Retry-After or the backoff.",
            "Last hint: if (attempt == policy.maxAttempts()) break; comes before choosing and sleeping the wait."})
     void noWaitAfterTheLastEvenWithRetryAfter() {
         paymentsAnswerInTurn(unavailable().withHeader("Retry-After", "5"));
@@ -355,8 +355,8 @@ class PaymentsTest {
     @Test
     @Points(2)
     @DisplayName("A refusal after a flicker ends the charge: 503 then 404 is ChargeRejected(404) after 2 calls; 429 every time is PaymentsUnavailable, not ChargeRejected")
-    @Hint({"Each answer is judged on its own: a 4xx that comes on a retry is as final as on the first call; a 429 is never a refusal.",
-           "Check every answer: 201 returns, retryable goes on, anything else throws ChargeRejected at once, on any attempt.",
+    @Hint({"Is a 404 that comes on a retry less final than one on the first call? Is a 429 ever a refusal?",
+           "Each answer is judged on its own, on every attempt: 201 returns, a retryable status goes on, anything else ends the charge with ChargeRejected. A 429 every time runs out as PaymentsUnavailable.",
            "Last hint: inside the loop, for every attempt: if (status == 201) return ...; if (!RetryPolicy.retryable(status)) throw new ChargeRejected(status, body);"})
     void refusalOnARetry() {
         paymentsAnswerInTurn(unavailable(), aResponse().withStatus(404).withBody("{\"error\": \"no such order\"}"), charged());
@@ -376,8 +376,8 @@ class PaymentsTest {
 
     @Test
     @DisplayName("Only 201 is a charge: a 200 with a chargeId is ChargeRejected(200) after one call, not a charge")
-    @Hint({"201 Created is the one answer that says the charge was made. A 200 is not retryable either.",
-           "Compare the status with 201 exactly; any other status that is not retryable is ChargeRejected.",
+    @Hint({"Which status says the charge was made? Is a 200 retryable?",
+           "201 Created is the one answer that says the charge was made. A 200 is neither a charge nor retryable: ChargeRejected.",
            "Last hint: if (status == 201) return ...; if (!RetryPolicy.retryable(status)) throw new ChargeRejected(status, answer.body());"})
     void onlyCreatedIsACharge() {
         paymentsAnswerInTurn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody("{\"chargeId\": \"ch-200\"}"), charged());
@@ -391,8 +391,8 @@ class PaymentsTest {
     @Test
     @Points(2)
     @DisplayName("Every attempt is the same charge: after a reset and a 503, all three carry the same UUID key, POST /charges, JSON and the same body")
-    @Hint({"A retry is the very same request again, whatever went wrong before it: a lost connection as much as a 503.",
-           "Build the request once, with one key from UUID.randomUUID(), before the loop, and send that request on every attempt.",
+    @Hint({"Is a retry after a lost connection the same request as the first?",
+           "A retry is the very same request again, whatever went wrong before it: same key, same path, same body.",
            "Last hint: String key = UUID.randomUUID().toString(); HttpRequest request = HttpRequest.newBuilder(base.resolve(\"/charges\")).header(...).POST(...).build(); then loop over http.send(request, ...)."})
     void everyAttemptTheSameCharge() {
         paymentsAnswerInTurn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER), unavailable(), charged());
@@ -415,9 +415,9 @@ class PaymentsTest {
 
     @Test
     @DisplayName("Payments never answering (every connection reset) uses every attempt too: 3 calls, 2 waits, then PaymentsUnavailable")
-    @Hint({"No answer at all is retryable to the very end, like a 503.",
-           "An IOException on the last attempt ends the loop like a 503: then PaymentsUnavailable with the attempts made.",
-           "Last hint: catch (IOException e) { remember it; } inside the loop, and after the loop throw new PaymentsUnavailable(orderId, policy.maxAttempts(), what went wrong last, e);"})
+    @Hint({"Is no answer at all retryable to the very end?",
+           "An IOException is retryable like a 503, on every attempt. When the last attempt fails that way too, the charge gives up with PaymentsUnavailable.",
+           "Last hint: catch (IOException e) { remember it; } inside the loop, and after the last attempt throw new PaymentsUnavailable(orderId, policy.maxAttempts(), what went wrong last, e);"})
     void resetsUseEveryAttempt() {
         paymentsAnswerInTurn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
         var payments = payments(THREE_ATTEMPTS, HALF);
@@ -431,8 +431,8 @@ class PaymentsTest {
 
     @Test
     @DisplayName("Interrupted while waiting to retry: the charge stops with PaymentsUnavailable after that one call, and the thread is still interrupted")
-    @Hint({"An interrupt is someone asking this thread to stop: no more attempts.",
-           "Catch InterruptedException from sleeper.sleep, set the interrupt flag again, and throw PaymentsUnavailable with the attempts made so far.",
+    @Hint({"An interrupt while waiting to retry: what is the caller asking for?",
+           "An interrupt means stop: no more attempts. Catching InterruptedException clears the flag, so set it again before you give up.",
            "Last hint: catch (InterruptedException e) { Thread.currentThread().interrupt(); throw new PaymentsUnavailable(orderId, attempt, \"interrupted while waiting to retry\", e); }"})
     void interruptedWhileWaiting() {
         paymentsAnswerInTurn(unavailable(), charged());
@@ -446,9 +446,9 @@ class PaymentsTest {
 
     @Test
     @DisplayName("Interrupted while waiting for payments' answer: PaymentsUnavailable at once, no retry, no wait, and the thread is still interrupted")
-    @Hint({"An interrupt during http.send is not payments failing: it is this thread being told to stop.",
-           "Catch InterruptedException from http.send apart from IOException: set the interrupt flag again and throw PaymentsUnavailable, without retrying.",
-           "Last hint: catch (InterruptedException e) { Thread.currentThread().interrupt(); throw new PaymentsUnavailable(orderId, attempt, \"interrupted\", e); }"})
+    @Hint({"An interrupt during http.send: is that payments failing?",
+           "It is this thread being told to stop, not payments failing. Do not retry it: stop at once, and keep the interrupt flag.",
+           "Last hint: catch (InterruptedException e) apart from IOException around http.send: { Thread.currentThread().interrupt(); throw new PaymentsUnavailable(orderId, attempt, \"interrupted\", e); }"})
     void interruptedWhileSending() throws IOException {
         try (var silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) { // accepts, never answers
             var payments = new Payments(HTTP, URI.create("http://127.0.0.1:" + silent.getLocalPort()), THREE_ATTEMPTS, sleeper, HALF);

@@ -19,9 +19,9 @@ class RetryPolicyTest {
     @Test
     @Points(2)
     @DisplayName("The ceiling doubles with each retry: with a random 0.5, the waits are 50, 100, 200 and 400 ms")
-    @Hint({"Full jitter: the wait is random × ceiling, and the ceiling is baseDelay for retry 1, twice that for retry 2, and so on.",
-           "ceiling = baseDelay × 2^(retry − 1), capped at maxDelay; then return Duration.ofNanos((long) (random × ceiling in nanos)). Doubling is not adding baseDelay each time.",
-           "The README's section 'Backoff: exponential, capped, with jitter'."})
+    @Hint({"Read 'Backoff: exponential, capped, with jitter' in the lesson's README. How does the ceiling grow from one retry to the next?",
+           "Exponential backoff with full jitter: the ceiling is baseDelay for retry 1 and doubles with each retry; the wait is random x ceiling. Doubling is not adding baseDelay each time.",
+           "Last hint: ceiling = baseDelay x 2^(retry - 1), capped at maxDelay; return Duration.ofNanos((long) (random * ceilingInNanos));"})
     void ceilingDoubles() {
         var policy = new RetryPolicy(5, BASE, Duration.ofSeconds(10));
 
@@ -33,9 +33,9 @@ class RetryPolicyTest {
 
     @Test
     @DisplayName("The random number scales the wait: 0 waits nothing, 0.25 waits a quarter of the ceiling")
-    @Hint({"The random number from the caller's source is the jitter: multiply the ceiling by it.",
-           "random 0 gives Duration.ZERO; random 0.25 with a ceiling of 400 ms (retry 3 from 100 ms) gives 100 ms.",
-           "The README's section 'Backoff: exponential, capped, with jitter' (full jitter)."})
+    @Hint({"What part does the random number play? ('Backoff: exponential, capped, with jitter' in the lesson's README, full jitter.)",
+           "The random number is the jitter: the wait is the ceiling times it. 0 waits nothing, 0.25 a quarter of the ceiling.",
+           "Last hint: return Duration.ofNanos((long) (random * ceiling)); random 0.25 with a ceiling of 400 ms (retry 3 from 100 ms) gives 100 ms."})
     void randomScales() {
         var policy = new RetryPolicy(5, BASE, Duration.ofSeconds(10));
 
@@ -50,9 +50,9 @@ class RetryPolicyTest {
     @Test
     @Points(2)
     @DisplayName("No wait is longer than maxDelay, jitter included: with a random near 1 and a cap of 300 ms, every wait is at most 300 ms")
-    @Hint({"The cap bounds the whole wait, not the part before the jitter.",
-           "Cap the ceiling first, min(maxDelay, baseDelay × 2^(retry − 1)), then multiply by the random number, which is below 1: the result cannot pass the cap.",
-           "The README's section 'Backoff: exponential, capped, with jitter' (the cap)."})
+    @Hint({"Does the cap bound the whole wait, or only the part before the jitter? ('Backoff: exponential, capped, with jitter' in the lesson's README.)",
+           "No wait is ever longer than maxDelay. Cap the ceiling first; the random number is below 1, so the wait cannot pass the cap.",
+           "Last hint: double ceiling = Math.min(maxDelay.toNanos(), baseDelay.toNanos() * Math.pow(2, retry - 1)); then multiply by random."})
     void neverPastTheCap() {
         var policy = new RetryPolicy(8, BASE, Duration.ofMillis(300));
 
@@ -66,9 +66,9 @@ class RetryPolicyTest {
 
     @Test
     @DisplayName("A hundredth retry is still capped, not an overflow: the wait stays between 0 and maxDelay")
-    @Hint({"2^99 does not fit in a long: 1L << 99 is 1L << 35, and 100 ms × 2^62 overflows into a negative number.",
-           "Double the ceiling in a loop and stop once it reaches maxDelay, or compare before you shift.",
-           "The README's section 'Backoff: exponential, capped, with jitter' (the cap)."})
+    @Hint({"Does 2^99 fit in a long? What is 1L << 99?",
+           "Shifts and long products overflow: 1L << 99 is 1L << 35, and 100 ms x 2^62 is negative. The cap must win however large the retry number is.",
+           "Last hint: compute the ceiling in double, where Math.pow(2, retry - 1) cannot overflow (past 2^1023 it is Infinity), and cap it with Math.min(maxDelay.toNanos(), ...); or double a long in a loop and stop once it reaches the cap."})
     void largeRetriesStayCapped() {
         var policy = new RetryPolicy(1000, BASE, Duration.ofSeconds(20));
 
@@ -81,9 +81,9 @@ class RetryPolicyTest {
     @Test
     @Points(2)
     @DisplayName("With a real random source, every wait lies within the policy's bounds: 0 to min(cap, 100 ms × 2^(n − 1)), and they differ")
-    @Hint({"Each wait must be at least 0 and at most its ceiling: 100, 200, 400, 800, 1000, 1000 ms for retries 1 to 6 (cap 1 s).",
-           "Use the random number you are given (here from a SplittableRandom with a fixed seed), not Math.random() and not a fixed fraction.",
-           "The README's section 'Backoff: exponential, capped, with jitter'."})
+    @Hint({"Which random number does delayBeforeRetry use: the one it is given, or one of its own?",
+           "Each wait lies between 0 and its ceiling: 100, 200, 400, 800, 1000, 1000 ms for retries 1 to 6 with a cap of 1 s. The jitter is the random number the caller gives you.",
+           "Last hint: multiply by the random parameter: never Math.random(), and never a fixed fraction."})
     void realRandomWithinBounds() {
         var policy = new RetryPolicy(7, BASE, Duration.ofSeconds(1));
         var random = new SplittableRandom(7);
@@ -104,9 +104,9 @@ class RetryPolicyTest {
     @Test
     @Points(2)
     @DisplayName("5xx and 429 are worth retrying; 400, 401, 403, 404, 409 and 422 are not")
-    @Hint({"A 5xx or a 429 says 'not now'; any other 4xx says 'not like this', and the same request gets the same answer.",
-           "return status == 429 || (status >= 500 && status <= 599);",
-           "The README's section 'What to retry'."})
+    @Hint({"Read the table in 'What to retry' in the lesson's README.",
+           "A 5xx or a 429 says 'not now': worth another try. Any other 4xx says 'not like this', and the same request gets the same answer.",
+           "Last hint: return status == 429 || (status >= 500 && status <= 599);"})
     void whatIsRetryable() {
         for (int status : new int[] {500, 502, 503, 504, 429}) {
             assertThat(RetryPolicy.retryable(status)).withFailMessage("%d should be retryable: payments may answer differently next time", status).isTrue();
@@ -122,8 +122,8 @@ class RetryPolicyTest {
     @Test
     @Points(2)
     @DisplayName("Another base, another cap: from 30 ms with a cap of 400 ms, random 0.5 waits 15, 30, 60, 120, 200 and 200 ms; a cap reached exactly stays there")
-    @Hint({"Nothing in the formula is 100 ms or 1 s: both numbers come from the policy, and the cap may be reached exactly or overshot by the doubling.",
-           "ceiling = min(maxDelay, baseDelay × 2^(retry − 1)): 30, 60, 120, 240, then 480 and 960 are capped to 400; the wait is random × ceiling.",
+    @Hint({"Is anything in your formula 100 ms or 1 s?",
+           "Both numbers come from the policy, and the cap may be reached exactly or overshot by the doubling: from 30 ms with a cap of 400 ms the ceilings are 30, 60, 120, 240, then 400, 400.",
            "Last hint: start from baseDelay.toNanos(), double it once per retry after the first, cap it with Math.min(maxDelay.toNanos(), ...), multiply by random."})
     void anotherBaseAndCap() {
         var policy = new RetryPolicy(7, Duration.ofMillis(30), Duration.ofMillis(400));
@@ -139,9 +139,9 @@ class RetryPolicyTest {
 
     @Test
     @DisplayName("A baseDelay above the cap is capped from the first retry: base 500 ms, cap 300 ms, random 0.5 waits 150 ms every time")
-    @Hint({"The cap applies to the very first ceiling too, not only to the doubled ones.",
-           "min(maxDelay, baseDelay × 2^0) for retry 1 is already the cap when baseDelay is larger.",
-           "Last hint: long ceiling = Math.min(baseDelay.toNanos(), maxDelay.toNanos()); before any doubling."})
+    @Hint({"Does the cap apply to the very first ceiling too?",
+           "The cap bounds every ceiling, not only the doubled ones. With baseDelay above maxDelay, retry 1 is already capped.",
+           "Last hint: Math.min(maxDelay.toNanos(), baseDelay.toNanos() * 2^0) for retry 1, so long ceiling = Math.min(baseDelay.toNanos(), maxDelay.toNanos()) before any doubling."})
     void baseAboveTheCap() {
         var policy = new RetryPolicy(4, Duration.ofMillis(500), Duration.ofMillis(300));
         var waits = waits(policy, 3, 0.5);
@@ -151,8 +151,8 @@ class RetryPolicyTest {
 
     @Test
     @DisplayName("Retries are numbered from 1: retry 0 or -1 is an IllegalArgumentException, not a wait")
-    @Hint({"There is no wait before the first attempt, so there is no retry number 0.",
-           "Refuse a retry number below 1 with IllegalArgumentException before computing anything.",
+    @Hint({"Is there a wait before the first attempt? Then what is retry 0?",
+           "Retries are numbered from 1: retry 1 is the wait before the second attempt. A number below 1 is a mistake of the caller: refuse it.",
            "Last hint: if (retry < 1) throw new IllegalArgumentException(\"retries are numbered from 1: \" + retry);"})
     void retriesNumberedFromOne() {
         var policy = new RetryPolicy(3, BASE, Duration.ofSeconds(1));
@@ -165,8 +165,8 @@ class RetryPolicyTest {
     @Test
     @Points(2)
     @DisplayName("What is retryable, at its edges: 429, 500 and 599 are; 428, 430, 499, 600, 200, 202 and 304 are not")
-    @Hint({"The rule has exact edges: 429 alone among the 4xx, and 500 to 599, no more.",
-           "Compare with 429 exactly, and check 500 <= status <= 599: not status >= 500 (600 is not a 5xx), not status >= 429.",
+    @Hint({"Is 600 a 5xx? Is 430 a 429?",
+           "The rule has exact edges: 429 alone among the 4xx, and 500 to 599, no more. Not status >= 500, not status >= 429.",
            "Last hint: return status == 429 || (status >= 500 && status <= 599);"})
     void retryableAtItsEdges() {
         for (int status : new int[] {429, 500, 599}) {
@@ -179,8 +179,8 @@ class RetryPolicyTest {
 
     @Test
     @DisplayName("A policy needs at least one attempt and no negative delay: 0 attempts, a base of -1 ms or a cap of -1 ms is refused; 1 attempt and zero delays are fine")
-    @Hint({"The record's constructor is given: it checks its numbers. Keep it as it is.",
-           "maxAttempts counts the first call, so it is at least 1; a delay of zero is allowed, a negative one is not: IllegalArgumentException.",
+    @Hint({"The record's constructor is given: it checks its numbers. Did it change?",
+           "maxAttempts counts the first call, so it is at least 1. A delay of zero is allowed, a negative one is not: IllegalArgumentException.",
            "Last hint: leave the compact constructor of RetryPolicy as it came; if you replaced it, its two checks are if (maxAttempts < 1) and if (baseDelay.isNegative() || maxDelay.isNegative())."})
     void policyChecksItsNumbers() {
         Expect.thrown(IllegalArgumentException.class, () -> new RetryPolicy(0, BASE, Duration.ofSeconds(1)), "0 attempts would not even make the first call");
