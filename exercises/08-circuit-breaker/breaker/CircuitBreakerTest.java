@@ -59,9 +59,9 @@ class CircuitBreakerTest {
 
     @Test
     @DisplayName("A new breaker is CLOSED and lets calls through: payments' answer comes back unchanged")
-    @Hint({"A new breaker starts CLOSED. In CLOSED, acquirePermission lets every call through, and onSuccess records a success.",
-           "Keep a field `private State state = State.CLOSED;` and return it from state(). acquirePermission returns normally when the state is CLOSED.",
-           "The README's section 'The three states' walks through CLOSED first."})
+    @Hint({"Read 'The three states' in the lesson's README, CLOSED first. What does a new breaker do with a call?",
+           "A new breaker is CLOSED. In CLOSED every call goes through, and its outcome is recorded; payments' answer comes back unchanged.",
+           "Last hint: private State state = State.CLOSED; state() returns it; acquirePermission returns normally when the state is CLOSED, and onSuccess records a success."})
     void closedLetsCallsThrough() {
         paymentsAnswer(up());
         var breaker = breaker(CONFIG);
@@ -76,9 +76,9 @@ class CircuitBreakerTest {
 
     @Test
     @DisplayName("A failed call reaches the caller as payments' own exception, and the breaker stays CLOSED after one failure")
-    @Hint({"call() rethrows the call's exception after onFailure(). onFailure must record the failure, and return normally.",
-           "A single failure is far below minimumNumberOfCalls (4 here), so no verdict yet: record it in the window and stay CLOSED.",
-           "The README's section 'The three states': no verdict before minimumNumberOfCalls."})
+    @Hint({"call() is given: it calls onFailure() and rethrows. What must onFailure do, and not do?",
+           "A single failure is no verdict: the breaker judges only from minimumNumberOfCalls outcomes. The failure is recorded, the breaker stays CLOSED, and the caller gets payments' own exception.",
+           "Last hint: onFailure records a failure in the window and returns normally; it opens only when window size >= minimumNumberOfCalls and the rate is at or above the threshold."})
     void failurePassesThrough() {
         paymentsAnswer(down());
         var breaker = breaker(CONFIG);
@@ -93,9 +93,9 @@ class CircuitBreakerTest {
     @Test
     @Points(2)
     @DisplayName("It stays CLOSED below minimumNumberOfCalls: 4 failures out of 4 are no verdict when the minimum is 5")
-    @Hint({"A failure rate of 100 % over 4 calls is not enough when minimumNumberOfCalls is 5: too few calls to judge.",
-           "Open only when the window holds at least minimumNumberOfCalls outcomes AND the failure rate is at or above the threshold.",
-           "The README's section 'Counting: a window, a rate, a minimum'."})
+    @Hint({"Read 'Counting: a window, a rate, a minimum' in the lesson's README. Is 4 failures out of 4 enough to judge when the minimum is 5?",
+           "The minimum number of calls keeps the breaker from judging on too little. Too few calls, no verdict, whatever the rate.",
+           "Last hint: open only when size >= config.minimumNumberOfCalls() && failureRate >= config.failureRateThreshold()."})
     void staysClosedBelowMinimum() {
         paymentsAnswer(down());
         var breaker = breaker(new BreakerConfig(10, 5, 50, WAIT, 2));
@@ -113,9 +113,9 @@ class CircuitBreakerTest {
     @Test
     @Points(2)
     @DisplayName("A failure rate equal to the threshold opens it: 2 failures in 4 calls is 50 %, and 1 in 4 is not")
-    @Hint({"The threshold is inclusive: a rate at or above failureRateThreshold opens the breaker.",
-           "failure rate = failures * 100f / outcomes in the window; compare it with >=, not >.",
-           "The README's section 'Counting: a window, a rate, a minimum'."})
+    @Hint({"Is a failure rate equal to the threshold enough to open? Look at the table in 'Counting: a window, a rate, a minimum' (lesson's README).",
+           "The threshold counts: a rate at or above failureRateThreshold opens the breaker. 2 failures in 4 is 50 %, and opens at 50 %.",
+           "Last hint: failures * 100f / size >= config.failureRateThreshold(): compare with >=, not >."})
     void opensAtThreshold() {
         paymentsAnswerInTurn(up(), up(), up(), down());
         var quarter = breaker(CONFIG);
@@ -133,9 +133,9 @@ class CircuitBreakerTest {
     @Test
     @Points(2)
     @DisplayName("It counts the failure rate, not failures in a row: failure, success, failure, success opens it at 50 %")
-    @Hint({"A payments that fails every other call never fails twice in a row, yet half of the checkouts fail.",
-           "Keep the outcomes (or counts of them) of the window, not a counter of consecutive failures that a success resets.",
-           "The README's section 'A breaker in twenty lines' shows why consecutive failures are not enough."})
+    @Hint({"Read 'A breaker in twenty lines' in the lesson's README. What does a payments that fails every other call do to a count of failures in a row?",
+           "A breaker counts the failure rate over its window, not failures in a row. Half the checkouts can fail with never two failures in a row.",
+           "Last hint: keep the window's outcomes (or counts of them); never a counter of consecutive failures that a success resets."})
     void rateNotConsecutive() {
         paymentsAnswerInTurn(down(), up(), down(), up());
         var breaker = breaker(CONFIG);
@@ -149,9 +149,9 @@ class CircuitBreakerTest {
     @Test
     @Points(2)
     @DisplayName("Old outcomes leave the window: after 6 successes, 2 failures among the last 4 calls open it")
-    @Hint({"The window holds only the last slidingWindowSize outcomes. When a new one comes in, the oldest leaves.",
-           "A ring buffer of booleans (or a Deque you trim to the size) with a failure count that goes down when a failure leaves.",
-           "The README's section 'Counting: a window, a rate, a minimum'."})
+    @Hint({"How many outcomes does the window hold? What happens to the oldest when a new one comes? ('Counting: a window, a rate, a minimum' in the lesson's README.)",
+           "A count-based sliding window keeps the last slidingWindowSize outcomes only. A new outcome pushes the oldest out, so 2 failures among the last 4 is 50 %, whatever came before.",
+           "Last hint: a ring buffer of booleans (or a Deque you trim to the size) with a failure count that goes down when a failure leaves."})
     void oldOutcomesLeaveTheWindow() {
         paymentsAnswerInTurn(up(), up(), up(), up(), up(), up(), down(), down());
         var breaker = breaker(CONFIG);
@@ -166,9 +166,9 @@ class CircuitBreakerTest {
     @Test
     @Points(2)
     @DisplayName("A failure that leaves the window stops counting: failed, ok, ok, ok, ok, failed is 1 failure in the last 4 (25 %), so it stays CLOSED")
-    @Hint({"When the window is full, the new outcome pushes the oldest one out, and if that one was a failure, the failure count goes down.",
-           "Subtract-on-evict: before writing into the slot of the oldest outcome, take it out of the count (failures-- if it was a failure). A success that leaves changes no count.",
-           "Last hint: in a ring of booleans, `if (failed[next]) failures--; failed[next] = failure; if (failure) failures++; next = (next + 1) % failed.length;`."})
+    @Hint({"When the oldest outcome leaves the window and it was a failure, what happens to your failure count?",
+           "Subtract on evict: a failure that leaves the window stops counting. A success that leaves changes no count.",
+           "Last hint: in a ring of booleans: if (failed[next]) failures--; failed[next] = failure; if (failure) failures++; next = (next + 1) % failed.length;"})
     void aFailureLeavesTheWindow() {
         paymentsAnswerInTurn(down(), up(), up(), up(), up(), down());
         var breaker = breaker(CONFIG);
@@ -185,9 +185,9 @@ class CircuitBreakerTest {
     @Test
     @Points(2)
     @DisplayName("Before the window is full, the rate counts the calls made so far: in a window of 10, 2 failures in 4 calls (50 %) open it")
-    @Hint({"The failure rate is failures divided by the outcomes the window holds now, not by its size: 2 of 4 is 50 %, whatever the window's size.",
-           "Keep a count of the outcomes recorded (up to slidingWindowSize) and divide by it. Check the minimum and the rate after every call.",
-           "Last hint: `failures * 100f / size` where size is how many outcomes the window holds (at most slidingWindowSize), and open when `size >= minimumNumberOfCalls && rate >= failureRateThreshold`."})
+    @Hint({"Before the window is full, what do you divide by: the window's size, or the calls so far?",
+           "The rate is failures over the outcomes the window holds now: 2 of 4 is 50 %, whatever the window's size. Check the minimum and the rate after every call.",
+           "Last hint: failures * 100f / size, where size is how many outcomes the window holds (at most slidingWindowSize); open when size >= minimumNumberOfCalls && rate >= failureRateThreshold."})
     void rateOverTheCallsSoFar() {
         var config = new BreakerConfig(10, 4, 50, WAIT, 2);
         paymentsAnswerInTurn(up(), down(), up(), down());
@@ -208,9 +208,9 @@ class CircuitBreakerTest {
 
     @Test
     @DisplayName("The rate is not rounded: 2 failures in 3 calls (66.67 %) reach a threshold of 66.6 %, but not one of 66.7 %")
-    @Hint({"failureRateThreshold is a float percentage, and 2 in 3 is 66.666... %: rounding it to 66 or 67 gives the wrong answer for some thresholds.",
-           "Compute the rate in floating point: with ints, 2 * 100 / 3 is 66, which is below 66.6.",
-           "Last hint: `failures * 100f / size >= config.failureRateThreshold()` (note the f: float arithmetic, no rounding)."})
+    @Hint({"What is 2 * 100 / 3 in Java ints?",
+           "failureRateThreshold is a float percentage, and 2 in 3 is 66.666... %. Rounding the rate, or dividing in ints, gives the wrong answer for some thresholds.",
+           "Last hint: failures * 100f / size >= config.failureRateThreshold() (the f: float arithmetic, no rounding)."})
     void rateIsNotRounded() {
         paymentsAnswerInTurn(down(), up(), down());
         var reached = breaker(new BreakerConfig(3, 3, 66.6f, WAIT, 2));
@@ -228,9 +228,9 @@ class CircuitBreakerTest {
     @Test
     @Points(2)
     @DisplayName("Any exception is a failure: 500, 504, a dropped connection and an error in our own code all count")
-    @Hint({"The breaker does not look at what went wrong: any exception the call throws is a failure, and call() rethrows it unchanged.",
-           "Record a failure in onFailure whatever the exception was; do not filter on Payments.Unavailable.",
-           "Last hint: call() already catches RuntimeException and calls onFailure() before rethrowing; onFailure records `true` in the window whatever was thrown."})
+    @Hint({"Does the breaker care what went wrong?",
+           "Any exception the call throws is a failure: a 500, a timeout, a dropped connection, a bug of our own. call() rethrows it unchanged.",
+           "Last hint: call() already catches RuntimeException and calls onFailure() before rethrowing; onFailure records a failure whatever was thrown; no filter on Payments.Unavailable."})
     void anyExceptionIsAFailure() {
         paymentsAnswerInTurn(aResponse().withStatus(500), aResponse().withStatus(504), aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER), up());
         var breaker = breaker(CONFIG);
@@ -249,9 +249,9 @@ class CircuitBreakerTest {
     @Test
     @Points(3)
     @DisplayName("Thread-safe: 100000 failures from 4 threads at once are all counted, and the breaker opens exactly once")
-    @Hint({"Several checkouts record outcomes at the same moment; an unguarded size++ or failures++ loses some of them, and the window never looks full.",
-           "Guard the window with the breaker's lock: onSuccess and onFailure synchronized (and acquirePermission), the call itself outside.",
-           "Last hint: `private synchronized void onSuccess() { record(false); }` and `private synchronized void onFailure() { record(true); }`."})
+    @Hint({"Several checkouts record outcomes at the same moment. What happens to an unguarded failures++?",
+           "The window is shared state: its bookkeeping needs the breaker's lock, or outcomes get lost. The call itself runs outside the lock, so calls never wait for each other.",
+           "Last hint: private synchronized void onSuccess() { record(false); } and private synchronized void onFailure() { record(true); } (and acquirePermission synchronized too)."})
     void countsEveryOutcomeUnderRace() throws Exception {
         int threads = 4, callsEach = 25_000, all = threads * callsEach;
         var breaker = breaker(new BreakerConfig(all, all, 100, WAIT, 2));
@@ -294,9 +294,9 @@ class CircuitBreakerTest {
     @Test
     @Points(2)
     @DisplayName("While OPEN, calls are refused with CallNotPermitted and never reach payments")
-    @Hint({"In OPEN, acquirePermission throws new CallNotPermitted(name, State.OPEN), so call() never runs the supplier.",
-           "Check the state before the call; the supplier is what sends the request, so not calling it is what spares payments.",
-           "The README's section 'The three states'."})
+    @Hint({"Read 'The three states' in the lesson's README. What happens to a call while the breaker is OPEN?",
+           "An OPEN breaker refuses calls at once, without making them: that is what spares payments.",
+           "Last hint: in acquirePermission, when the state is OPEN: throw new CallNotPermitted(name, State.OPEN); call() then never runs the supplier."})
     void openRefusesWithoutCalling() {
         var breaker = openedBreaker();
         int before = callsToPayments();
@@ -315,9 +315,9 @@ class CircuitBreakerTest {
     @Test
     @Points(2)
     @DisplayName("After waitDurationInOpenState on the clock, the next call is a trial that reaches payments (HALF_OPEN)")
-    @Hint({"In acquirePermission, an OPEN breaker whose wait is over (now >= openedAt + waitDurationInOpenState) moves to HALF_OPEN and lets the call through.",
-           "Remember when it opened: openedAt = clock.instant(). Read the time only from the clock given to the constructor: the test moves that clock, not the system's.",
-           "The README's section 'The three states': OPEN to HALF_OPEN."})
+    @Hint({"When does an OPEN breaker let a call try again? On a timer, or when a call asks? ('The three states' in the lesson's README.)",
+           "Once waitDurationInOpenState has passed since it opened, the next call moves the breaker to HALF_OPEN and goes through as a trial. Time comes from the clock you were given.",
+           "Last hint: openedAt = clock.instant() when it opens; in acquirePermission: if (state == State.OPEN && !clock.instant().isBefore(openedAt.plus(config.waitDurationInOpenState()))) move to HALF_OPEN."})
     void halfOpenAfterTheWait() {
         var breaker = openedBreaker();
         paymentsAnswer(up());
@@ -337,9 +337,9 @@ class CircuitBreakerTest {
 
     @Test
     @DisplayName("The wait counts from the moment it opened, however many calls were refused meanwhile")
-    @Hint({"A refused call changes nothing: not the window, not the time the breaker opened.",
-           "Set openedAt only in the transition to OPEN, never when refusing a call.",
-           "The README's section 'The three states'."})
+    @Hint({"Does a refused call change anything? ('The three states' in the lesson's README.)",
+           "A refused call did not happen: it does not touch the window and does not extend the wait. The wait counts from the moment the breaker opened.",
+           "Last hint: set openedAt only in the transition to OPEN, never when refusing a call."})
     void waitCountsFromOpening() {
         var breaker = openedBreaker();
         paymentsAnswer(up());
@@ -356,9 +356,9 @@ class CircuitBreakerTest {
 
     @Test
     @DisplayName("A refusal names the breaker and the state that refused: 'inventory' when OPEN, 'payments' when HALF_OPEN")
-    @Hint({"CallNotPermitted carries the breaker's name and its state, so a log line says which peer's breaker turned the call away, and why.",
-           "Throw new CallNotPermitted(name, state) with the name given to the constructor and the state the breaker is in at that moment.",
-           "Last hint: `throw new CallNotPermitted(name, State.OPEN)` in OPEN, and `throw new CallNotPermitted(name, State.HALF_OPEN)` when no trial permit is left."})
+    @Hint({"A log line says a call was refused. Which breaker refused it, and in which state?",
+           "CallNotPermitted carries the breaker's name and the state that refused, so a log line says which peer's breaker turned the call away, and why.",
+           "Last hint: throw new CallNotPermitted(name, State.OPEN) in OPEN, and throw new CallNotPermitted(name, State.HALF_OPEN) when no trial permit is left."})
     void refusalNamesTheBreaker() throws Exception {
         var inventory = new CircuitBreaker("inventory", CONFIG, clock);
         assertThat(inventory.name()).withFailMessage("name() should be the name given to the constructor, 'inventory', but was '%s'", inventory.name())
@@ -384,9 +384,9 @@ class CircuitBreakerTest {
     @Test
     @Points(3)
     @DisplayName("HALF_OPEN lets exactly permittedNumberOfCallsInHalfOpenState trial calls through: with 2 in flight, a third is refused")
-    @Hint({"Hand out trial permits in acquirePermission: a counter set to permittedNumberOfCallsInHalfOpenState on entering HALF_OPEN, taken one per call; none left means CallNotPermitted.",
-           "The permits are taken when a call starts, not when it ends: two slow trial calls still in flight hold both permits. Keep the bookkeeping synchronized, and the call itself outside the lock.",
-           "The README's section 'The three states': HALF_OPEN."})
+    @Hint({"Read the first of the three details in 'The three states' (lesson's README). When is a trial permit taken?",
+           "HALF_OPEN lets exactly permittedNumberOfCallsInHalfOpenState trial calls through. Permits are taken when a call starts, so two slow trials in flight hold both; a third is refused.",
+           "Last hint: on entering HALF_OPEN set trialsLeft = config.permittedNumberOfCallsInHalfOpenState(); in acquirePermission: if (trialsLeft == 0) throw new CallNotPermitted(name, state); trialsLeft--;"})
     void exactlyTheTrialCalls() throws Exception {
         var breaker = openedBreaker();
         paymentsAnswer(up());
@@ -409,9 +409,9 @@ class CircuitBreakerTest {
     @Test
     @Points(2)
     @DisplayName("Refused calls are not recorded: two good trials close the breaker, though a third call was turned away meanwhile")
-    @Hint({"CallNotPermitted means the call never happened: it is neither a success nor a failure, in any state.",
-           "Keep the refusal out of onFailure: throw CallNotPermitted from acquirePermission, before call() gets to its try block.",
-           "The README's section 'The three states'."})
+    @Hint({"Read the third detail in 'The three states' (lesson's README). Is a refused call a failure?",
+           "A refused call never happened: it is neither a success nor a failure, in any state. Counting it would spoil the trials' verdict.",
+           "Last hint: throw CallNotPermitted from acquirePermission, before call() reaches its try block, so onFailure never sees it."})
     void refusedCallsAreNotRecorded() throws Exception {
         var breaker = openedBreaker();
         paymentsAnswer(up());
@@ -433,9 +433,9 @@ class CircuitBreakerTest {
     @Test
     @Points(2)
     @DisplayName("When the trial calls succeed it closes, but only after all of them: one good trial out of 2 is no verdict yet")
-    @Hint({"In HALF_OPEN, record each trial's outcome and decide only when all permittedNumberOfCallsInHalfOpenState of them are in.",
-           "Give HALF_OPEN its own small window of permittedNumberOfCallsInHalfOpenState outcomes; when it is full, a rate below the threshold closes the breaker.",
-           "The README's section 'The three states': HALF_OPEN decides."})
+    @Hint({"Is one good trial out of two a verdict? ('The three states' in the lesson's README, HALF_OPEN.)",
+           "The decision waits for every trial call. Only when all of them are in does HALF_OPEN judge their rate: below the threshold, CLOSED.",
+           "Last hint: give HALF_OPEN a window of its own with permittedNumberOfCallsInHalfOpenState slots; when it is full and the rate is below the threshold, move to CLOSED."})
     void closesAfterAllTrialsSucceed() {
         var breaker = openedBreaker();
         paymentsAnswer(up());
@@ -453,9 +453,9 @@ class CircuitBreakerTest {
     @Test
     @Points(2)
     @DisplayName("When the trial calls fail it opens again, and the wait starts over from then")
-    @Hint({"The trials' failure rate is judged like the window's: at or above the threshold means OPEN. 1 failure in 2 is 50 %.",
-           "Opening again sets openedAt to the time it reopened, so the next trials come a full waitDurationInOpenState later.",
-           "The README's section 'The three states': HALF_OPEN decides."})
+    @Hint({"When the trials fail, what happens to the wait? ('The three states' in the lesson's README, HALF_OPEN.)",
+           "The trials' failure rate is judged like the window's: at or above the threshold means OPEN again, and the wait starts over from then.",
+           "Last hint: when the trials' window is full and the rate >= failureRateThreshold, move to OPEN with openedAt = clock.instant()."})
     void reopensWhenTrialsFail() {
         var breaker = openedBreaker();
         clock.advance(WAIT);
@@ -476,9 +476,9 @@ class CircuitBreakerTest {
 
     @Test
     @DisplayName("Closed again, it starts with an empty window: old failures do not count against payments")
-    @Hint({"The failures that opened the breaker are history once the trial calls have proven payments healthy.",
-           "On the transition to CLOSED, start a new, empty window (Resilience4j does the same).",
-           "The README's section 'The three states'."})
+    @Hint({"Once payments has proven healthy, do the old failures still count?",
+           "Closed again, the breaker starts with an empty window. The failures that opened it are history.",
+           "Last hint: on the transition to CLOSED: window = new window of config.slidingWindowSize() (Resilience4j does the same)."})
     void closedStartsAfresh() {
         var breaker = openedBreaker();
         clock.advance(WAIT);
@@ -496,9 +496,9 @@ class CircuitBreakerTest {
     @Test
     @Points(2)
     @DisplayName("The trial calls are judged by their rate, all together: with 4 trials, 1 failure (25 %) closes it and 2 failures (50 %) open it, after the 4th")
-    @Hint({"A failed trial is not a verdict by itself: HALF_OPEN waits for all permittedNumberOfCallsInHalfOpenState trials, then compares their failure rate with the threshold.",
-           "Record each trial's outcome in a window of permittedNumberOfCallsInHalfOpenState; decide only when it is full: at or above the threshold OPEN, below it CLOSED.",
-           "Last hint: in HALF_OPEN, `window.record(failure); if (window.isFull()) transitionTo(failureRateTooHigh() ? State.OPEN : State.CLOSED);`, with a new window of the trials' size on entering HALF_OPEN."})
+    @Hint({"Is one failed trial a verdict by itself?",
+           "HALF_OPEN waits for all its trials, then compares their failure rate with the threshold: with 4 trials, 1 failure (25 %) closes it, 2 (50 %) open it.",
+           "Last hint: in HALF_OPEN: window.record(failure); if (window.isFull()) move to rate >= threshold ? State.OPEN : State.CLOSED; with a new window of the trials' size on entering HALF_OPEN."})
     void trialsJudgedByTheirRate() {
         var fourTrials = new BreakerConfig(4, 4, 50, WAIT, 4);
         var oneFails = openedBreaker(fourTrials);
@@ -515,9 +515,9 @@ class CircuitBreakerTest {
     @Test
     @Points(3)
     @DisplayName("Thread-safe: 8 checkouts asking together when the wait is over get exactly 2 trial calls, and the listener hears one OPEN -> HALF_OPEN")
-    @Hint({"Several threads can find the wait over at the same moment. Checking the state and taking a trial permit must be one atomic step, or two threads take the same permit.",
-           "Make the whole of acquirePermission synchronized (the check of the wait, the move to HALF_OPEN, the count of trial permits), but not the call itself.",
-           "Last hint: `private synchronized void acquirePermission()`, and call() runs `call.get()` outside it; onSuccess and onFailure synchronized too."})
+    @Hint({"Several threads find the wait over at the same moment. How many trial permits do they take?",
+           "Checking the wait, moving to HALF_OPEN and taking a permit must be one atomic step, or two threads take the same permit and the listener hears the move twice.",
+           "Last hint: private synchronized void acquirePermission(), and call() runs call.get() outside it; onSuccess and onFailure synchronized too."})
     void trialPermitsUnderRace() throws Exception {
         var threads = Executors.newFixedThreadPool(8);
         try {
@@ -569,9 +569,9 @@ class CircuitBreakerTest {
     @Test
     @Points(2)
     @DisplayName("Every change of state reaches each listener in order, with the time from the breaker's clock")
-    @Hint({"Notify the listeners in the one place where the state changes, with new Transition(from, to, clock.instant()).",
-           "Transitions happen in acquirePermission (OPEN to HALF_OPEN) and when recording outcomes (to OPEN, to CLOSED). Take every instant from the injected clock.",
-           "The README's section 'Watching it: events and a timeline'."})
+    @Hint({"Read 'Watching it: events and a timeline' in the lesson's README. Where does your breaker change state?",
+           "Every change of state is an event that each listener hears, in order, with the time from the breaker's own clock.",
+           "Last hint: one private transitionTo(State to) that sets the state and calls listeners.forEach(l -> l.accept(new Transition(from, to, clock.instant()))); every change goes through it."})
     void eventsInOrder() {
         var breaker = breaker(CONFIG);
         List<Transition> heard = new ArrayList<>();
@@ -609,9 +609,9 @@ class CircuitBreakerTest {
 
     @Test
     @DisplayName("While payments answers, its answer is served LIVE")
-    @Hint({"Call through the breaker: breaker.call(call). A value that comes back is served as new Reply<>(value, Reply.Source.LIVE).",
-           "Remember the value too (an AtomicReference<T> field): it is the last good value for later.",
-           "The README's section 'Fallbacks: the last good value, or a default'."})
+    @Hint({"Read 'Fallbacks: the last good value, or a default' in the lesson's README. What does the fallback do while payments answers?",
+           "While payments answers, its answer is served as it is, marked LIVE. Remember it: it is the last good value for later.",
+           "Last hint: T value = breaker.call(call); lastGood.set(value); return new Reply<>(value, Reply.Source.LIVE); with an AtomicReference<T> lastGood field."})
     void servesLive() {
         var methods = new Fallback<>(breaker(CONFIG), CARD_ONLY);
         paymentsUp("card", "paypal", "klarna");
@@ -626,9 +626,9 @@ class CircuitBreakerTest {
     @Test
     @Points(2)
     @DisplayName("When payments fails, the last good answer is served (LAST_GOOD), not an error")
-    @Hint({"Catch the call's exception around breaker.call(...) and serve what payments said last time.",
-           "catch (RuntimeException e) covers both a failed call (Payments.Unavailable) and a refused one (CallNotPermitted).",
-           "The README's section 'Fallbacks: the last good value, or a default'."})
+    @Hint({"When payments fails, what can the checkout page show instead of an error? ('Fallbacks: the last good value, or a default' in the lesson's README.)",
+           "A query can often be answered from the past: serve what payments said last time, marked LAST_GOOD.",
+           "Last hint: catch (RuntimeException e) around breaker.call(...): it covers a failed call and a refused one; return new Reply<>(lastGood.get(), Reply.Source.LAST_GOOD)."})
     void lastGoodWhenFailing() {
         var methods = new Fallback<>(breaker(CONFIG), CARD_ONLY);
         paymentsUp("card", "paypal");
@@ -645,9 +645,9 @@ class CircuitBreakerTest {
 
     @Test
     @DisplayName("When payments never answered, the default is served (DEFAULT)")
-    @Hint({"No good value yet: serve the default given to the constructor.",
-           "new Reply<>(defaultValue, Reply.Source.DEFAULT) when the remembered value is still null.",
-           "The README's section 'Fallbacks: the last good value, or a default'."})
+    @Hint({"Payments never answered. What is left to serve? ('Fallbacks: the last good value, or a default' in the lesson's README.)",
+           "With no good value yet, serve the safe default given to the constructor, and say so: DEFAULT.",
+           "Last hint: new Reply<>(defaultValue, Reply.Source.DEFAULT) when the remembered value is still null."})
     void defaultWhenNeverAnswered() {
         var methods = new Fallback<>(breaker(CONFIG), CARD_ONLY);
         paymentsAnswer(down());
@@ -662,9 +662,9 @@ class CircuitBreakerTest {
     @Test
     @Points(2)
     @DisplayName("The fallback goes through the breaker: failures open it, and then the last good answer is served without calling payments")
-    @Hint({"The fallback must not bypass the breaker: every call goes through breaker.call, so the breaker counts the failures and opens.",
-           "Once the breaker is OPEN, breaker.call throws CallNotPermitted without calling payments; the fallback serves the last good value.",
-           "The README's section 'Fallbacks: the last good value, or a default'."})
+    @Hint({"Does your fallback call payments through the breaker, or around it? (End of 'Fallbacks: the last good value, or a default' in the lesson's README.)",
+           "The fallback must go through the breaker, or the breaker never sees the failures. Once it is OPEN, the last good answer is served without calling payments.",
+           "Last hint: every call goes through breaker.call(call); an OPEN breaker throws CallNotPermitted without calling, and your catch serves the last good value."})
     void fallbackBehindTheBreaker() {
         var breaker = breaker(CONFIG);
         var methods = new Fallback<>(breaker, CARD_ONLY);
@@ -688,9 +688,9 @@ class CircuitBreakerTest {
     @Test
     @Points(2)
     @DisplayName("The fallback remembers the latest answer, not the first: after [card, paypal] then [card, klarna], a failure serves [card, klarna]")
-    @Hint({"Every LIVE answer replaces the one remembered before: the last good value is the most recent one.",
-           "Set the remembered value on every success (lastGood.set(value)), not only when there is none yet.",
-           "Last hint: `T value = breaker.call(call); lastGood.set(value); return new Reply<>(value, Reply.Source.LIVE);`."})
+    @Hint({"Which answer is 'the last good one': the first payments gave, or the latest?",
+           "Every LIVE answer replaces the one remembered before: the last good value is the most recent one.",
+           "Last hint: T value = breaker.call(call); lastGood.set(value); return new Reply<>(value, Reply.Source.LIVE); on every success, not only when there is none yet."})
     void lastGoodIsTheLatest() {
         var methods = new Fallback<>(breaker(CONFIG), CARD_ONLY);
         paymentsUp("card", "paypal");
@@ -711,9 +711,9 @@ class CircuitBreakerTest {
     @Test
     @Points(2)
     @DisplayName("A refused call with no good answer yet gets the default, any failure gets the last good answer, and a recovered payments is LIVE again")
-    @Hint({"Refused (CallNotPermitted) and failed (any exception) are served alike: the last good value if there is one, else the default.",
-           "Catch RuntimeException around breaker.call; decide between LAST_GOOD and DEFAULT by whether a value was ever remembered.",
-           "Last hint: `catch (RuntimeException e) { T last = lastGood.get(); return last != null ? new Reply<>(last, LAST_GOOD) : new Reply<>(defaultValue, DEFAULT); }`."})
+    @Hint({"Is a refused call served differently from a failed one?",
+           "Refused and failed are served alike: the last good value if there is one, else the default. When payments recovers, its answers are LIVE again.",
+           "Last hint: catch (RuntimeException e) { T last = lastGood.get(); return last != null ? new Reply<>(last, LAST_GOOD) : new Reply<>(defaultValue, DEFAULT); }"})
     void refusedFailedAndRecovered() {
         var breaker = openedWithoutPayments(CONFIG);
         var methods = new Fallback<>(breaker, CARD_ONLY);
