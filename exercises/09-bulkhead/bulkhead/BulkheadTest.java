@@ -52,9 +52,9 @@ class BulkheadTest {
 
     @Test
     @DisplayName("A call with a free permit runs, its value comes back unchanged, and it holds one permit while it runs")
-    @Hint({"call() takes a permit, runs call.get(), and returns what it returned. inUse() counts the permits taken right now.",
-           "A java.util.concurrent.Semaphore with maxConcurrentCalls permits does the counting: tryAcquire(...) takes one, release() gives it back, availablePermits() tells how many are free.",
-           "The lesson's README, section 'The pattern'."})
+    @Hint({"Read 'The pattern' in the lesson's README. What does a call take before it starts, and give back when it ends?",
+           "A bulkhead is a counter of permits around the call: a call takes one before it runs and gives it back when it ends. inUse() is how many are taken right now.",
+           "Last hint: a java.util.concurrent.Semaphore with maxConcurrentCalls permits: tryAcquire(...) takes one, release() gives it back, availablePermits() says how many are free."})
     void runsTheCall() {
         var bulkhead = new Bulkhead("shipping", BulkheadConfig.rejectingAtOnce(3));
         var inUseDuringTheCall = new AtomicInteger(-1);
@@ -72,9 +72,9 @@ class BulkheadTest {
     @Test
     @Points(2)
     @DisplayName("Two slow calls hold both permits: they run at the same time, and inUse() says 2")
-    @Hint({"A call keeps its permit for as long as it runs. Two calls that both wait for shipping hold two permits at once.",
-           "Take the permit before call.get() and give it back after it; hold no lock while the call runs, or the second call cannot start until the first ends.",
-           "The lesson's README, section 'The pattern'."})
+    @Hint({"Two calls both wait for shipping. How many permits do they hold, and can they run at the same time?",
+           "A call keeps its permit for as long as it runs. The bulkhead limits calls; it must not serialize them, so no lock is held while a call runs.",
+           "Last hint: take the permit before call.get() and give it back after it; no synchronized around call.get()."})
     void slowCallsHoldThePermits() {
         var bulkhead = new Bulkhead("shipping", TWO_AT_ONCE);
 
@@ -87,9 +87,9 @@ class BulkheadTest {
     @Test
     @Points(3)
     @DisplayName("With every permit held and no wait allowed, the next call is rejected at once with BulkheadFull, and never runs")
-    @Hint({"maxWaitDuration is zero here: a call that finds no free permit must not wait at all. Which Semaphore method takes a permit only if one is free, or within a time limit?",
-           "permits.tryAcquire(config.maxWaitDuration().toNanos(), TimeUnit.NANOSECONDS) returns false when no permit came in time; then throw new BulkheadFull(name) before call.get(). acquire() would wait for ever.",
-           "The lesson's README, section 'Fail fast: reject, do not queue'."})
+    @Hint({"Read 'Fail fast: reject, do not queue' in the lesson's README. Which Semaphore method never waits, or waits at most a timeout?",
+           "A full bulkhead answers at once, without making the call. With maxWaitDuration zero, a call that finds no free permit does not wait at all: it is BulkheadFull.",
+           "Last hint: if (!permits.tryAcquire(config.maxWaitDuration().toNanos(), TimeUnit.NANOSECONDS)) throw new BulkheadFull(name); before call.get(). acquire() would wait for ever."})
     void rejectsAtOnceWhenFull() {
         var bulkhead = new Bulkhead("shipping", TWO_AT_ONCE);
         var slow = hold(bulkhead, 2);
@@ -111,9 +111,9 @@ class BulkheadTest {
     @Test
     @Points(2)
     @DisplayName("When the slow calls end, their permits come back: inUse() is 0, and two calls fit at once again")
-    @Hint({"Every permit taken must be given back when its call ends.",
-           "permits.release() after call.get(), in a finally block.",
-           "The lesson's README, section 'The pattern'."})
+    @Hint({"When a call ends, where does its permit go?",
+           "Every permit taken must be given back when its call ends, so the next calls fit again.",
+           "Last hint: permits.release() after call.get(), in a finally block."})
     void permitsComeBack() {
         var bulkhead = new Bulkhead("shipping", TWO_AT_ONCE);
         var first = hold(bulkhead, 2);
@@ -128,9 +128,9 @@ class BulkheadTest {
     @Test
     @Points(3)
     @DisplayName("A call that throws gives its permit back, and its exception reaches the caller unchanged")
-    @Hint({"A call can end with an exception: shipping is down, the connection broke. Its permit must come back all the same, or the bulkhead shrinks with every failure until no call gets in.",
-           "try { return call.get(); } finally { permits.release(); }: the finally block runs however the call ends. Do not catch the exception to release and then release again in finally.",
-           "The lesson's README, section 'Every permit comes back'."})
+    @Hint({"Read 'Every permit comes back' in the lesson's README. What happens to the permit of a call that throws?",
+           "A call that throws must give its permit back like one that returned. Otherwise every failure shrinks the bulkhead, until it rejects everything. The exception itself goes to the caller unchanged.",
+           "Last hint: try { return call.get(); } finally { permits.release(); }: no catch that releases and then a finally that releases again."})
     void exceptionGivesThePermitBack() {
         var bulkhead = new Bulkhead("shipping", TWO_AT_ONCE);
         var shippingIsDown = new IllegalStateException("shipping answered 503");
@@ -151,9 +151,9 @@ class BulkheadTest {
     @Test
     @Points(3)
     @DisplayName("Rejected calls give back nothing: after five rejections, still only two calls fit at once")
-    @Hint({"A rejected call never got a permit. If it gives one back anyway, the bulkhead grows with every rejection, until it limits nothing.",
-           "Take the permit before the try block whose finally gives it back: a call that throws BulkheadFull must not reach that finally.",
-           "The lesson's README, section 'Every permit comes back'."})
+    @Hint({"A rejected call never got a permit. Does your code give one back anyway? ('Every permit comes back' in the lesson's README.)",
+           "A call that was rejected took no permit and must give none back. Otherwise each rejection adds a permit, until the bulkhead limits nothing.",
+           "Last hint: take the permit before the try whose finally gives it back: if (!permits.tryAcquire(...)) throw new BulkheadFull(name); try { return call.get(); } finally { permits.release(); }"})
     void rejectionsGiveNothingBack() {
         var bulkhead = new Bulkhead("shipping", TWO_AT_ONCE);
         var slow = hold(bulkhead, 2);
@@ -180,9 +180,9 @@ class BulkheadTest {
     @Test
     @Points(2)
     @DisplayName("With maxWaitDuration 30 s, a call that finds the bulkhead full waits, and runs as soon as a permit is freed")
-    @Hint({"maxWaitDuration is how long a call may wait for a permit. Here it is long, so the call should wait, not be rejected at once.",
-           "tryAcquire(timeout, unit) waits up to the timeout and returns true as soon as a permit is released; tryAcquire() without arguments never waits.",
-           "The lesson's README, section 'Fail fast: reject, do not queue', on maxWaitDuration."})
+    @Hint({"What is maxWaitDuration for? Here it is 30 s. ('Fail fast: reject, do not queue' in the lesson's README.)",
+           "maxWaitDuration is how long a call may wait for a permit. A call that finds the bulkhead full waits up to that long, and runs as soon as a permit is freed.",
+           "Last hint: permits.tryAcquire(config.maxWaitDuration().toNanos(), TimeUnit.NANOSECONDS) waits up to the timeout; tryAcquire() without arguments never waits."})
     void waitsForAFreedPermit() {
         var bulkhead = new Bulkhead("shipping", new BulkheadConfig(1, Duration.ofSeconds(30)));
         var slow = hold(bulkhead, 1);
@@ -212,9 +212,9 @@ class BulkheadTest {
 
     @Test
     @DisplayName("A call interrupted while it waits for a permit gives up with BulkheadFull, and keeps its interrupt flag")
-    @Hint({"Semaphore's waiting methods throw InterruptedException when the thread is interrupted. Someone wants this thread to stop: stop waiting.",
-           "catch (InterruptedException e) { Thread.currentThread().interrupt(); throw new BulkheadFull(name); }: catching the exception clears the flag, so set it again.",
-           "The lesson's README, section 'Fail fast: reject, do not queue', on maxWaitDuration."})
+    @Hint({"What does a Semaphore's waiting method do when the thread is interrupted? (End of 'Fail fast: reject, do not queue' in the lesson's README.)",
+           "An interrupt means someone wants this thread to stop: stop waiting and give up. Catching InterruptedException clears the flag, so set it again.",
+           "Last hint: catch (InterruptedException e) { Thread.currentThread().interrupt(); throw new BulkheadFull(name); }"})
     void interruptedWaitGivesUp() {
         var bulkhead = new Bulkhead("shipping", new BulkheadConfig(1, Duration.ofSeconds(30)));
         hold(bulkhead, 1);
@@ -243,9 +243,9 @@ class BulkheadTest {
     @Test
     @Points(2)
     @DisplayName("The limit is exact, whatever the size: with 3 permits, 2 held leave room for a third call, and 3 held reject a fourth")
-    @Hint({"maxConcurrentCalls is how many calls may run at once: just under it a call runs, at it the next is rejected.",
-           "Size the semaphore with config.maxConcurrentCalls(), not a number of your own; tryAcquire succeeds while a permit is free.",
-           "Last hint: `new Semaphore(config.maxConcurrentCalls(), true)`, and `inUse()` is `config.maxConcurrentCalls() - permits.availablePermits()`."})
+    @Hint({"With 3 permits and 2 held, does a third call fit? Is the size of your semaphore the config's?",
+           "maxConcurrentCalls is how many calls may run at once: just under it a call runs, at it the next is rejected. The size is the config's, not a number of your own.",
+           "Last hint: new Semaphore(config.maxConcurrentCalls(), true), and inUse() is config.maxConcurrentCalls() - permits.availablePermits()."})
     void theLimitIsExact() {
         var bulkhead = new Bulkhead("catalog", BulkheadConfig.rejectingAtOnce(3));
         hold(bulkhead, 2);
@@ -260,9 +260,9 @@ class BulkheadTest {
     @Test
     @Points(2)
     @DisplayName("A call that throws an Error gives its permit back too, and the Error reaches the caller unchanged")
-    @Hint({"A call can end with an Error as well as an exception (an assertion, a StackOverflowError): the permit must come back however it ends.",
-           "A finally block runs for every Throwable; a catch (RuntimeException e) around the release does not.",
-           "Last hint: `try { return call.get(); } finally { permits.release(); }`, with no catch at all."})
+    @Hint({"Can a call end with an Error, not an exception? What happens to its permit?",
+           "The permit must come back however the call ends, an Error included. A finally block runs for every Throwable; a catch (RuntimeException e) does not.",
+           "Last hint: try { return call.get(); } finally { permits.release(); }, with no catch at all."})
     void errorGivesThePermitBack() {
         var bulkhead = new Bulkhead("shipping", BulkheadConfig.rejectingAtOnce(1));
         var broken = new AssertionError("a bug in the quote's parser");
@@ -279,9 +279,9 @@ class BulkheadTest {
     @Test
     @Points(2)
     @DisplayName("With a short maxWaitDuration (1 ms) and no permit freed, the call is rejected after its wait, not held for ever")
-    @Hint({"A wait longer than zero is still a bounded wait: when no permit comes within maxWaitDuration, the call is rejected.",
-           "tryAcquire(timeout, unit) returns false when the time is up; acquire() would wait as long as it takes.",
-           "Last hint: `permits.tryAcquire(config.maxWaitDuration().toNanos(), TimeUnit.NANOSECONDS)` for every wait, zero or not; false means BulkheadFull."})
+    @Hint({"A wait of 1 ms passes and no permit was freed. What then?",
+           "A wait longer than zero is still a bounded wait: when no permit comes within maxWaitDuration, the call is rejected, not held for ever.",
+           "Last hint: permits.tryAcquire(config.maxWaitDuration().toNanos(), TimeUnit.NANOSECONDS) for every wait, zero or not; false means BulkheadFull."})
     void shortWaitThenRejected() {
         var bulkhead = new Bulkhead("shipping", new BulkheadConfig(1, Duration.ofMillis(1)));
         hold(bulkhead, 1);
@@ -301,9 +301,9 @@ class BulkheadTest {
     @Test
     @Points(3)
     @DisplayName("Thread-safe: 8 calls released together on a bulkhead of 3 get exactly 3 permits, round after round, and all come back")
-    @Hint({"Many requests reach one bulkhead at the same moment. Counting the places with a plain int (check, then add) lets two of them take the last place.",
-           "Let the Semaphore do the counting: tryAcquire takes a permit atomically, release gives it back; no check-then-act of your own.",
-           "Last hint: `if (!permits.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS)) throw new BulkheadFull(name);` and `permits.release()` in finally."})
+    @Hint({"Many calls reach one bulkhead at the same moment. Is your counting a check, then an add?",
+           "A check-then-act of your own lets two calls take the last place. Let the Semaphore count: it takes and gives back permits atomically.",
+           "Last hint: if (!permits.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS)) throw new BulkheadFull(name); and permits.release() in finally."})
     void exactUnderRace() {
         for (int round = 1; round <= 20; round++) {
             var bulkhead = new Bulkhead("shipping", BulkheadConfig.rejectingAtOnce(3));
@@ -320,9 +320,9 @@ class BulkheadTest {
     @Test
     @Points(2)
     @DisplayName("Bulkheads gives each dependency one bulkhead: the same one every time for shipping, another one for payments")
-    @Hint({"bulkhead(\"shipping\") must return the same Bulkhead every time: its permits are shared by every request to shipping. payments gets its own.",
-           "bulkheads.computeIfAbsent(dependency, name -> new Bulkhead(name, ...)) makes it once, also when two threads ask at the same moment.",
-           "The lesson's README, section 'One bulkhead per dependency'."})
+    @Hint({"Read 'One bulkhead per dependency' in the lesson's README. Does bulkhead(\"shipping\") give the same object each time?",
+           "Each dependency has one bulkhead, made once and shared by every request to it: a new bulkhead per request limits nothing. payments gets its own.",
+           "Last hint: return bulkheads.computeIfAbsent(dependency, name -> new Bulkhead(name, ...));"})
     void oneBulkheadPerDependency() {
         var bulkheads = new Bulkheads(TWO_AT_ONCE);
 
@@ -339,9 +339,9 @@ class BulkheadTest {
     @Test
     @Points(3)
     @DisplayName("With shipping's permits all held by slow quotes, a payments call still runs: one bulkhead per dependency, not one for all")
-    @Hint({"The point of a bulkhead: a slow dependency fills its own compartment and no other. One shared bulkhead is one shared pool again.",
-           "Keep a Bulkhead per dependency name in the map, each with its own permits.",
-           "The lesson's README, section 'One bulkhead per dependency'."})
+    @Hint({"Shipping's places are all taken. Do payments' calls share them? ('One bulkhead per dependency' in the lesson's README.)",
+           "A slow dependency fills its own compartment and no other. One bulkhead for all is the shared pool again.",
+           "Last hint: keep one Bulkhead per dependency name in the map `bulkheads`, each with its own Semaphore."})
     void fullShippingLeavesPaymentsAlone() {
         var bulkheads = new Bulkheads(TWO_AT_ONCE);
         var slowQuotes = hold(bulkheads.bulkhead("shipping"), 2);
@@ -356,9 +356,9 @@ class BulkheadTest {
 
     @Test
     @DisplayName("A dependency configured on its own gets its own size: shipping 1 permit, payments the default 2")
-    @Hint({"configure(dependency, config) stores a config for one dependency in `configs`; the others get the defaults.",
-           "When you make a dependency's bulkhead, use configs.getOrDefault(name, defaults).",
-           "The lesson's README, section 'One bulkhead per dependency', on sizing."})
+    @Hint({"Where does configure(...) store a dependency's config? Do you read it? ('Sizing' in 'One bulkhead per dependency', lesson's README.)",
+           "Each dependency gets its own size from its own measurements; the others get the defaults.",
+           "Last hint: new Bulkhead(name, configs.getOrDefault(name, defaults)) when you make a dependency's bulkhead."})
     void ownConfigPerDependency() {
         var bulkheads = new Bulkheads(TWO_AT_ONCE).configure("shipping", BulkheadConfig.rejectingAtOnce(1));
 
@@ -376,9 +376,9 @@ class BulkheadTest {
     @Test
     @Points(2)
     @DisplayName("Thread-safe: 8 requests asking together for a new dependency's bulkhead all get the same one")
-    @Hint({"Two requests can ask for payments' bulkhead for the first time at the same moment. Look it up, miss, make one: both make one, and payments has twice its places.",
-           "Make it and store it in one atomic step of the map: ConcurrentHashMap.computeIfAbsent.",
-           "Last hint: `return bulkheads.computeIfAbsent(dependency, name -> new Bulkhead(name, configs.getOrDefault(name, defaults)));`."})
+    @Hint({"Two requests ask for payments' bulkhead for the first time at the same moment. How many bulkheads are made?",
+           "Look up, miss, make one: if two threads do that at once, payments gets two bulkheads and twice its places. Making and storing must be one atomic step.",
+           "Last hint: return bulkheads.computeIfAbsent(dependency, name -> new Bulkhead(name, configs.getOrDefault(name, defaults)));"})
     void oneBulkheadUnderRace() throws Exception {
         for (int round = 1; round <= 30; round++) {
             var bulkheads = new Bulkheads(TWO_AT_ONCE);

@@ -85,9 +85,9 @@ class GatewayTest {
 
     @Test
     @DisplayName("GET /quote passes shipping's answer through: its status, Content-Type and body")
-    @Hint({"Guard.through makes the call inside the bulkhead, and writes the Answer it returns to ctx: status, Content-Type, body.",
-           "var answer = bulkhead.call(call); ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());",
-           "The lesson's README, section 'At the gateway: 503 and Retry-After'."})
+    @Hint({"Read 'At the gateway: 503 and Retry-After' in the lesson's README. What does Guard.through do with the peer's answer?",
+           "Guard.through makes the call inside the bulkhead, and passes the peer's answer on as it is: status, Content-Type and body.",
+           "Last hint: var answer = bulkhead.call(call); ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());"})
     void quotePassesThrough() throws Exception {
         var quote = send(quote("c-7"));
 
@@ -101,9 +101,9 @@ class GatewayTest {
     @Test
     @Points(3)
     @DisplayName("With shipping's 2 places taken by slow quotes, the next quote is answered 503 with Retry-After at once, and shipping never sees it")
-    @Hint({"A BulkheadFull from bulkhead.call means: no room for this request now. The gateway answers it itself, without calling shipping.",
-           "catch (BulkheadFull full) { ctx.header(\"Retry-After\", \"1\"); error(ctx, 503, full.bulkhead() + \" is busy, try again shortly\"); }",
-           "The lesson's README, section 'At the gateway: 503 and Retry-After'."})
+    @Hint({"A full bulkhead: who answers the request, and with which status? ('At the gateway: 503 and Retry-After' in the lesson's README.)",
+           "No room now is the gateway's own answer, at once, without calling shipping: 503 with Retry-After. Not 429 (this client asked once), not 502 (shipping never saw it).",
+           "Last hint: catch (BulkheadFull full) { ctx.header(\"Retry-After\", \"1\"); error(ctx, 503, full.bulkhead() + \" is busy, try again shortly\"); }"})
     void fullShippingIs503() throws Exception {
         var slowQuotes = twoSlowQuotes();
 
@@ -127,9 +127,9 @@ class GatewayTest {
     @Test
     @Points(3)
     @DisplayName("While slow quotes fill shipping's places, a checkout still reaches payments and is answered 201")
-    @Hint({"The gateway asks Bulkheads for the bulkhead of each dependency; payments' must not be shipping's.",
-           "Bulkheads.bulkhead(name) returns one bulkhead per name, each with permits of its own.",
-           "The lesson's README, section 'One bulkhead per dependency'."})
+    @Hint({"Which bulkhead does a checkout use? Is it shipping's? ('One bulkhead per dependency' in the lesson's README.)",
+           "Each dependency has its own bulkhead with its own permits, so slow quotes cannot turn a checkout away.",
+           "Last hint: Bulkheads.bulkhead(name) returns one bulkhead per name, made with computeIfAbsent; the gateway asks it for \"payments\" and for \"shipping\" apart."})
     void checkoutWhileShippingIsFull() throws Exception {
         var slowQuotes = twoSlowQuotes();
 
@@ -146,9 +146,9 @@ class GatewayTest {
     @Test
     @Points(2)
     @DisplayName("A quote that shipping fails without an answer is 502, and gives its place back: the third one is 502 too, not 503")
-    @Hint({"Upstream throws PeerUnavailable when shipping breaks the connection. Its permit must come back all the same (Bulkhead.call's finally), and the client hears 502.",
-           "catch (Upstream.PeerUnavailable e) { error(ctx, 502, ...); } next to the catch of BulkheadFull; the bulkhead gives the permit back however the call ended.",
-           "The lesson's README, section 'Every permit comes back'."})
+    @Hint({"Shipping broke the connection. Does the quote's place come back? What does the client hear? ('Every permit comes back' in the lesson's README.)",
+           "A peer that gave no answer is the gateway's 502. Its permit comes back all the same, so the next quote is 502 too, not 503.",
+           "Last hint: catch (Upstream.PeerUnavailable e) { error(ctx, 502, ...); } next to the catch of BulkheadFull; Bulkhead.call's finally gives the permit back however the call ended."})
     void brokenConnectionsGivePlacesBack() throws Exception {
         shipping.stubFor(get(urlPathEqualTo("/quotes")).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
 
@@ -165,9 +165,9 @@ class GatewayTest {
 
     @Test
     @DisplayName("GET /bulkheads shows the places in use per dependency: shipping 2 while two quotes wait, 0 once they are answered")
-    @Hint({"Bulkheads.inUse() reads the map of bulkheads you made; each bulkhead's inUse() counts its permits taken.",
-           "Keep every bulkhead in `bulkheads` (computeIfAbsent does), and let inUse() be maxConcurrentCalls minus the free permits.",
-           "The lesson's README, section 'The pattern'."})
+    @Hint({"Bulkheads.inUse() is given: it reads the map of bulkheads. Are your bulkheads in that map?",
+           "Every bulkhead you make is kept in `bulkheads`, and each says how many of its permits are taken now.",
+           "Last hint: make bulkheads with bulkheads.computeIfAbsent(...), and Bulkhead.inUse() returns config.maxConcurrentCalls() - permits.availablePermits()."})
     void showsPlacesInUse() throws Exception {
         var slowQuotes = twoSlowQuotes();
 
@@ -185,9 +185,9 @@ class GatewayTest {
     @Test
     @Points(2)
     @DisplayName("Every answer a peer gives passes on unchanged, errors included: shipping's 404, 500 and 503, payments' 202 and 409")
-    @Hint({"An answer is an answer: when the peer says 503 or 404, the gateway passes that on as it is. Only no answer at all is the gateway's 502, and only a full bulkhead its own 503.",
-           "Write every Answer's status, Content-Type and body to ctx, whatever the status; map nothing.",
-           "Last hint: `ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());` for every Answer, with no if on the status."})
+    @Hint({"When the peer answers 503 or 404, whose answer is it?",
+           "An answer is an answer: the gateway passes it on as it is. Only no answer at all is the gateway's 502, and only a full bulkhead its own 503.",
+           "Last hint: ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body()); for every Answer, with no if on the status."})
     void everyAnswerPassesOn() throws Exception {
         record Case(int status, String body) {}
         for (var c : List.of(new Case(404, "{\"error\": \"no cart c-404\"}"), new Case(500, "{\"error\": \"rates table missing\"}"),
@@ -210,9 +210,9 @@ class GatewayTest {
     @Test
     @Points(2)
     @DisplayName("Payments has the same guard: with its 2 places taken, a checkout is answered 503 with Retry-After naming payments, and a broken connection is 502")
-    @Hint({"Guard.through serves every route: what it does for quotes it does for checkouts, with the checkout's own bulkhead.",
-           "Name the bulkhead from BulkheadFull.bulkhead() (or bulkhead.name()), never a fixed \"shipping\"; the 502 names the bulkhead's dependency too.",
-           "Last hint: `catch (BulkheadFull full) { ctx.header(\"Retry-After\", \"1\"); error(ctx, 503, full.bulkhead() + \" is busy, try again shortly\"); }` and `catch (Upstream.PeerUnavailable e) { error(ctx, 502, bulkhead.name() + \" did not answer\"); }`."})
+    @Hint({"Does your Guard.through say \"shipping\" anywhere?",
+           "Guard.through serves every route: what it does for quotes it does for checkouts, naming the bulkhead it was given.",
+           "Last hint: catch (BulkheadFull full) { ctx.header(\"Retry-After\", \"1\"); error(ctx, 503, full.bulkhead() + \" is busy, try again shortly\"); } and catch (Upstream.PeerUnavailable e) { error(ctx, 502, bulkhead.name() + \" did not answer\"); }"})
     void paymentsHasTheSameGuard() throws Exception {
         var slowCheckouts = twoSlowCheckouts();
 
