@@ -26,8 +26,8 @@ class EmailAddressesTest {
     @Test
     @Points(1)
     @DisplayName("A newer version replaces the address: the e-mail goes to the latest one")
-    @Hint({"Keep one address per customer, and replace it when a newer change arrives.",
-           "Event-carried state transfer: each AddressChanged carries the whole new address, so the copy needs nothing but the latest event per customer.",
+    @Hint({"Read 'A copy of another service's data: event-carried state transfer' in the lesson's README. What does each AddressChanged carry?",
+           "Each event carries the whole new address, so the copy needs nothing but the latest event per customer. A newer version replaces what is held.",
            "Last hint: a Map<String, AddressChanged> by customerId; apply puts the event when nothing is held or event.version() > held.version(), and returns Outcome.APPLIED."})
     void newerVersionReplaces() {
         var addresses = new EmailAddresses();
@@ -39,9 +39,9 @@ class EmailAddressesTest {
     @Test
     @Points(1)
     @DisplayName("A customer the copy has never heard of has version 0, and sendTo throws UnknownCustomer naming her")
-    @Hint({"An order can arrive before its customer's first AddressChanged: the two come on different topics. There is no address to e-mail yet.",
-           "Say so loudly: the e-mail fails, the broker delivers the order again later. null or an empty address would send an e-mail to nowhere.",
-           "Last hint: in sendTo, `if (held == null) throw new UnknownCustomer(customerId);`; in versionOf, `held == null ? 0 : held.version()`."})
+    @Hint({"Can an order arrive before its customer's first AddressChanged? (End of 'Which event is the latest: a version number' in the lesson's README.)",
+           "The two come on different topics, in no agreed order. With no address yet, say so loudly: the e-mail fails, and the broker delivers the order again later. null or an empty address would send an e-mail to nowhere.",
+           "Last hint: in sendTo: if (held == null) throw new UnknownCustomer(customerId); in versionOf: held == null ? 0 : held.version()."})
     void unknownCustomer() {
         var addresses = new EmailAddresses();
         assertUnknown(addresses, "bob");
@@ -53,9 +53,9 @@ class EmailAddressesTest {
     @Test
     @Points(2)
     @DisplayName("The same version again is a DUPLICATE and changes nothing: a redelivery after a crash")
-    @Hint({"At least once delivery: notifications applied version 2 and crashed before it acknowledged; the broker delivers version 2 again.",
-           "Only a higher version is news. An event whose version equals the held one is the same change again: report DUPLICATE, keep what you hold.",
-           "Last hint: compare with `>`, not `>=`; when event.version() == held.version() (and the e-mail is the same), return Outcome.DUPLICATE."})
+    @Hint({"Read 'Which event is the latest: a version number' in the lesson's README. What happens when the broker delivers version 2 a second time?",
+           "Delivery is at least once, so the same event can come twice. Only a higher version is news: the same version again is a DUPLICATE, and changes nothing.",
+           "Last hint: compare with >, not >=; when event.version() == held.version() (and the e-mail is the same), return Outcome.DUPLICATE."})
     void sameVersionIsADuplicate() {
         var addresses = new EmailAddresses();
         addresses.apply(changed("ada", "ada@home.example", 1));
@@ -72,9 +72,9 @@ class EmailAddressesTest {
     @Test
     @Points(2)
     @DisplayName("An older version is STALE and never overwrites a newer one, one version below or many")
-    @Hint({"Events come late: a redelivered version 2 can arrive after version 3. Applying whatever comes last sends e-mails to an address Ada left.",
-           "Compare versions: lower than the held one means older, whatever the order of arrival. Report STALE and keep the newer address.",
-           "Last hint: `if (event.version() < held.version()) return Outcome.STALE;` before anything is put in the map."})
+    @Hint({"A redelivered version 2 arrives after version 3. Which address should the copy keep? ('Which event is the latest: a version number' in the lesson's README.)",
+           "Apply by version, not by order of arrival. A lower version than the one held is older: STALE, and the newer address stays.",
+           "Last hint: if (event.version() < held.version()) return Outcome.STALE; before anything is put in the map."})
     void olderNeverOverwritesNewer() {
         var addresses = new EmailAddresses();
         addresses.apply(changed("ada", "ada@studio.example", 3));
@@ -90,8 +90,8 @@ class EmailAddressesTest {
     @Test
     @Points(2)
     @DisplayName("A gap is fine: version 4 after version 1 applies, and the versions in between are STALE when they come")
-    @Hint({"Each event carries the whole address, so a missing version loses nothing: version 4 says all there is to know.",
-           "Do not wait for version held + 1. Higher is newer, however much higher; and a customer's first event may have any version (the copy may have started late).",
+    @Hint({"Version 4 arrives after version 1. Do you need versions 2 and 3 first? ('Which event is the latest: a version number' in the lesson's README.)",
+           "Each event carries the whole address, so a missing version loses nothing. Higher is newer, however much higher; a customer's first event may have any version.",
            "Last hint: the only test is event.version() > held.version() (or nothing held); never event.version() == held.version() + 1."})
     void gapsAreFine() {
         var addresses = new EmailAddresses();
@@ -108,9 +108,9 @@ class EmailAddressesTest {
     @Test
     @Points(2)
     @DisplayName("Customers do not mix: each has versions of her own")
-    @Hint({"Ada's version 5 says nothing about Bob: profiles numbers each customer's changes on their own.",
-           "Keep the version per customer, next to her address, and compare an event only with its own customer's.",
-           "Last hint: look up `latest.get(event.customerId())`, never one version (or one 'last event') for the whole copy."})
+    @Hint({"Does Ada's version 5 say anything about Bob?",
+           "Profiles numbers each customer's changes on their own. Keep the version per customer, next to her address, and compare an event only with its own customer's.",
+           "Last hint: look up latest.get(event.customerId()); never one version (or one 'last event') for the whole copy."})
     void customersDoNotMix() {
         var addresses = new EmailAddresses();
         addresses.apply(changed("ada", "ada@home.example", 5));
@@ -125,9 +125,9 @@ class EmailAddressesTest {
     @Test
     @Points(2)
     @DisplayName("One version with two different addresses throws VersionConflict, every time it is delivered, and keeps the address held")
-    @Hint({"A duplicate is the same change again. The same version with another address is not a duplicate: profiles broke its promise.",
-           "Neither address can be trusted to be the later one. Keep what you hold and throw, so the event fails at each delivery and ends in the dead-letter queue for a person.",
-           "Last hint: when the versions are equal, `if (!event.email().equals(held.email())) throw new VersionConflict(held, event);`, before returning DUPLICATE."})
+    @Hint({"The same version comes with another address. Is that a duplicate?",
+           "A duplicate is the same change again. The same version with another address means profiles broke its promise, and neither address can be trusted to be the later one. Keep what you hold, and fail at every delivery, so the event ends with a person in the dead-letter queue.",
+           "Last hint: when the versions are equal: if (!event.email().equals(held.email())) throw new VersionConflict(held, event); before returning DUPLICATE."})
     void conflictingAddressesUnderOneVersion() {
         var addresses = new EmailAddresses();
         addresses.apply(changed("ada", "ada@work.example", 2));
@@ -144,8 +144,8 @@ class EmailAddressesTest {
     @Test
     @Points(2)
     @DisplayName("An e-mail that failed for an unknown customer succeeds when the order is redelivered after her first event")
-    @Hint({"The order and the address come on two topics, in no agreed order. The first try fails; the broker delivers the order again.",
-           "A failed sendTo must leave nothing behind (no empty address, no 'unknown' remembered): when AddressChanged arrives, the next try must find it.",
+    @Hint({"The first try failed for an unknown customer. What must be true when the broker delivers the order again?",
+           "A failed sendTo must leave nothing behind: no empty address, no 'unknown' remembered. When AddressChanged arrives, the next try finds it.",
            "Last hint: sendTo only reads the map; apply for a new customer puts her event and returns APPLIED, whatever its version."})
     void redeliveryAfterTheAddressArrived() {
         var addresses = new EmailAddresses();
@@ -158,9 +158,9 @@ class EmailAddressesTest {
     @Test
     @Points(1)
     @DisplayName("Events applied on several threads at once, in shuffled order: the copy ends at each customer's highest version")
-    @Hint({"Notifications applies events on the broker's thread and sends e-mails on another: two calls can meet in the middle of apply.",
+    @Hint({"Events come on the broker's thread, e-mails go out on another. Can two calls meet in the middle of apply?",
            "Reading the held version and putting the new event must be one step, or a late version 2 can slip in after version 3 was put.",
-           "Last hint: make apply, sendTo and versionOf `synchronized` (or use ConcurrentHashMap.compute for the whole read-compare-put)."})
+           "Last hint: make apply, sendTo and versionOf synchronized (or use ConcurrentHashMap.compute for the whole read-compare-put)."})
     void threadSafe() throws Exception {
         var addresses = new EmailAddresses();
         int versions = 2_000;

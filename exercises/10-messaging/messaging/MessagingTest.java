@@ -68,9 +68,9 @@ class MessagingTest {
     @Test
     @Points(2)
     @DisplayName("Each subscriber gets each published event exactly once")
-    @Hint({"publish sends one text message to the topic; durableSubscriber makes a consumer on the topic; pollOnce receives, handles and acknowledges.",
-           "Publish with producer.send(session.createTextMessage(event.toText())). In pollOnce: consumer.receive(timeout.toMillis()), null means NONE; handler.handle(OrderPlaced.fromText(text)); then message.acknowledge().",
-           "The README's section 'Topics: everyone gets a copy'."})
+    @Hint({"Read 'A broker in the middle' and 'Topics: everyone gets a copy' in the lesson's README.",
+           "A topic gives each message to every subscription, once. publish sends one text message to the topic; a subscriber receives it, hands it to its handler, and acknowledges it.",
+           "Last hint: publish: producer.send(session.createTextMessage(event.toText())). pollOnce: message = consumer.receive(timeout.toMillis()); null is NONE; handler.handle(OrderPlaced.fromText(text)); then message.acknowledge()."})
     void eachSubscriberGetsEachEventOnce() throws Exception {
         var notified = new Seen();
         var shipped = new Seen();
@@ -98,9 +98,9 @@ class MessagingTest {
     @Test
     @Points(3)
     @DisplayName("Events published while a subscriber is offline all arrive when it comes back")
-    @Hint({"A plain consumer on a topic only gets what is published while it is connected. The broker must keep a queue for the subscriber while it is away.",
-           "Give the connection a client id (connection.setClientID(name)) and use session.createDurableConsumer(topic, name): the subscription outlives the connection. The message must be PERSISTENT.",
-           "The README's section 'Durable subscriptions: catching up'."})
+    @Hint({"Read 'Durable subscriptions: catching up' in the lesson's README. Who keeps the events while shipping is away?",
+           "A plain topic subscriber gets only what is published while it is connected. A durable subscription has a name and belongs to the broker, which collects the messages for it. They must be persistent.",
+           "Last hint: connection.setClientID(name); session.createDurableConsumer(session.createTopic(Topology.ORDERS_TOPIC), name); and publish with DeliveryMode.PERSISTENT."})
     void offlineSubscriberCatchesUp() throws Exception {
         String name = unique("shipping");
         var shipped = new Seen();
@@ -121,9 +121,9 @@ class MessagingTest {
     @Test
     @Points(2)
     @DisplayName("publish sends each event to the orders topic as a persistent TextMessage whose text is event.toText()")
-    @Hint({"Subscribers read the event back with OrderPlaced.fromText(text): the message must be a TextMessage with exactly that text. And an event nobody has processed yet must survive a broker restart.",
-           "Create the producer on session.createTopic(Topology.ORDERS_TOPIC), send session.createTextMessage(event.toText()), and make the delivery mode PERSISTENT.",
-           "Last hint: `producer.setDeliveryMode(DeliveryMode.PERSISTENT); producer.send(session.createTextMessage(event.toText()));`."})
+    @Hint({"How does a subscriber read the event back? And what happens to an event nobody has processed when the broker restarts?",
+           "Subscribers read OrderPlaced.fromText(text), so the message is a TextMessage with exactly event.toText(). A persistent message survives a broker restart.",
+           "Last hint: producer.send(session.createTextMessage(event.toText()), DeliveryMode.PERSISTENT, Message.DEFAULT_PRIORITY, Message.DEFAULT_TIME_TO_LIVE); the producer on the orders topic is given."})
     void publishesPersistentText() throws Exception {
         try (Connection connection = broker.connectionFactory().createConnection()) {
             connection.start();
@@ -149,9 +149,9 @@ class MessagingTest {
     @Test
     @Points(3)
     @DisplayName("A message whose processing failed is delivered again, and counts as done only once it succeeds")
-    @Hint({"The broker must not hear 'done' before the handler returned. Which acknowledge mode lets you say when?",
-           "Create the session with Session.CLIENT_ACKNOWLEDGE; call message.acknowledge() after handler.handle(...) returned; when it throws, call session.recover() so the message is redelivered.",
-           "The README's section 'Acknowledge after processing'."})
+    @Hint({"Read 'Acknowledge after processing' in the lesson's README. Which acknowledge mode lets you say when a message is done?",
+           "The broker must hear 'done' only after the handler returned. When the handler throws, the message goes back to the broker, to be delivered again.",
+           "Last hint: connection.createSession(false, Session.CLIENT_ACKNOWLEDGE); message.acknowledge() after handler.handle(...) returned; in the catch, session.recover() and return Outcome.FAILED."})
     void failedMessageIsRedelivered() throws Exception {
         var attempts = new Seen();
         AtomicInteger failuresLeft = new AtomicInteger(1);
@@ -179,9 +179,9 @@ class MessagingTest {
     @Test
     @Points(2)
     @DisplayName("A consumer that crashes before acknowledging leaves the message for the next consumer")
-    @Hint({"A crash here is the connection closing while the message is being processed, without an acknowledgement.",
-           "With CLIENT_ACKNOWLEDGE, a message received but not acknowledged goes back to the queue when the connection closes. With AUTO_ACKNOWLEDGE, receive() has already said 'done'.",
-           "The README's section 'Acknowledge after processing'."})
+    @Hint({"A consumer crashes while it processes a message. With AUTO_ACKNOWLEDGE, what did receive() already tell the broker? ('Acknowledge after processing' in the lesson's README.)",
+           "Acknowledge after processing: a message received but not acknowledged goes back to the queue when the connection closes, for the next consumer. At least once.",
+           "Last hint: a CLIENT_ACKNOWLEDGE session in onQueue, and message.acknowledge() only after handler.handle(...) returned."})
     void crashLeavesMessageForNextConsumer() throws Exception {
         String queue = uniqueQueue();
         var processed = new Seen();
@@ -208,9 +208,9 @@ class MessagingTest {
     @Test
     @Points(2)
     @DisplayName("On the topic too, a failed message is delivered again to the same subscriber, and is done once processed")
-    @Hint({"A durable subscriber needs the same care as a queue worker: the broker hears 'done' only after the handler returned.",
-           "Give durableSubscriber a CLIENT_ACKNOWLEDGE (or transacted) session too; pollOnce's recover() then gives the failed message back to the subscription.",
-           "Last hint: `connection.createSession(false, Session.CLIENT_ACKNOWLEDGE)` in both durableSubscriber and onQueue."})
+    @Hint({"Does your durable subscriber acknowledge the same way as your queue worker?",
+           "A durable subscriber needs the same care as a queue worker: the broker hears 'done' only after the handler returned, and recover() gives a failed message back to the subscription.",
+           "Last hint: connection.createSession(false, Session.CLIENT_ACKNOWLEDGE) in both durableSubscriber and onQueue."})
     void failedOnTheTopicIsRedelivered() throws Exception {
         var attempts = new Seen();
         AtomicInteger failuresLeft = new AtomicInteger(1);
@@ -231,9 +231,9 @@ class MessagingTest {
     @Test
     @Points(2)
     @DisplayName("A subscriber that crashes before acknowledging gets the event again when it comes back under the same name")
-    @Hint({"The durable subscription keeps every event that was not acknowledged: a crash halfway leaves it there for the subscriber's return.",
-           "With CLIENT_ACKNOWLEDGE, an event received but not acknowledged goes back to the subscription when the connection closes.",
-           "Last hint: a CLIENT_ACKNOWLEDGE session in durableSubscriber, `message.acknowledge()` only after handler.handle returned."})
+    @Hint({"A subscriber crashes before it acknowledges. Where is the event when it comes back under the same name?",
+           "The durable subscription keeps every event that was not acknowledged: a crash halfway leaves it there for the subscriber's return.",
+           "Last hint: a CLIENT_ACKNOWLEDGE session in durableSubscriber, and message.acknowledge() only after handler.handle returned."})
     void crashedSubscriberGetsItAgain() throws Exception {
         String name = unique("shipping");
         var crashing = OrderConsumer.durableSubscriber(broker.connectionFactory(), name, event -> {
@@ -261,9 +261,9 @@ class MessagingTest {
     @Test
     @Points(2)
     @DisplayName("Workers on one queue share the work: every message is processed by exactly one of them")
-    @Hint({"A queue, unlike a topic, gives each message to one consumer. onQueue makes a consumer on session.createQueue(queue).",
-           "No client id for queue workers: two connections with the same client id are refused. Each worker acknowledges what it processed.",
-           "The README's section 'Queues: competing consumers'."})
+    @Hint({"Read 'Queues: competing consumers' in the lesson's README. How is a queue unlike a topic?",
+           "A queue gives each message to exactly one of its consumers: the workers share the load. Each worker acknowledges what it processed.",
+           "Last hint: in onQueue: session.createConsumer(session.createQueue(queue)), with no client id (two connections with the same client id are refused)."})
     void competingConsumersSplitTheWork() throws Exception {
         String queue = uniqueQueue();
         var first = new Seen();
@@ -301,9 +301,9 @@ class MessagingTest {
     @Test
     @Points(3)
     @DisplayName("A poison message is tried MAX_DELIVERY_ATTEMPTS times, then waits in the dead-letter queue")
-    @Hint({"Without a limit the broker delivers a failing message again and again, forever, and the queue behind it waits.",
-           "In Topology.configure call broker.deadLetterAfter(\"orders.#\", MAX_DELIVERY_ATTEMPTS, DEAD_LETTERS): '#' matches the topic and every orders queue.",
-           "The README's section 'Poison messages and the dead-letter queue'."})
+    @Hint({"Read 'Poison messages and the dead-letter queue' in the lesson's README. What does a broker do with a message that fails every time?",
+           "Without a limit, a failing message is delivered again and again, forever, and the queue behind it waits. After a number of deliveries it goes to a dead-letter address, for a person.",
+           "Last hint: in Topology.configure: broker.deadLetterAfter(\"orders.#\", MAX_DELIVERY_ATTEMPTS, DEAD_LETTERS); '#' matches the topic and every orders queue."})
     void poisonMessageEndsInDeadLetters() throws Exception {
         requireTopology();
         String queue = uniqueQueue();
@@ -333,9 +333,9 @@ class MessagingTest {
     @Test
     @Points(1)
     @DisplayName("A message that fails and then succeeds on its last allowed delivery never reaches the dead-letter queue")
-    @Hint({"A failure or two is normal (a peer restarting); only a message that fails every time is poison.",
-           "MAX_DELIVERY_ATTEMPTS counts deliveries of one message; a later success ends its story.",
-           "The README's section 'Poison messages and the dead-letter queue'."})
+    @Hint({"Is a message that fails twice and then succeeds poison? ('Poison messages and the dead-letter queue' in the lesson's README.)",
+           "A failure or two is normal, a peer restarting. Only a message that fails every time is poison; a success on the last allowed delivery ends its story.",
+           "Last hint: MAX_DELIVERY_ATTEMPTS counts deliveries of one message, the first included: pass it to deadLetterAfter as it is, not minus one."})
     void recoveredMessageIsNotDeadLettered() throws Exception {
         requireTopology();
         String queue = uniqueQueue();
@@ -363,9 +363,9 @@ class MessagingTest {
     @Test
     @Points(2)
     @DisplayName("Poison on the topic, and on a deeper orders queue (orders.eu.to-ship), is dead-lettered after MAX_DELIVERY_ATTEMPTS too")
-    @Hint({"The rule covers the orders topic and every queue whose name starts with orders., however many words follow.",
-           "In the broker's address patterns, '*' matches exactly one word and '#' any number of words, none included: 'orders.#' matches orders, orders.to-ship and orders.eu.to-ship.",
-           "Last hint: `broker.deadLetterAfter(Topology.ORDERS_TOPIC + \".#\", MAX_DELIVERY_ATTEMPTS, DEAD_LETTERS)`, once."})
+    @Hint({"Does your dead-letter rule cover orders.eu.to-ship too?",
+           "The rule covers the orders topic and every queue whose name starts with orders., however many words follow. In the broker's patterns '*' is exactly one word and '#' any number, none included.",
+           "Last hint: broker.deadLetterAfter(Topology.ORDERS_TOPIC + \".#\", MAX_DELIVERY_ATTEMPTS, DEAD_LETTERS), once."})
     void poisonOnTheTopicAndDeeperQueues() throws Exception {
         requireTopology();
         var poison = new OrderPlaced("o-poison-topic", "no-such-sku", 1);
@@ -397,9 +397,9 @@ class MessagingTest {
     @Test
     @Points(2)
     @DisplayName("A handler's checked exception fails the poll like any other, and a message that is not an OrderPlaced is poison too")
-    @Hint({"Whatever goes wrong between receiving and acknowledging is a failure: a checked exception from the handler, or a text that does not parse.",
-           "Keep the reading of the message (getText, OrderPlaced.fromText) inside the same try as the handler, and catch Exception, not only RuntimeException.",
-           "Last hint: `try { handler.handle(OrderPlaced.fromText(((TextMessage) message).getText())); } catch (Exception e) { session.recover(); return Outcome.FAILED; }`."})
+    @Hint({"What counts as a failure between receiving and acknowledging? A checked exception? A text that does not parse?",
+           "Whatever goes wrong before the acknowledgement is a failure: the message goes back, and in the end to the dead letters. So the reading of the message belongs inside the same try as the handler.",
+           "Last hint: try { handler.handle(OrderPlaced.fromText(((TextMessage) message).getText())); } catch (Exception e) { session.recover(); return Outcome.FAILED; }"})
     void everyFailureIsAFailure() throws Exception {
         requireTopology();
         String queue = uniqueQueue();
@@ -425,9 +425,9 @@ class MessagingTest {
     @Test
     @Points(2)
     @DisplayName("Connections are closed: by close(), and when a consumer cannot be made, with the broker's JMSException passed on")
-    @Hint({"A connection is a socket and threads on a real broker: each one opened must be closed, also when making the consumer fails halfway.",
-           "In durableSubscriber and onQueue, catch the JMSException of the steps after createConnection, close the connection, and rethrow it.",
-           "Last hint: `Connection connection = factory.createConnection(); try { ... return new OrderConsumer(...); } catch (JMSException e) { connection.close(); throw e; }`."})
+    @Hint({"Making the consumer fails halfway. What happens to the connection you opened?",
+           "A connection is a socket and threads on a real broker: each one opened must be closed, also when making the consumer fails. The broker's JMSException still goes to the caller.",
+           "Last hint: Connection connection = factory.createConnection(); try { ... return new OrderConsumer(...); } catch (JMSException e) { connection.close(); throw e; }"})
     void connectionsAreClosed() throws Exception {
         var tracked = new TrackedConnections(false);
         try (var orders = new OrderEvents(tracked.factory())) {
