@@ -80,9 +80,9 @@ class OutboxTest {
     @Test
     @Points(2)
     @DisplayName("Placing an order deducts the stock, records the order and writes its OrderPlaced message to the outbox, unsent")
-    @Hint({"placeOrder writes three things in the order service's own database: the stock, the order, and an outbox row. It calls nobody.",
-           "One connection with setAutoCommit(false); update stock, insert into orders, insert into outbox (message_id, aggregate_id, type, payload); commit.",
-           "The README's section 'One transaction, two facts'."})
+    @Hint({"Read 'One transaction, two facts' in the lesson's README. Whom does placeOrder call?",
+           "placeOrder writes only to the order service's own database: the stock, the order, and the message to payments as an outbox row, in one transaction. It calls nobody.",
+           "Last hint: one connection with c.setAutoCommit(false); update stock; insert into orders; insert into outbox (message_id, aggregate_id, type, payload); c.commit()."})
     void placeOrderWritesTheOutboxRow() {
         var counting = new CountingPublisher();
         String id = Expect.returns(() -> new OrderService(orders.dataSource(), counting).placeOrder(KEYBOARD),
@@ -104,9 +104,9 @@ class OutboxTest {
 
     @Test
     @DisplayName("An order for more than is on hand is refused with OutOfStock, and nothing is written")
-    @Hint({"Deduct only when there is enough: the update's row count tells you whether it happened.",
-           "\"update stock set on_hand = on_hand - ? where sku = ? and on_hand >= ?\" updates 0 rows when there is not enough: roll back and throw OutOfStock.",
-           "The README's section 'One transaction, two facts'."})
+    @Hint({"How can the stock update itself tell you whether there was enough? ('One transaction, two facts' in the lesson's README.)",
+           "Deduct only when there is enough, in the same statement, and let its row count say whether it happened. Not enough: nothing written, OutOfStock.",
+           "Last hint: \"update stock set on_hand = on_hand - ? where sku = ? and on_hand >= ?\" updates 0 rows when there is not enough: roll back and throw OutOfStock."})
     void outOfStockWritesNothing() {
         var service = new OrderService(orders.dataSource(), new CountingPublisher());
         Expect.thrown(OutOfStock.class, () -> service.placeOrder(new Order("o-2", "KB-42", 11, 54989)),
@@ -120,9 +120,9 @@ class OutboxTest {
     @Test
     @Points(2)
     @DisplayName("A failed order writes nothing: placing order o-1 a second time fails, and the stock was deducted once")
-    @Hint({"When the second insert of o-1 fails (its id is taken), the stock it deducted first must come back: all three writes, or none.",
-           "Turn auto-commit off before the first statement, and roll back in a catch before rethrowing.",
-           "The README's section 'One transaction, two facts'."})
+    @Hint({"The second insert of o-1 fails. What happens to the stock it deducted first? ('One transaction, two facts' in the lesson's README.)",
+           "All three writes, or none: when any of them fails, the ones before it are undone.",
+           "Last hint: c.setAutoCommit(false) before the first statement, and c.rollback() in a catch before rethrowing."})
     void aFailedOrderWritesNothing() {
         var service = new OrderService(orders.dataSource(), new CountingPublisher());
         Expect.returns(() -> service.placeOrder(KEYBOARD), "the first order o-1 should be placed");
@@ -140,9 +140,9 @@ class OutboxTest {
     @Test
     @Points(2)
     @DisplayName("An order for exactly what is left is placed and leaves zero on hand; the next order, for one more, is refused")
-    @Hint({"\"Enough on hand\" includes exactly enough: 1 left and 1 ordered is a sale, 0 left and 1 ordered is not.",
-           "The stock update's condition decides: on_hand >= the quantity (not >), and an update of 0 rows means OutOfStock.",
-           "Last hint: \"update stock set on_hand = on_hand - ? where sku = ? and on_hand >= ?\" with the quantity twice; if executeUpdate() != 1, roll back and throw OutOfStock."})
+    @Hint({"1 left and 1 ordered: a sale or not?",
+           "'Enough on hand' includes exactly enough. The stock update's condition decides, and an update of 0 rows means OutOfStock.",
+           "Last hint: \"update stock set on_hand = on_hand - ? where sku = ? and on_hand >= ?\" with the quantity twice (>=, not >); if executeUpdate() != 1, roll back and throw OutOfStock."})
     void exactlyWhatIsLeftIsSold() {
         var service = new OrderService(orders.dataSource(), new CountingPublisher());
         Expect.returns(() -> service.placeOrder(new Order("o-1", "KB-42", 9, 9000)), "9 of the 10 KB-42 on hand should sell");
@@ -162,8 +162,8 @@ class OutboxTest {
 
     @Test
     @DisplayName("An order for a sku the shop never stocked is refused with OutOfStock, and nothing is written")
-    @Hint({"A sku with no row in the stock table has nothing on hand.",
-           "The stock update matches no row for an unknown sku, exactly as for a sku with too little: 0 rows updated.",
+    @Hint({"How much is on hand for a sku with no row in the stock table?",
+           "An unknown sku has nothing on hand. The stock update matches no row, exactly as for a sku with too little.",
            "Last hint: treat executeUpdate() != 1 on the stock update as OutOfStock, whatever the reason, and roll back before throwing."})
     void unknownSkuIsOutOfStock() {
         var service = new OrderService(orders.dataSource(), new CountingPublisher());
@@ -178,8 +178,8 @@ class OutboxTest {
     @Test
     @Points(2)
     @DisplayName("Two orders for two skus: each deducts its own sku only, and each message has a new id of its own, its order and its payload")
-    @Hint({"Every order is its own transaction with its own message: the stock of its sku, its row in orders, and a message id nobody used before.",
-           "The stock update needs \"where sku = ?\"; the message id is new for each message (UUID.randomUUID()), and it is not the order id: later messages about the same order need ids of their own.",
+    @Hint({"Two orders for two skus. Does each deduct only its own sku? Does each message get an id of its own?",
+           "Every order is its own transaction with its own message: the stock of its sku, its row in orders, and a new message id. The message id is not the order id: later messages about the same order need ids of their own.",
            "Last hint: String id = UUID.randomUUID().toString(); insert into outbox (message_id, aggregate_id, type, payload) values (id, order.orderId(), Message.ORDER_PLACED, order.toJson()), and return id."})
     void eachOrderHasItsOwnStockAndMessage() {
         orders.run("insert into stock (sku, on_hand) values ('MS-7', 5)");
@@ -202,8 +202,8 @@ class OutboxTest {
     @Test
     @Points(2)
     @DisplayName("When the outbox row cannot be written, the stock deducted and the order inserted before it are not kept either")
-    @Hint({"The outbox insert is the last of the three writes: when it fails, the two before it must go too, or the order exists without its message.",
-           "Keep the three statements on one connection with auto-commit off, commit only after the third, and roll back when any of them throws.",
+    @Hint({"The outbox insert is the last of the three writes. If it fails, what about the two before it?",
+           "An order without its message is the very bug the outbox fixes. Commit only after the third write, and roll back when any of them throws.",
            "Last hint: c.setAutoCommit(false); try { deduct; insertOrder; insertIntoOutbox; c.commit(); } catch (SQLException | RuntimeException e) { c.rollback(); throw e; }"})
     void aFailedOutboxWriteWritesNothing() {
         orders.run("alter table outbox add constraint refuses_o9 check (aggregate_id <> 'o-9')"); // the outbox insert will fail for o-9
@@ -223,9 +223,9 @@ class OutboxTest {
     @Test
     @Points(3)
     @DisplayName("A crash right after the order is committed loses nothing: after the restart, the relay tells payments")
-    @Hint({"The old checkout committed and then called payments; a crash in between left payments in the dark. With an outbox, placeOrder's commit already holds the message.",
-           "placeOrder must not call the Publisher it is given: write the outbox row in the order's transaction, and let the Relay publish it after the restart.",
-           "The README's section 'The night payments never heard'."})
+    @Hint({"Read 'The night payments never heard' in the lesson's README. What did a crash between the commit and the call lose?",
+           "With an outbox, the commit already holds the message. placeOrder does not call payments; the relay publishes after the restart.",
+           "Last hint: placeOrder never calls the Publisher it is given: it writes the outbox row in the order's transaction, and nothing else."})
     void crashAfterCommitStillDelivers() {
         // The publisher the order service is given is the moment the process dies: if anything calls it, the database goes down with it.
         var dies = new Crash(orders);
@@ -252,9 +252,9 @@ class OutboxTest {
     @Test
     @Points(2)
     @DisplayName("The relay publishes the unsent messages oldest first, marks them sent, and sends nothing twice on its next run")
-    @Hint({"Read the unsent rows in the order they were written, publish each, and mark it sent.",
-           "\"select ... from outbox where not sent order by seq\"; after publish returns, \"update outbox set sent = true where seq = ?\".",
-           "The README's section 'The relay'."})
+    @Hint({"Read 'The relay' in the lesson's README. Which rows does a run read, in what order, and what does it do after each?",
+           "The relay reads the unsent rows oldest first, publishes each, and marks it sent once payments confirmed. A row marked sent is never sent again.",
+           "Last hint: \"select seq, message_id, aggregate_id, type, payload from outbox where not sent order by seq\"; after publish returns: \"update outbox set sent = true where seq = ?\"."})
     void relayPublishesInOrder() {
         var service = new OrderService(orders.dataSource(), new CountingPublisher());
         for (int i = 1; i <= 3; i++) service.placeOrder(new Order("o-" + i, "KB-42", 1, 1000 * i));
@@ -275,9 +275,9 @@ class OutboxTest {
     @Test
     @Points(3)
     @DisplayName("Payments answers 503, then 200: the message stays in the outbox and goes on the relay's next run")
-    @Hint({"A message payments did not confirm is not sent: it must still be unsent after the failed run.",
-           "Mark a row sent only after publish returned normally; when publish throws PublishFailed, leave the row alone and stop the run.",
-           "The README's section 'The relay'."})
+    @Hint({"Payments answered 503. Is the message sent? ('The relay' in the lesson's README.)",
+           "A message payments did not confirm is not sent: the row stays unsent and goes on the next run.",
+           "Last hint: mark a row sent only after publish returned normally; when publish throws PublishFailed, leave the row alone and stop the run."})
     void failingPeerGetsItLater() {
         payments.reset();
         payments.answerInTurn(post("/events"), serviceUnavailable(), ok());
@@ -298,9 +298,9 @@ class OutboxTest {
 
     @Test
     @DisplayName("Payments drops the connection, then answers: the message goes on the next run")
-    @Hint({"A dropped connection is a PublishFailed too: the HttpPublisher turns it into one.",
-           "Handle every PublishFailed the same way: the row stays unsent.",
-           "The README's section 'The relay'."})
+    @Hint({"What does the HttpPublisher throw when payments drops the connection?",
+           "A dropped connection is no confirmation either: the HttpPublisher turns it into a PublishFailed, and the row stays unsent.",
+           "Last hint: handle every PublishFailed the same way: catch it around publish, leave the row unsent, stop the run."})
     void droppedConnectionGetsItLater() {
         payments.reset();
         payments.answerInTurn(post("/events"), aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER), ok());
@@ -317,8 +317,8 @@ class OutboxTest {
     @Test
     @Points(3)
     @DisplayName("Payments takes o-1 and answers 503 to o-2: the run returns 1 and never asks for o-3; the next run sends o-2, then o-3, and not o-1 again")
-    @Hint({"A failure in the middle of a run: what came before it was confirmed and stays sent; it and everything behind it wait, whichever order they are about.",
-           "Mark each row sent right after its own publish returned (not all at the end of the run), and at the first PublishFailed return the count so far.",
+    @Hint({"Payments took o-1 and refused o-2. Which rows are sent after the run, and which wait?",
+           "What came before the failure was confirmed and stays sent. The failed row and everything behind it wait for the next run.",
            "Last hint: int sent = 0; for (row : unsent) { try { publish(row) } catch (PublishFailed e) { return sent; } markSent(row); sent++; } return sent;"})
     void failureInTheMiddleOfARun() {
         var service = new OrderService(orders.dataSource(), new CountingPublisher());
@@ -345,8 +345,8 @@ class OutboxTest {
     @Test
     @Points(2)
     @DisplayName("The relay sends in the order the rows were written, not in the order of their message ids or order ids")
-    @Hint({"Message ids are random, and order ids need not sort like time: only the outbox's seq says which row was written first.",
-           "Sort the unsent rows by seq, the column the database numbers as rows arrive.",
+    @Hint({"Which column says which row was written first? Do message ids sort like time?",
+           "Message ids are random, and order ids need not sort like time. Only the outbox's seq, numbered by the database as rows arrive, says which row came first.",
            "Last hint: \"select seq, message_id, aggregate_id, type, payload from outbox where not sent order by seq\"."})
     void relaySendsInTheOrderWritten() {
         orders.run("""
@@ -368,9 +368,9 @@ class OutboxTest {
     @Test
     @Points(2)
     @DisplayName("Every answer that is not a 2xx leaves the message unsent: 500, 502, 504, 400, 409 and 429 each fail a run, then a 200 sends it")
-    @Hint({"Only a 2xx is payments' confirmation. A refusal (4xx) is no more a confirmation than an error (5xx): the HttpPublisher throws PublishFailed for both.",
-           "Treat every PublishFailed alike: leave the row unsent, stop the run, and return how many went before it.",
-           "Last hint: catch (PublishFailed notConfirmed) { return sent; }, with the markSent after the publish, inside the loop."})
+    @Hint({"Is a 409 a confirmation? Is a 429?",
+           "Only a 2xx is payments' confirmation. A refusal (4xx) is no more a confirmation than an error (5xx): the HttpPublisher throws PublishFailed for both.",
+           "Last hint: catch (PublishFailed notConfirmed) { return sent; }, with markSent after the publish, inside the loop."})
     void everyAnswerButA2xxLeavesItUnsent() {
         payments.reset();
         int[] failures = {500, 502, 504, 400, 409, 429};
@@ -396,8 +396,8 @@ class OutboxTest {
 
     @Test
     @DisplayName("Any 2xx is a confirmation: answered 200, 202 and 204, all three messages are marked sent, and the next run asks nobody")
-    @Hint({"202 Accepted and 204 No Content are yeses too: the HttpPublisher returns normally for every 2xx.",
-           "Whenever publish returns without an exception, mark that row sent.",
+    @Hint({"Are 202 Accepted and 204 No Content yeses?",
+           "Any 2xx is a confirmation: the HttpPublisher returns normally for each, and that row is sent.",
            "Last hint: publisher.publish(row.message()); markSent(row.seq()); sent++; in that order, for each unsent row."})
     void every2xxConfirms() {
         payments.reset();
@@ -418,9 +418,9 @@ class OutboxTest {
     @Test
     @Points(3)
     @DisplayName("Messages about one order keep their order: when the first fails, the second waits behind it")
-    @Hint({"If the relay went on after a failure, o-7's OrderCancelled would reach payments before its OrderPlaced.",
-           "At the first PublishFailed, stop the run: the failed row and every row behind it wait for the next run.",
-           "The README's section 'Order, and what it costs'."})
+    @Hint({"Read 'Order, and what it costs' in the lesson's README. What if the relay went on after a failure?",
+           "o-7's OrderCancelled must not reach payments before its OrderPlaced. So at the first failure the run stops, and the rows behind it wait.",
+           "Last hint: at the first PublishFailed, return the count so far: the failed row and every row behind it wait for the next run."})
     void orderKeptPerAggregate() {
         orders.run("""
             insert into outbox (message_id, aggregate_id, type, payload) values ('m-1', 'o-7', 'OrderPlaced', '{"orderId": "o-7", "amountCents": 100}');
@@ -441,9 +441,9 @@ class OutboxTest {
     @Test
     @Points(2)
     @DisplayName("A crash while publishing loses nothing: the row is still unsent after the restart, and goes then")
-    @Hint({"The process may die at any moment of a run, also after a row was read and before payments confirmed it.",
-           "Never mark (or delete) a row before its publish has returned: the mark comes after the confirmation, not before.",
-           "The README's section 'The relay'."})
+    @Hint({"The process dies after a row was read and before payments confirmed it. Is the row still unsent? ('The relay' in the lesson's README.)",
+           "Every way the relay can fail must leave the row unsent. So the mark comes after the confirmation, never before.",
+           "Last hint: never mark (or delete) a row before publisher.publish(...) has returned: publish first, then update outbox set sent = true."})
     void crashWhilePublishingLosesNothing() {
         new OrderService(orders.dataSource(), new CountingPublisher()).placeOrder(KEYBOARD);
         try {
@@ -461,9 +461,9 @@ class OutboxTest {
 
     @Test
     @DisplayName("A crash after payments confirmed and before the mark sends the message again: at least once, never zero times")
-    @Hint({"The relay cannot know that payments got a message whose mark was lost in the crash, so it sends it again.",
-           "Mark after the publish, in its own small update: then a crash between the two means a second delivery, which the consumer ignores.",
-           "The README's section 'At least once, so deduplicate'."})
+    @Hint({"Read 'At least once, so deduplicate' in the lesson's README. Can the relay know that payments got a message whose mark was lost in a crash?",
+           "It cannot, so it sends the message again: at least once, never zero times. The consumer makes the duplicate harmless.",
+           "Last hint: publisher.publish(row.message()); then \"update outbox set sent = true where seq = ?\". A crash between the two leaves the row unsent, and that is right: payments deduplicates."})
     void crashBeforeTheMarkSendsAgain() {
         new OrderService(orders.dataSource(), new CountingPublisher()).placeOrder(KEYBOARD);
         var http = new HttpPublisher(HTTP, payments.uri());
@@ -487,9 +487,9 @@ class OutboxTest {
     @Test
     @Points(2)
     @DisplayName("Payments charges an order once, however often its message arrives: the duplicate changes nothing")
-    @Hint({"Remember each processed message id in processed_messages, and check it before charging.",
-           "Insert the id into processed_messages first: its primary key refuses a duplicate (SQL state 23505); then return false and charge nothing.",
-           "The README's section 'At least once, so deduplicate'."})
+    @Hint({"Read 'At least once, so deduplicate' in the lesson's README. How does payments know it has seen a message?",
+           "The idempotent consumer remembers each processed message id, and a duplicate changes nothing: handle returns false and charges nothing.",
+           "Last hint: insert the id into processed_messages first: its primary key refuses a duplicate (SQL state 23505); then return false and charge nothing."})
     void duplicateChangesStateOnce() {
         var consumer = new PaymentsConsumer(paymentsDb.dataSource());
         var placed = new Message("m-1", "o-1", Message.ORDER_PLACED, KEYBOARD.toJson());
@@ -509,9 +509,9 @@ class OutboxTest {
     @Test
     @Points(3)
     @DisplayName("Payments still knows a duplicate after it restarts: the processed ids are in its database, not in memory")
-    @Hint({"A set in a field is gone when the process restarts, and the relay's second delivery comes exactly then.",
-           "Keep the processed ids in the processed_messages table of payments' own database.",
-           "The README's section 'At least once, so deduplicate'."})
+    @Hint({"When does the relay's second delivery come? Is a set in a field still there then?",
+           "The duplicate comes exactly when memory is empty: after a restart. The processed ids belong in payments' own database.",
+           "Last hint: keep the processed ids in the processed_messages table (insert into processed_messages (message_id) values (?)), not in a Set field."})
     void duplicateAfterRestart() {
         var placed = new Message("m-1", "o-1", Message.ORDER_PLACED, KEYBOARD.toJson());
         Expect.returns(() -> new PaymentsConsumer(paymentsDb.dataSource()).handle(placed), "the first delivery of m-1 should be handled");
@@ -528,9 +528,9 @@ class OutboxTest {
     @Test
     @Points(2)
     @DisplayName("A charge that fails is not remembered as processed, so the redelivery charges it")
-    @Hint({"If the id were recorded in a transaction of its own, a failed charge would leave it behind, and the retry would be skipped: never charged.",
-           "Record the id and insert the charge on one connection with auto-commit off; roll back both when either fails.",
-           "The README's section 'At least once, so deduplicate'."})
+    @Hint({"If the id is recorded in a transaction of its own, and the charge then fails, what does the redelivery find?",
+           "The id and the charge commit together or not at all. Otherwise a failed charge leaves its id behind, and the retry is skipped: never charged.",
+           "Last hint: record the id and insert the charge on one connection with c.setAutoCommit(false); c.rollback() when either fails; c.commit() after both."})
     void failedChargeIsNotRemembered() {
         var consumer = new PaymentsConsumer(paymentsDb.dataSource());
         var placed = new Message("m-1", "o-1", Message.ORDER_PLACED, KEYBOARD.toJson());
@@ -551,9 +551,9 @@ class OutboxTest {
 
     @Test
     @DisplayName("A message whose payload is not JSON fails its charge: handle throws, and neither a charge nor its id is kept")
-    @Hint({"A charge can fail before any SQL runs: the payload may not be readable. The id must not be remembered then either.",
-           "Read the amount inside the transaction that records the id, or before it; either way, a failure rolls back everything and rethrows.",
-           "Last hint: parse message.payload() as JSON (amountCents); when that throws, roll back the insert into processed_messages and let the exception out."})
+    @Hint({"Can a charge fail before any SQL runs?",
+           "The payload may not be readable. The id must not be remembered then either: a failure of any kind rolls back everything and is rethrown.",
+           "Last hint: parse message.payload() as JSON (amountCents) inside the transaction; when that throws, roll back the insert into processed_messages and let the exception out."})
     void unreadablePayloadIsNotRemembered() {
         var consumer = new PaymentsConsumer(paymentsDb.dataSource());
         var garbled = new Message("m-1", "o-1", Message.ORDER_PLACED, "amountCents=4999");
@@ -578,8 +578,8 @@ class OutboxTest {
     @Test
     @Points(3)
     @DisplayName("Two payments instances get the same message at the same moment: it is charged once, one handle returns true and the other false")
-    @Hint({"Checking \"have I seen this id?\" and then recording it is two steps: two consumers can both check before either records. The database must decide.",
-           "Insert the id first and let processed_messages' primary key refuse the second: a duplicate key (SQL state 23505) means false, not an error.",
+    @Hint({"Two consumers both check 'have I seen this id?' before either records it. What happens?",
+           "Check, then record is two steps. The database must decide, in one: insert the id first, and let the primary key refuse the second.",
            "Last hint: insert into processed_messages (message_id) values (?); catch SQLException e when \"23505\".equals(e.getSQLState()): roll back, return false; otherwise charge and commit."})
     void twoConsumersAtOnceChargeOnce() throws Exception {
         try (var pool = Executors.newFixedThreadPool(2)) {
@@ -611,8 +611,8 @@ class OutboxTest {
     @Test
     @Points(2)
     @DisplayName("Only a duplicate id means a duplicate: when processed_messages refuses the id for another reason, handle throws and charges nothing")
-    @Hint({"false tells the caller \"already done, acknowledge it\": the message is then gone for good. Say it only when the id really is there already.",
-           "Look at the SQLException's SQL state: 23505 (duplicate key) is a duplicate; any other failure is an error to throw, so the message comes again.",
+    @Hint({"What does false tell the caller? Is that true when the insert failed for another reason?",
+           "false means 'already done, acknowledge it', and the message is then gone for good. Say it only for a duplicate key; any other failure is an error, so the message comes again.",
            "Last hint: catch (SQLException e) { if (\"23505\".equals(e.getSQLState())) return false; throw e; } around the insert into processed_messages."})
     void onlyADuplicateKeyIsADuplicate() {
         paymentsDb.run("alter table processed_messages add constraint refuses_m9 check (message_id <> 'm-9')"); // m-9 cannot be recorded
@@ -633,9 +633,9 @@ class OutboxTest {
     @Test
     @Points(2)
     @DisplayName("Roll back yourself: through a pool that hands a connection on as it was left, a failed order or charge is never committed by the next one")
-    @Hint({"Closing a connection with a transaction open is not a rollback everywhere: a pool may give the same connection, transaction and all, to the next caller.",
-           "When anything fails between setAutoCommit(false) and commit(), call rollback() before the exception leaves, in placeOrder and in handle.",
-           "Last hint: try { ...; c.commit(); } catch (SQLException | RuntimeException e) { c.rollback(); throw e; } in both methods."})
+    @Hint({"Is closing a connection with a transaction open always a rollback?",
+           "Not through a pool: it may give the same connection, open transaction and all, to the next caller, who then commits your half. Roll back yourself before the exception leaves.",
+           "Last hint: try { ...; c.commit(); } catch (SQLException | RuntimeException e) { c.rollback(); throw e; } in both placeOrder and handle."})
     void rollsBackItselfThroughAPool() throws SQLException {
         orders.run("alter table outbox add constraint refuses_o9 check (aggregate_id <> 'o-9')");
         paymentsDb.run("alter table charges add constraint refuses_o9 check (order_id <> 'o-9')");
@@ -665,9 +665,9 @@ class OutboxTest {
     @Test
     @Points(3)
     @DisplayName("Nothing lost, nothing twice: five orders, a flaky payments and a crash, and every order charged exactly once")
-    @Hint({"This is all the parts together: the outbox row in the order's transaction, the relay's retries, and the consumer's deduplication.",
-           "If one of the other tests fails, fix that first; this one fails whenever any part loses or doubles a message.",
-           "The README's section 'The whole path'."})
+    @Hint({"Read 'The whole path' in the lesson's README. Which three parts must all hold?",
+           "The outbox row in the order's transaction, the relay that marks after the confirmation, and the consumer that deduplicates: remove any one and a charge is lost or doubled.",
+           "Last hint: make the other tests pass first; this one fails whenever any part loses or doubles a message."})
     void nothingLostNothingTwice() {
         payments.reset();
         payments.answerInTurn(post("/events"), ok(), serviceUnavailable(), ok(), aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER), ok());
