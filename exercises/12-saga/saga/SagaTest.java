@@ -97,9 +97,9 @@ class SagaTest {
 
     @Test
     @DisplayName("A good day: the stock is reserved, the card charged and shipping booked, in that order, and nothing is undone")
-    @Hint({"Call each step's action once, in the order of the list, and return Outcome.Completed.",
-           "Begin the saga with store.begin, call steps.get(i).action() for i = 0, 1, 2, record store.stepDone after each, then store.finish(COMPLETED).",
-           "The README's section 'An orchestrator'."})
+    @Hint({"Read 'An orchestrator' in the lesson's README. In what order do the steps run, and what is written down after each?",
+           "The orchestrator runs the steps one by one, in the order of the list, and writes a line in its saga log after each, before it moves on. When all are done, the saga is completed.",
+           "Last hint: store.begin(order.id()); for each i: steps.get(i).action().call(order, key); store.stepDone(order.id(), i); then store.finish(order.id(), Status.COMPLETED) and return new Outcome.Completed()."})
     void aGoodDay() {
         Outcome outcome = Expect.returns(() -> orchestrator().run(KEYBOARD), "every service says yes, so the saga should run");
 
@@ -112,9 +112,9 @@ class SagaTest {
     @Test
     @Points(3)
     @DisplayName("Shipping has no courier: the charge is refunded, then the stock released, and the booking that failed is not cancelled")
-    @Hint({"Undo the steps that were done, last done first: payments before inventory. Shipping's booking failed, so there is no booking to cancel.",
-           "On StepFailed, record store.compensating(order, step, reason), then walk i from the failed step - 1 down to 0 and call steps.get(i).compensation().",
-           "The README's section 'Compensation, last step first'."})
+    @Hint({"Read 'Compensation, last step first' in the lesson's README. Which steps are undone, and in what order?",
+           "Undo only the steps that succeeded, last done first: the refund before the release. Shipping's booking failed, so there is no booking to cancel.",
+           "Last hint: on StepFailed: store.compensating(order.id(), step.name(), failure.getMessage()); then for i from the failed step - 1 down to 0: steps.get(i).compensation().call(order, key)."})
     void shippingFailsCompensatesInReverse() {
         shipping.stub(post("/shipments").willReturn(aResponse().withStatus(409).withBody("no courier for this postcode")));
 
@@ -129,9 +129,9 @@ class SagaTest {
     @Test
     @Points(2)
     @DisplayName("Payments declines the card (402): only the reservation is released; there is no charge to refund and nothing is shipped")
-    @Hint({"The step that failed did nothing: a declined card was never charged. Compensate only the steps that succeeded.",
-           "Compensate the steps recorded DONE, not every step up to and including the failed one.",
-           "The README's section 'Compensation, last step first'."})
+    @Hint({"Was a declined card ever charged? ('Compensation, last step first' in the lesson's README.)",
+           "Compensate only the steps that succeeded. Refunding a charge that never happened sends money for nothing.",
+           "Last hint: compensate the steps recorded DONE (saga.step(i) == StepState.DONE), not every step up to and including the failed one."})
     void paymentDeclinedReleasesTheStockOnly() {
         payments.stub(post("/charges").willReturn(aResponse().withStatus(402).withBody("card declined")));
 
@@ -145,9 +145,9 @@ class SagaTest {
 
     @Test
     @DisplayName("Inventory is out of stock (409): nothing was done, so nothing is undone and nobody else is called")
-    @Hint({"When the first step fails, no step is done: there is nothing to compensate, and the later steps must not run.",
-           "Stop the forward loop at the first StepFailed.",
-           "The README's section 'Compensation, last step first'."})
+    @Hint({"When the first step fails, which steps are done?",
+           "No step is done, so nothing is compensated, and the later steps must not run: the saga turns back at its first failure.",
+           "Last hint: stop the forward loop at the first StepFailed: catch it, record store.compensating(...), and go to the compensations (here: none)."})
     void outOfStockUndoesNothing() {
         inventory.stub(post("/reservations").willReturn(aResponse().withStatus(409).withBody("out of stock")));
 
@@ -161,9 +161,9 @@ class SagaTest {
     @Test
     @Points(2)
     @DisplayName("A forward step that gets no real answer (503, a dropped connection) is not retried: it failed, and what was done before it is undone")
-    @Hint({"Only compensations are retried. A step that fails, refused or unavailable, is a failed step: the saga turns back at once.",
-           "Catch StepFailed (both kinds) around a step's action, record store.compensating with the step's name and the failure's message, and compensate; no sleeper here.",
-           "Last hint: catch (StepFailed failure) { store.compensating(order.id(), step.name(), failure.getMessage()); return compensate(...); } and Compensated(step.name(), failure.getMessage())."})
+    @Hint({"Which calls are retried in a saga: the steps, or the compensations? ('A compensation must not give up' in the lesson's README.)",
+           "Only compensations are retried. A step that fails, refused or unavailable, is a failed step: the saga has its reason to turn back, at once.",
+           "Last hint: catch (StepFailed failure) around the action: store.compensating(order.id(), step.name(), failure.getMessage()); then compensate, and return Compensated(step.name(), failure.getMessage()); no sleeper here."})
     void unavailableForwardStepIsNotRetried() {
         shipping.stub(post("/shipments").willReturn(serviceUnavailable()));
         payments.stub(post("/charges").withHeader("Idempotency-Key", containing("o-2")).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
@@ -190,9 +190,9 @@ class SagaTest {
     @Test
     @Points(3)
     @DisplayName("A refund that meets a 503 and a dropped connection is tried again, with a wait before each retry, until payments takes it")
-    @Hint({"A compensation must happen in the end: a 503 or no answer is StepFailed.Unavailable, and means try again, not give up.",
-           "Retry the compensation up to COMPENSATION_ATTEMPTS calls, sleeping through the sleeper (FIRST_BACKOFF, then twice as long) before each retry.",
-           "The README's section 'A compensation must not give up'."})
+    @Hint({"Read 'A compensation must not give up' in the lesson's README. Is a 503 an answer?",
+           "A failed compensation has nowhere to turn: it must happen in the end. A 503 or no answer (StepFailed.Unavailable) means try again, waiting longer each time.",
+           "Last hint: retry the compensation up to COMPENSATION_ATTEMPTS calls, with sleeper.sleep(FIRST_BACKOFF), then twice as long, before each retry."})
     void refundRetried() {
         shipping.stub(post("/shipments").willReturn(aResponse().withStatus(409)));
         payments.answerInTurn(post("/charges/o-1/refund"), serviceUnavailable(), aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER), ok());
@@ -212,9 +212,9 @@ class SagaTest {
     @Test
     @Points(3)
     @DisplayName("A refund that keeps failing leaves the saga Stuck before the release, and a later run, once payments is back, finishes it")
-    @Hint({"After COMPENSATION_ATTEMPTS failed calls, stop and return Outcome.Stuck; the saga stays COMPENSATING in the database, so the next run() carries on.",
-           "On run(), a saga whose status is COMPENSATING goes straight to its compensations: the ones still DONE, last first. Steps are never called again.",
-           "The README's section 'A compensation must not give up'."})
+    @Hint({"A refund still fails after four calls. Should the saga skip ahead and release the stock? ('A compensation must not give up' in the lesson's README.)",
+           "A compensation that keeps failing leaves the saga stuck where it is: still COMPENSATING in its log. A later run() carries on from there; steps are never called again.",
+           "Last hint: after COMPENSATION_ATTEMPTS failed calls return new Outcome.Stuck(step.name(), failure.getMessage()); in run(), a saga whose status is COMPENSATING goes straight to the compensations of the steps still DONE, last first."})
     void stuckThenFinishedLater() {
         shipping.stub(post("/shipments").willReturn(aResponse().withStatus(409)));
         payments.stub(post("/charges/o-1/refund").willReturn(serviceUnavailable()));
@@ -241,8 +241,8 @@ class SagaTest {
     @Test
     @Points(3)
     @DisplayName("A refund that works at its fourth and last attempt (503, 500, 502, then 200) is Compensated, after waits of 100, 200 and 400 ms, all with one key")
-    @Hint({"COMPENSATION_ATTEMPTS is 4 calls in all: three failures and a yes on the fourth is a success. The waits double: FIRST_BACKOFF, then twice, then four times.",
-           "Keep the wait in a variable that starts at FIRST_BACKOFF and doubles after each sleep; sleep only before a retry, and reuse the same key on every attempt.",
+    @Hint({"Is a yes on the fourth call of four a success? How long are the three waits before it?",
+           "COMPENSATION_ATTEMPTS counts every call, the first included. The waits double: FIRST_BACKOFF, then twice, then four times. Every attempt carries the same key.",
            "Last hint: Duration wait = FIRST_BACKOFF; for (attempt = 1; ; attempt++) { try { call; return; } catch (Unavailable e) { if (attempt == COMPENSATION_ATTEMPTS) throw e; } sleeper.sleep(wait); wait = wait.multipliedBy(2); }"})
     void refundWorksAtTheLastAttempt() {
         shipping.stub(post("/shipments").willReturn(aResponse().withStatus(409)));
@@ -265,9 +265,9 @@ class SagaTest {
     @Test
     @Points(2)
     @DisplayName("A refund that payments refuses (409) is not retried: the saga is Stuck at once, keeps the stock reserved, and a later run refunds and releases")
-    @Hint({"A 4xx is payments' answer, not a missing one: asking again gets the same no. Only StepFailed.Unavailable is worth a retry.",
-           "Retry on StepFailed.Unavailable only; a StepFailed.Refused from a compensation ends the run as Stuck, with no wait.",
-           "Last hint: catch (StepFailed.Unavailable e) in the retry loop; let StepFailed.Refused pass straight out to compensate(), which returns new Outcome.Stuck(step.name(), failure.getMessage())."})
+    @Hint({"Payments answers 409 to the refund. Will asking again get another answer?",
+           "A 4xx is payments' answer, not a missing one: asking again gets the same no. Only StepFailed.Unavailable is worth a retry; a refusal makes the saga Stuck at once, with no wait.",
+           "Last hint: catch only StepFailed.Unavailable in the retry loop; let StepFailed.Refused pass straight out to where you return new Outcome.Stuck(step.name(), failure.getMessage())."})
     void refusedRefundIsStuckAtOnce() {
         shipping.stub(post("/shipments").willReturn(aResponse().withStatus(409)));
         payments.stub(post("/charges/o-1/refund").willReturn(aResponse().withStatus(409)));
@@ -291,9 +291,9 @@ class SagaTest {
     @Test
     @Points(2)
     @DisplayName("The second compensation is retried too, with its own waits from 100 ms again: the release meets a 504 and a dropped connection, then works")
-    @Hint({"Every compensation gets its full attempts and its own backoff: the refund's retries do not use up the release's.",
-           "Start the attempt count and the wait afresh (FIRST_BACKOFF) for each compensation, not once per saga.",
-           "Last hint: call withRetries(...) once per compensation, with its counter and its Duration wait as local variables inside it."})
+    @Hint({"Do the refund's retries use up the release's?",
+           "Every compensation gets its full attempts and its own backoff, from FIRST_BACKOFF again.",
+           "Last hint: one retry helper of your own, called once per compensation, with its attempt counter and its Duration wait as local variables inside it."})
     void releaseRetriedWithItsOwnBackoff() {
         shipping.stub(post("/shipments").willReturn(aResponse().withStatus(409)));
         payments.answerInTurn(post("/charges/o-1/refund"), serviceUnavailable(), ok());
@@ -311,9 +311,9 @@ class SagaTest {
     @Test
     @Points(2)
     @DisplayName("A release that keeps failing leaves the saga Stuck at the release; a later run releases, and does not refund again")
-    @Hint({"The refund worked and was written down: a later run must not refund twice. Only the compensations still DONE are left.",
-           "store.stepCompensated after each compensation that worked; a COMPENSATING saga, run again, skips the steps whose state is COMPENSATED.",
-           "Last hint: in compensate(), for i from the last step down: if (saga.step(i) != StepState.DONE) continue; then call, retry, and store.stepCompensated(order.id(), i)."})
+    @Hint({"The refund worked before the saga got stuck at the release. Should a later run refund again?",
+           "A compensation that worked is written down. A later run does only the compensations still DONE, so nothing is undone twice.",
+           "Last hint: store.stepCompensated(order.id(), i) after each compensation that worked; in the compensations: if (saga.step(i) != StepState.DONE) continue;"})
     void stuckAtTheReleaseThenFinishedLater() {
         shipping.stub(post("/shipments").willReturn(aResponse().withStatus(409)));
         inventory.stub(post("/reservations/o-1/release").willReturn(serviceUnavailable()));
@@ -339,9 +339,9 @@ class SagaTest {
     @Test
     @Points(3)
     @DisplayName("The order service dies while calling shipping, before the request left: after the restart, shipping is booked and nothing is repeated")
-    @Hint({"Only the database survives the crash. What did the saga write down before it called shipping?",
-           "Record a step DONE after its call succeeded, never before; on run() after the restart, skip the DONE steps and carry on with the first that is not.",
-           "The README's section 'The orchestrator dies'."})
+    @Hint({"Read 'The orchestrator dies' in the lesson's README. After a crash, what is left that knows how far the saga got?",
+           "Only the database survives. A step is recorded DONE after its call succeeded, never before. After the restart, run() skips the DONE steps and carries on with the first that is not.",
+           "Last hint: in run(), saga = store.find(order.id()); for a RUNNING saga, skip each i where saga.step(i) != null and call the rest; store.stepDone after each call returned."})
     void crashBeforeShippingResumes() {
         crash(() -> orchestrator(dyingIn(ShopSteps.SHIP, false)).run(KEYBOARD));
         restart();
@@ -357,9 +357,9 @@ class SagaTest {
     @Test
     @Points(3)
     @DisplayName("The order service dies after payments charged and before it wrote that down: the charge goes again, with the same idempotency key")
-    @Hint({"The crash came between payments' yes and the saga's note of it: after the restart nobody knows whether the charge happened, so it is sent again.",
-           "Sent again is safe when it carries the same Idempotency-Key as the first time: derive the key from the order and the step, not from a random number.",
-           "The README's sections 'The orchestrator dies' and 'Idempotency keys'."})
+    @Hint({"The crash came between payments' yes and the saga's note of it. Does the restarted saga know whether the charge happened? ('The orchestrator dies' and 'Idempotency keys' in the lesson's README.)",
+           "It does not, so the charge goes again. That is safe only when it carries the same Idempotency-Key as the first time: a stable key, derived from the order and the step, never a new random one.",
+           "Last hint: the key is a function of the order, the step and the direction only: order.id() + \"/\" + step.name() + \"/do\"."})
     void crashAfterChargeRepeatsWithTheSameKey() {
         crash(() -> orchestrator(dyingIn(ShopSteps.CHARGE, true)).run(KEYBOARD));
         restart();
@@ -378,9 +378,9 @@ class SagaTest {
     @Test
     @Points(3)
     @DisplayName("The order service dies in the middle of the compensations: after the restart it refunds and releases, and calls no step again")
-    @Hint({"The saga was COMPENSATING when it died. After the restart, run() must go on undoing, not start forward again.",
-           "Record store.compensating before the first compensation and store.stepCompensated after each one; on run(), a COMPENSATING saga calls the compensations of the steps still DONE, last first.",
-           "The README's section 'The orchestrator dies'."})
+    @Hint({"The saga was COMPENSATING when it died. What should run() do after the restart? ('The orchestrator dies' in the lesson's README.)",
+           "It goes on undoing, not forward again. The log says COMPENSATING and which steps are still DONE.",
+           "Last hint: store.compensating(...) before the first compensation, store.stepCompensated(...) after each; in run(), case COMPENSATING -> the compensations of the steps still DONE, last first."})
     void crashDuringCompensationResumes() {
         shipping.stub(post("/shipments").willReturn(aResponse().withStatus(409)));
         crash(() -> orchestrator(dyingIn("refund", false)).run(KEYBOARD));
@@ -397,9 +397,9 @@ class SagaTest {
     @Test
     @Points(2)
     @DisplayName("The order service dies after shipping booked and before it wrote that down: shipping goes again with the same key, and the saga completes")
-    @Hint({"As with the charge: the last step's yes was lost in the crash, so after the restart it is asked again, with the same key.",
-           "store.stepDone after each call that returned; on run(), the first step not DONE goes again with key(order, step, \"do\") as before.",
-           "Last hint: the key is a function of the order, the step and the direction only, e.g. order.id() + \"/\" + step.name() + \"/do\"."})
+    @Hint({"Shipping's yes was lost in the crash. What is asked again after the restart, and with which key?",
+           "As with the charge: the last step goes again, with the same key, and shipping answers with the booking it already made. Then the saga completes.",
+           "Last hint: store.stepDone after each call that returned; after the restart the first step not DONE goes again with the key order.id() + \"/\" + step.name() + \"/do\", as before."})
     void crashAfterShippingBookedRepeatsIt() {
         crash(() -> orchestrator(dyingIn(ShopSteps.SHIP, true)).run(KEYBOARD));
         restart();
@@ -416,9 +416,9 @@ class SagaTest {
     @Test
     @Points(2)
     @DisplayName("The order service dies after payments refunded and before it wrote that down: the refund goes again with the same key, then the release")
-    @Hint({"A compensation is written down after it worked, exactly like a step. A crash between the two repeats the compensation, never skips it.",
-           "store.stepCompensated only after the compensation returned; after the restart the COMPENSATING saga finds the charge still DONE and refunds again, same key.",
-           "Last hint: key(order, step, \"undo\") for compensations, the same on every attempt and after a restart; store.stepCompensated(order.id(), i) after the call."})
+    @Hint({"The refund worked, and the crash came before it was written down. Is the refund skipped, or repeated?",
+           "A compensation is written down after it worked, exactly like a step. A crash between the two repeats it, with the same key; it never skips it.",
+           "Last hint: the key order.id() + \"/\" + step.name() + \"/undo\" for compensations, the same on every attempt and after a restart; store.stepCompensated(order.id(), i) after the call."})
     void crashAfterRefundRepeatsItWithTheSameKey() {
         shipping.stub(post("/shipments").willReturn(aResponse().withStatus(409)));
         crash(() -> orchestrator(dyingIn("refund", true)).run(KEYBOARD));
@@ -436,9 +436,9 @@ class SagaTest {
 
     @Test
     @DisplayName("The order service dies after the last compensation and before the saga was closed: after the restart it ends Compensated")
-    @Hint({"The release worked but was not written down, and neither was the end. After the restart, the release goes again (same key), then the saga finishes.",
-           "After the last compensation, store.finish(order, COMPENSATED), and return Compensated with the failed step and reason read from the store.",
-           "Last hint: return new Outcome.Compensated(saga.failedStep(), saga.reason()), the saga as store.find gave it after the restart."})
+    @Hint({"The release worked, but neither it nor the end of the saga was written down. What happens after the restart?",
+           "The release goes again (same key), then the saga finishes COMPENSATED, naming the step that failed and why, as the log has them.",
+           "Last hint: after the last compensation, store.finish(order.id(), Status.COMPENSATED) and return new Outcome.Compensated(saga.failedStep(), saga.reason()), from the saga store.find gave."})
     void crashAfterTheLastCompensationFinishesLater() {
         shipping.stub(post("/shipments").willReturn(aResponse().withStatus(409).withBody("no courier")));
         crash(() -> orchestrator(dyingIn("release", true)).run(KEYBOARD));
@@ -454,9 +454,9 @@ class SagaTest {
 
     @Test
     @DisplayName("A saga that has finished is not run again: asking twice for the same order calls nobody the second time")
-    @Hint({"The checkout may ask again (a retry, a double click). The database knows the saga ended: answer from it.",
-           "On run(), a saga whose status is COMPLETED or COMPENSATED returns its Outcome at once, with its failed step and reason from the store.",
-           "The README's section 'The orchestrator dies'."})
+    @Hint({"The checkout asks again for an order whose saga has ended. Does anyone need to be called?",
+           "The database knows the saga ended: run() answers from it, and calls nobody.",
+           "Last hint: in run(), a saga whose status is COMPENSATED returns new Outcome.Compensated(saga.failedStep(), saga.reason()) at once."})
     void finishedSagaIsNotRunAgain() {
         payments.stub(post("/charges").willReturn(aResponse().withStatus(402)));
         Outcome first = Expect.returns(() -> orchestrator().run(KEYBOARD), "a declined card should end in compensation");
@@ -471,8 +471,8 @@ class SagaTest {
 
     @Test
     @DisplayName("A saga that completed is not run again: asked again after a restart, it answers Completed and calls nobody")
-    @Hint({"Completed is final, like Compensated: the database knows, so run answers from it.",
-           "On run(), a saga whose status is COMPLETED returns new Outcome.Completed() without calling a step.",
+    @Hint({"Is Completed as final as Compensated?",
+           "A completed saga is final: asked again, even after a restart, run() answers from the database and calls no step.",
            "Last hint: switch (saga.status()) { case COMPLETED -> new Outcome.Completed(); case COMPENSATED -> new Outcome.Compensated(saga.failedStep(), saga.reason()); ... }"})
     void completedSagaIsNotRunAgain() {
         Expect.returns(() -> orchestrator().run(KEYBOARD), "every service says yes, so the saga should run");
@@ -488,9 +488,9 @@ class SagaTest {
     @Test
     @Points(2)
     @DisplayName("The database says how each saga ended: COMPLETED with every step done, COMPENSATED with its failure, COMPENSATING while Stuck")
-    @Hint({"The saga's table is what support reads and what a restart carries on from: the end is a move to write down too, with store.finish.",
-           "After the last step, store.finish(order, COMPLETED); after the last compensation, store.finish(order, COMPENSATED); a Stuck saga is left COMPENSATING.",
-           "Last hint: forward ends with store.finish(order.id(), Status.COMPLETED); compensate ends with store.finish(order.id(), Status.COMPENSATED) before returning Compensated."})
+    @Hint({"What does support read to see how a saga ended, and what does a restart carry on from?",
+           "The saga's table. The end is a move to write down too; a Stuck saga is left COMPENSATING, so a later run can finish it.",
+           "Last hint: forward ends with store.finish(order.id(), Status.COMPLETED); the compensations end with store.finish(order.id(), Status.COMPENSATED) before returning Compensated."})
     void theDatabaseSaysHowItEnded() {
         var store = new SagaStore(orders.dataSource());
         Expect.returns(() -> orchestrator().run(KEYBOARD), "every service says yes, so o-1's saga should run");
@@ -511,8 +511,8 @@ class SagaTest {
 
     @Test
     @DisplayName("When the wait before a retry is interrupted, the saga stops there, Stuck, and the thread keeps its interrupt")
-    @Hint({"An interrupt asks the thread to stop: no more retries, and whoever interrupted must still see the flag.",
-           "Catch InterruptedException around sleeper.sleep, call Thread.currentThread().interrupt(), and end the compensation as a failure (Stuck).",
+    @Hint({"What does an interrupt during the wait before a retry ask for?",
+           "An interrupt asks the thread to stop: no more retries, the saga is Stuck, and whoever interrupted must still see the flag.",
            "Last hint: catch (InterruptedException e) { Thread.currentThread().interrupt(); throw new StepFailed.Unavailable(\"interrupted while waiting to retry\", e); }"})
     void interruptedWaitStopsTheSaga() {
         shipping.stub(post("/shipments").willReturn(aResponse().withStatus(409)));
@@ -541,9 +541,9 @@ class SagaTest {
     @Test
     @Points(2)
     @DisplayName("Every call carries an Idempotency-Key, one of its own: each step and each compensation of each order has a different key")
-    @Hint({"A key says \"this call\": two different calls must never share one, or a service would take the second for a repeat of the first and skip it.",
-           "Build the key from the order id, the step's name and whether it is the step or its compensation, for example o-1/charge/undo.",
-           "The README's section 'Idempotency keys'."})
+    @Hint({"Read 'Idempotency keys' in the lesson's README. Can two different calls share a key?",
+           "A key says 'this call'. It is stable (the same for every repeat of one call) and distinct: the refund's key is not the charge's, and o-4's is not o-5's.",
+           "Last hint: build the key from the order id, the step's name and the direction: order.id() + \"/\" + step.name() + \"/\" + (\"do\" or \"undo\"), for example o-1/charge/undo."})
     void everyCallHasItsOwnKey() {
         shipping.stub(post("/shipments").willReturn(aResponse().withStatus(409)));
         Expect.returns(() -> orchestrator().run(KEYBOARD), "the first order should end in compensation");
