@@ -35,10 +35,9 @@ class CartTest {
     @Test
     @Points(2)
     @DisplayName("Given an empty cart, when Ada adds two keyboards, then ItemAdded is recorded and the total is 99.98")
-    @Hint({"handle decides and records; apply changes the fields. Start with AddItem in handle and ItemAdded in apply.",
-           "In handle: case AddItem add -> record(new ItemAdded(add.sku(), add.quantity(), add.unitPriceCents())). "
-               + "In apply: case ItemAdded added -> lines.merge(...) or lines.put(...) a Line.",
-           "The lesson's README, section 'Decide, then apply'."})
+    @Hint({"Read 'Decide, then apply' in the lesson's README. Which method decides, and which one changes the fields?",
+           "handle decides: it refuses a command, or records the events it causes. apply is the only place the cart changes: it applies one event to the fields. Start with AddItem in handle and ItemAdded in apply.",
+           "Last hint: in handle: case AddItem add -> record(new ItemAdded(add.sku(), add.quantity(), add.unitPriceCents())); in apply: case ItemAdded added -> lines.merge(...) (or lines.put(...)) a Line."})
     void addItem() {
         given()
             .when(new AddItem("KB-42", 2, 4999))
@@ -48,9 +47,9 @@ class CartTest {
 
     @Test
     @DisplayName("Given two keyboards in the cart, when Ada adds one more, then the line holds three")
-    @Hint({"Adding a sku that is already in the cart adds to its line rather than making a second one.",
-           "In apply, ItemAdded for a sku already in lines: a new Line with the quantities summed (Map.merge does this in one call).",
-           "The lesson's README, section 'Decide, then apply'."})
+    @Hint({"Ada adds a sku that is already in the cart. One line, or two?",
+           "Adding a sku that is already in the cart adds to its line. That is apply's job: the event says how many were added, the line says how many there are.",
+           "Last hint: in apply, case ItemAdded: lines.merge(sku, new Line(...), (line, more) -> new Line(line.sku(), line.quantity() + more.quantity(), more.unitPriceCents()));"})
     void addToALine() {
         given(TWO_KEYBOARDS)
             .when(new AddItem("KB-42", 1, 4999))
@@ -61,9 +60,9 @@ class CartTest {
 
     @Test
     @DisplayName("Given an empty cart, when someone adds zero keyboards, then the command is refused and nothing is recorded")
-    @Hint({"A command can be refused; an event cannot (it already happened). Refusing is handle's job.",
-           "Check add.quantity() < 1 before recording anything, and throw new CartRejected(\"...\").",
-           "The lesson's README, section 'Decide, then apply'."})
+    @Hint({"Can an event be refused? Can a command? ('Decide, then apply' in the lesson's README.)",
+           "An event already happened, so it cannot be refused; a command can. Refusing is handle's job, before anything is recorded.",
+           "Last hint: if (add.quantity() < 1) throw new CartRejected(\"...\"); before record(...)."})
     void addNothing() {
         given()
             .when(new AddItem("KB-42", 0, 4999))
@@ -73,10 +72,9 @@ class CartTest {
     @Test
     @Points(2)
     @DisplayName("Given 119.97 in the cart, when Ada applies TENOFF (10.00 off from 100.00), then CouponApplied is recorded and the total is 109.97")
-    @Hint({"The rule is checked on the cart as it is now: its subtotal against the coupon's minimum.",
-           "case ApplyCoupon apply -> if subtotalCents() >= apply.minimumCents(), record(new CouponApplied(...)); "
-               + "apply sets the coupon field, and totalCents() already subtracts it.",
-           "The lesson's README, section 'Decide, then apply'."})
+    @Hint({"Against which cart is the coupon's rule checked: the cart as it is now? ('Decide, then apply' in the lesson's README.)",
+           "handle checks the rule on the cart as it is: its subtotal against the coupon's minimum, and records CouponApplied. apply sets the coupon, and totalCents() already subtracts it.",
+           "Last hint: case ApplyCoupon apply -> if (subtotalCents() >= apply.minimumCents()) record(new CouponApplied(apply.code(), apply.amountOffCents(), apply.minimumCents())); in apply: coupon = new Coupon(...)."})
     void applyCoupon() {
         given(TWO_KEYBOARDS, A_MOUSE)
             .when(APPLY_TENOFF)
@@ -86,9 +84,9 @@ class CartTest {
 
     @Test
     @DisplayName("Given 99.98 in the cart, when Ada applies TENOFF, then it is refused: the subtotal is below the coupon's 100.00")
-    @Hint({"The coupon needs a subtotal of 10000 cents; two keyboards make 9998.",
-           "In handle, throw CartRejected when subtotalCents() < apply.minimumCents(), before recording anything.",
-           "The lesson's README, section 'Decide, then apply'."})
+    @Hint({"The coupon needs 10000 cents. How many do two keyboards make?",
+           "A command the rules refuse records nothing: the cart stays as it was, and the caller gets CartRejected.",
+           "Last hint: in handle: if (subtotalCents() < apply.minimumCents()) throw new CartRejected(...); before recording anything."})
     void couponBelowMinimum() {
         given(TWO_KEYBOARDS)
             .when(APPLY_TENOFF)
@@ -97,9 +95,9 @@ class CartTest {
 
     @Test
     @DisplayName("Given a cart with TENOFF, when Ada applies a second coupon, then it is refused: one coupon per cart")
-    @Hint({"The cart knows it has a coupon only if apply(CouponApplied) set one.",
-           "In handle, throw CartRejected when the coupon field is not null.",
-           "The lesson's README, section 'Decide, then apply'."})
+    @Hint({"How does the cart know it already has a coupon?",
+           "The cart knows what its events told it: apply(CouponApplied) set the coupon field. One coupon per cart, so a second ApplyCoupon is refused.",
+           "Last hint: in handle: if (coupon != null) throw new CartRejected(...);"})
     void secondCoupon() {
         given(TWO_KEYBOARDS, A_MOUSE, TENOFF)
             .when(new ApplyCoupon("WELCOME5", 500, 0))
@@ -109,11 +107,10 @@ class CartTest {
     @Test
     @Points(3)
     @DisplayName("Given 109.97 with TENOFF, when Ada removes the mouse, then ItemRemoved and CouponDropped are recorded: the diary says why the coupon went")
-    @Hint({"Removing the mouse takes the subtotal to 99.98, below TENOFF's 100.00, so the coupon no longer applies. "
-               + "That is a change to the cart, and every change is an event: the diary must say when and why the coupon went.",
-           "record(new ItemRemoved(...)) first, so the fields show the cart without the mouse; then, if coupon != null and "
-               + "subtotalCents() < coupon.minimumCents(), record(new CouponDropped(coupon.code(), subtotalCents())). Never set coupon = null in handle.",
-           "The lesson's README, sections 'Where did my coupon go?' and 'Decide, then apply'."})
+    @Hint({"Read 'Decide, then apply' in the lesson's README, the part about RemoveItem. What happens to TENOFF when the subtotal falls to 99.98?",
+           "Every change is an event, or it did not happen. The coupon going is a change to the cart, so the diary must say when and why: a CouponDropped, decided on the cart as the removal left it.",
+           "Never set coupon = null in handle: the next replay would bring TENOFF back, because no event took it away.",
+           "Last hint: record(new ItemRemoved(...)) first, so the fields show the cart without the mouse; then if (coupon != null && subtotalCents() < coupon.minimumCents()) record(new CouponDropped(coupon.code(), subtotalCents()));"})
     void removingDropsTheCoupon() {
         given(TWO_KEYBOARDS, A_MOUSE, TENOFF)
             .when(new RemoveItem("MS-7"))
@@ -124,9 +121,9 @@ class CartTest {
 
     @Test
     @DisplayName("Given three keyboards, a mouse and TENOFF, when Ada removes the mouse, then only ItemRemoved is recorded: 149.97 still earns the coupon")
-    @Hint({"The coupon goes only when the subtotal falls below its minimum.",
-           "Compare the subtotal after the removal (apply has run by then) with coupon.minimumCents().",
-           "The lesson's README, section 'Decide, then apply'."})
+    @Hint({"Three keyboards are 149.97. Does the coupon still apply once the mouse is gone?",
+           "The coupon goes only when the subtotal falls below its minimum. Compare the subtotal after the removal, when apply has run, not before.",
+           "Last hint: record(new ItemRemoved(...)); then the CouponDropped only if subtotalCents() < coupon.minimumCents()."})
     void removingKeepsTheCoupon() {
         given(new ItemAdded("KB-42", 3, 4999), A_MOUSE, TENOFF)
             .when(new RemoveItem("MS-7"))
@@ -136,9 +133,9 @@ class CartTest {
 
     @Test
     @DisplayName("Given two keyboards, when Ada removes a mouse that is not in the cart, then the command is refused")
-    @Hint({"There is nothing to remove, so nothing happened: no event.",
-           "lines.get(remove.sku()) == null: throw CartRejected.",
-           "The lesson's README, section 'Decide, then apply'."})
+    @Hint({"Ada removes a mouse that is not in the cart. What happened?",
+           "Nothing happened, so there is no event: the command is refused.",
+           "Last hint: Line line = lines.get(remove.sku()); if (line == null) throw new CartRejected(...);"})
     void removeWhatIsNotThere() {
         given(TWO_KEYBOARDS)
             .when(new RemoveItem("MS-7"))
@@ -148,9 +145,9 @@ class CartTest {
     @Test
     @Points(2)
     @DisplayName("Given 109.97 with TENOFF, when Ada checks out, then CheckedOut(10997) is recorded, and the cart takes no more commands")
-    @Hint({"CheckedOut records the total the customer pays: the subtotal less the coupon. After it, every command is refused.",
-           "case CheckOut -> record(new CheckedOut(totalCents())); apply(CheckedOut) sets checkedOut = true, which handle checks first.",
-           "The lesson's README, section 'Decide, then apply'."})
+    @Hint({"What does Ada pay at checkout, and what can she do to the cart afterwards?",
+           "CheckedOut records the total the customer pays: the subtotal less the coupon. After it, every command is refused.",
+           "Last hint: case CheckOut -> record(new CheckedOut(totalCents())); apply(CheckedOut) sets checkedOut = true, which handle checks first."})
     void checkOut() {
         given(TWO_KEYBOARDS, A_MOUSE, TENOFF)
             .when(new CheckOut())
@@ -162,9 +159,9 @@ class CartTest {
 
     @Test
     @DisplayName("Given a keyboard added and removed again, when Ada checks out, then it is refused: the cart is empty")
-    @Hint({"The cart is empty only if apply(ItemRemoved) took the line out.",
-           "apply: case ItemRemoved removed -> lines.remove(removed.sku()); handle: lines.isEmpty() refuses CheckOut.",
-           "The lesson's README, section 'Decide, then apply'."})
+    @Hint({"A keyboard added and removed again: is the cart empty? Who took the line out?",
+           "The cart is empty only if apply(ItemRemoved) took the line out. An empty cart cannot be checked out.",
+           "Last hint: apply: case ItemRemoved removed -> lines.remove(removed.sku()); handle: if (lines.isEmpty()) throw new CartRejected(...) for CheckOut."})
     void emptyCheckout() {
         given(new ItemAdded("KB-42", 1, 4999), new ItemRemoved("KB-42", 1))
             .when(new CheckOut())
@@ -173,8 +170,8 @@ class CartTest {
 
     @Test
     @DisplayName("Given an empty cart, when Ada adds exactly one mouse, then ItemAdded is recorded; adding minus one is refused")
-    @Hint({"\"A quantity below 1 is refused\": 1 itself is fine, 0 and anything negative are not.",
-           "Refuse when add.quantity() < 1 (not <= 1), before recording anything.",
+    @Hint({"Is exactly one mouse a quantity below 1?",
+           "A quantity below 1 is refused: 1 itself is fine, 0 and anything negative are not.",
            "Last hint: if (add.quantity() < 1) throw new CartRejected(...); record(new ItemAdded(add.sku(), add.quantity(), add.unitPriceCents()));"})
     void addExactlyOne() {
         given()
@@ -189,8 +186,8 @@ class CartTest {
     @Test
     @Points(2)
     @DisplayName("Given exactly 100.00 in the cart, when Ada applies TENOFF (from 100.00), then it is applied: at the minimum is enough")
-    @Hint({"The coupon asks for a subtotal of 100.00 or more: 100.00 itself qualifies.",
-           "Refuse only when subtotalCents() < apply.minimumCents(); equal is accepted.",
+    @Hint({"TENOFF asks for 100.00 or more. Does 100.00 itself qualify?",
+           "At the minimum is enough: refuse only when the subtotal is below it.",
            "Last hint: if (subtotalCents() < apply.minimumCents()) throw new CartRejected(...); else record(new CouponApplied(apply.code(), apply.amountOffCents(), apply.minimumCents()));"})
     void couponAtExactlyTheMinimum() {
         given(new ItemAdded("KB-42", 2, 5000))
@@ -202,8 +199,8 @@ class CartTest {
     @Test
     @Points(2)
     @DisplayName("Given two keyboards at 50.00, a mouse and TENOFF, when Ada removes the mouse, then the coupon stays: 100.00 left is still the minimum")
-    @Hint({"The coupon goes only when the subtotal falls below its minimum; landing exactly on it keeps it.",
-           "After recording ItemRemoved, drop the coupon only when subtotalCents() < coupon.minimumCents(), strictly below.",
+    @Hint({"After the removal exactly 100.00 is left. Is that below TENOFF's minimum?",
+           "The coupon goes only when the subtotal falls below its minimum; landing exactly on it keeps it.",
            "Last hint: if (coupon != null && subtotalCents() < coupon.minimumCents()) record(new CouponDropped(coupon.code(), subtotalCents()));"})
     void removingDownToTheMinimumKeepsTheCoupon() {
         given(new ItemAdded("KB-42", 2, 5000), A_MOUSE, TENOFF)
@@ -214,8 +211,8 @@ class CartTest {
 
     @Test
     @DisplayName("Given a cart without a coupon, when Ada removes a line added in two goes, then one ItemRemoved with the whole quantity is recorded")
-    @Hint({"ItemRemoved says how many went: the line's quantity, all of it, however many ItemAdded made it. No coupon, nothing to drop.",
-           "Take the quantity from the cart's line (lines.get(sku)), not from one of the events; check coupon != null before looking at its minimum.",
+    @Hint({"The line was added in two goes. How many does ItemRemoved say went? And is there a coupon to look at?",
+           "ItemRemoved says how many went: the line's whole quantity, however many ItemAdded made it. With no coupon there is nothing to drop, and nothing to read a minimum from.",
            "Last hint: Line line = lines.get(remove.sku()); record(new ItemRemoved(line.sku(), line.quantity())); then the coupon check, only when coupon != null."})
     void removingWithoutACoupon() {
         given(TWO_KEYBOARDS, A_MOUSE, new ItemAdded("KB-42", 1, 4999))
@@ -228,8 +225,8 @@ class CartTest {
     @Test
     @Points(2)
     @DisplayName("Given a checked-out cart, every command is refused: adding, removing, a coupon and a second checkout")
-    @Hint({"\"Any command on a checked-out cart is refused\": not only AddItem. The check comes before the command is looked at.",
-           "apply(CheckedOut) sets checkedOut = true; handle begins with: if (checkedOut) throw new CartRejected(...).",
+    @Hint({"After checkout, is only AddItem refused?",
+           "Any command on a checked-out cart is refused. The check comes before the command is looked at.",
            "Last hint: the first line of handle is if (checkedOut) throw new CartRejected(\"cart \" + id + \" is checked out\"); before the switch."})
     void checkedOutRefusesEverything() {
         var paid = new CheckedOut(10997);
@@ -245,8 +242,8 @@ class CartTest {
 
     @Test
     @DisplayName("The cart says which it is and, for the support team's log, its version, lines, coupon and total")
-    @Hint({"id() and toString() are given: they show what apply put in the fields.",
-           "If the coupon or the total is wrong here, look at apply(CouponApplied) and apply(CouponDropped).",
+    @Hint({"id() and toString() are given: they show what apply put in the fields. Which field looks wrong?",
+           "If the coupon or the total is wrong here, the events did not set the fields right: look at apply(CouponApplied) and apply(CouponDropped).",
            "Last hint: CouponApplied sets coupon = new Coupon(code, amountOffCents, minimumCents); CouponDropped sets it back to null."})
     void theCartDescribesItself() {
         Cart withCoupon = Cart.rebuild("c-7", List.of(TWO_KEYBOARDS, A_MOUSE, TENOFF));
@@ -262,10 +259,9 @@ class CartTest {
     @Test
     @Points(3)
     @DisplayName("Replay equals live state: Ada's cart rebuilt from the events it recorded is the cart that recorded them")
-    @Hint({"A cart handling commands and a cart rebuilt from those commands' events must be the same cart. If handle changes a "
-               + "field by itself, the change is not in any event, and the rebuilt cart (after a restart, say) has lost it.",
-           "Only apply may change lines, coupon and checkedOut; handle only checks rules and calls record(...).",
-           "The lesson's README, section 'Replay'."})
+    @Hint({"Read 'Replay' in the lesson's README. Is a cart rebuilt from its events the same cart as the one that recorded them?",
+           "They must be equal in every field. If handle changes a field by itself, the change is in no event, and the rebuilt cart (after a restart, say) has lost it.",
+           "Last hint: only apply may change lines, coupon and checkedOut; handle only checks rules and calls record(...)."})
     void replayEqualsLive() {
         Cart live = Cart.empty("c-7");
         List<CartEvent> recorded = new ArrayList<>();

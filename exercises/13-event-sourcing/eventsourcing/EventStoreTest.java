@@ -54,10 +54,9 @@ class EventStoreTest {
     @Test
     @Points(2)
     @DisplayName("Appending to a new cart gives versions 1, 2, 3, each event stamped with the clock's time when it was appended")
-    @Hint({"A stream with no events is at version 0. Each appended event takes the next version; append returns the last one.",
-           "Insert one row per event (stream_id, version, type, payload, recorded_at) with Codec.type, Codec.toJson and "
-               + "clock.instant(); load selects them back with Codec.fromJson.",
-           "The lesson's README, section 'The event store'."})
+    @Hint({"Read 'The event store' in the lesson's README. What is the version of a stream with no events, and of each event appended?",
+           "A stream with no events is at version 0. Each appended event takes the next version, stamped with the clock's time now; append returns the last version. load gives them back.",
+           "Last hint: one row per event (stream_id, version, type, payload, recorded_at) with Codec.type(event), Codec.toJson(event) and clock.instant(); load reads them back with Codec.fromJson(type, payload)."})
     void appendsAndLoads() {
         var store = new EventStore(db.dataSource(), clock);
         Instant first = clock.instant();
@@ -75,9 +74,9 @@ class EventStoreTest {
 
     @Test
     @DisplayName("Each cart has a stream of its own: c-8's first event is its version 1, whatever c-7 holds")
-    @Hint({"A version counts the events of one stream, not of the whole table.",
-           "Every query needs \"where stream_id = ?\": the current version, and load.",
-           "The lesson's README, section 'The event store'."})
+    @Hint({"Does a version count the events of one cart, or of the whole table?",
+           "Each cart has a stream of its own, and versions count within it: c-8's first event is its version 1.",
+           "Last hint: every query needs \"where stream_id = ?\": the current version (select coalesce(max(version), 0) ...) and load."})
     void streamsAreSeparate() {
         var store = new EventStore(db.dataSource(), clock);
         store.append("c-7", 0, List.of(TWO_KEYBOARDS, A_MOUSE));
@@ -94,10 +93,9 @@ class EventStoreTest {
     @Test
     @Points(3)
     @DisplayName("Two writers loaded version 2: the first appends version 3, the second gets a ConcurrencyConflict and writes nothing")
-    @Hint({"The second writer decided on a cart that is no longer there: whatever it appends would follow an event it never saw.",
-           "In append's transaction, read the stream's current version first; if it is not expectedVersion, throw "
-               + "new ConcurrencyConflict(streamId, expectedVersion, current) and insert nothing.",
-           "The lesson's README, section 'Two writers, one cart'."})
+    @Hint({"Read 'Two writers, one cart' in the lesson's README. The second writer decided on version 2. Is the cart still at version 2?",
+           "Optimistic concurrency: only a writer that is up to date may append. A writer whose expected version is not the stream's current one gets a ConcurrencyConflict, and nothing is written.",
+           "Last hint: in append's transaction read the current version first; if (current != expectedVersion) throw new ConcurrencyConflict(streamId, expectedVersion, current); and insert nothing."})
     void staleVersionRejected() {
         var store = new EventStore(db.dataSource(), clock);
         store.append("c-7", 0, List.of(TWO_KEYBOARDS, A_MOUSE));
@@ -117,9 +115,9 @@ class EventStoreTest {
 
     @Test
     @DisplayName("A writer that expects a version the cart has not reached yet is refused too")
-    @Hint({"Expecting version 5 of a cart at version 2 is as wrong as expecting version 1: the writer did not see this cart.",
-           "Compare with != , not with < or >.",
-           "The lesson's README, section 'Two writers, one cart'."})
+    @Hint({"Expecting version 5 of a cart at version 2: is that less wrong than expecting version 1?",
+           "A writer that expects any other version than the current one did not see this cart. Both directions are a conflict.",
+           "Last hint: compare with !=, not with < or >: if (current != expectedVersion) throw new ConcurrencyConflict(...)."})
     void versionAheadRejected() {
         var store = new EventStore(db.dataSource(), clock);
         store.append("c-7", 0, List.of(TWO_KEYBOARDS, A_MOUSE));
@@ -134,10 +132,9 @@ class EventStoreTest {
     @Test
     @Points(3)
     @DisplayName("Two writers at the same instant: both pass the version check, the database's unique version lets one in, the other gets a ConcurrencyConflict")
-    @Hint({"Between your version check and your insert, another writer can do the same check and insert first. The table's "
-               + "unique (stream_id, version) refuses the second insert with a duplicate key.",
-           "Catch the SQLException whose getSQLState() is \"23505\" (after rolling back) and throw ConcurrencyConflict: it is the same conflict, found a moment later.",
-           "The lesson's README, section 'Two writers, one cart'."})
+    @Hint({"Two writers check the version at the same instant, and both pass. What stops the second insert? ('Two writers, one cart' in the lesson's README.)",
+           "The database checks again at the append: the table's unique (stream_id, version) refuses the second insert with a duplicate key. It is the same conflict, found a moment later.",
+           "Last hint: catch the SQLException whose getSQLState() is \"23505\", roll back, and throw new ConcurrencyConflict(...)."})
     void simultaneousWritersOneWins() throws Exception {
         new EventStore(db.dataSource(), clock).append("c-7", 0, List.of(TWO_KEYBOARDS, A_MOUSE));
         // Each writer is held just before its first insert until the other has got there too: both have checked the version.
@@ -163,9 +160,9 @@ class EventStoreTest {
     @Test
     @Points(2)
     @DisplayName("Events come back in version order, even when the server's clock stepped back an hour between two appends")
-    @Hint({"Clocks jump: NTP corrections, a server whose clock was wrong, two servers that disagree. An event's place in its stream is its version, never its time.",
-           "load: \"... order by version\".",
-           "The lesson's README, section 'The event store'."})
+    @Hint({"Clocks jump. What says an event's place in its stream: its time or its version? ('The event store' in the lesson's README.)",
+           "Ordered by version, not by time: a stream ordered by recorded_at can apply CouponDropped before CouponApplied. The timestamp is for people and for time travel.",
+           "Last hint: load: \"select ... from events where stream_id = ? order by version\"."})
     void loadsInVersionOrder() {
         var store = new EventStore(db.dataSource(), clock);
         store.append("c-7", 0, List.of(TWO_KEYBOARDS));
@@ -185,9 +182,9 @@ class EventStoreTest {
     @Test
     @Points(2)
     @DisplayName("An append is all or nothing: when its second event cannot be stored, the first is not stored either")
-    @Hint({"A command's events belong together: ItemRemoved without its CouponDropped tells a story that never happened.",
-           "One connection, setAutoCommit(false) before the first insert, commit after the last, rollback when anything fails.",
-           "The lesson's README, section 'The event store'."})
+    @Hint({"Can ItemRemoved be stored without its CouponDropped? ('The event store' in the lesson's README.)",
+           "A command's events belong together: all of them or none. A diary with only the first tells a story that never happened.",
+           "Last hint: one connection, c.setAutoCommit(false) before the first insert, c.commit() after the last, c.rollback() when anything fails."})
     void appendIsAtomic() {
         var store = new EventStore(db.dataSource(), clock);
         var tooLong = new ItemAdded("GIFT-CARD-" + "X".repeat(1000), 1, 5000);   // more than the payload column holds
@@ -206,8 +203,8 @@ class EventStoreTest {
     @Test
     @Points(2)
     @DisplayName("Only a duplicate version is a ConcurrencyConflict: an event the table cannot hold is another failure, and nothing is written")
-    @Hint({"ConcurrencyConflict tells the caller \"reload and decide again\": a payload too long for its column will fail again however often it reloads.",
-           "Turn an SQLException into ConcurrencyConflict only when its getSQLState() is \"23505\" (duplicate key); any other one goes out as another exception.",
+    @Hint({"A payload too long for its column: will it fit after the writer reloads?",
+           "ConcurrencyConflict tells the caller 'reload and decide again'. Only a duplicate version means that; any other failure is another exception.",
            "Last hint: catch (SQLException e) { c.rollback(); if (\"23505\".equals(e.getSQLState())) throw new ConcurrencyConflict(...); throw new IllegalStateException(..., e); }"})
     void onlyADuplicateIsAConflict() {
         var store = new EventStore(db.dataSource(), clock);
@@ -225,8 +222,8 @@ class EventStoreTest {
 
     @Test
     @DisplayName("An append of no events is a mistake: IllegalArgumentException, and nothing is written")
-    @Hint({"A command that was accepted always records at least one event; an empty append means the caller lost them.",
-           "Check events.isEmpty() first, before opening a connection.",
+    @Hint({"Does an accepted command ever record no event?",
+           "An accepted command always records at least one event, so an empty append means the caller lost them: refuse it before any SQL runs.",
            "Last hint: if (events.isEmpty()) throw new IllegalArgumentException(\"no events to append to \" + streamId);"})
     void appendingNothingIsRefused() {
         var store = new EventStore(db.dataSource(), clock);
@@ -240,8 +237,8 @@ class EventStoreTest {
     @Test
     @Points(2)
     @DisplayName("Roll back yourself: through a pool that hands a connection on as it was left, a failed append is never committed by the next one")
-    @Hint({"Closing a connection with a transaction open is not a rollback everywhere: a pool may give the same connection, transaction and all, to the next caller.",
-           "When anything fails between setAutoCommit(false) and commit(), call rollback() before the exception leaves append.",
+    @Hint({"Is closing a connection with a transaction open always a rollback?",
+           "Not through a pool: it may hand the same connection, open transaction and all, to the next caller, who commits your half. Roll back yourself before the exception leaves append.",
            "Last hint: try { ...; c.commit(); return version; } catch (SQLException | RuntimeException e) { c.rollback(); ... throw ...; }"})
     void rollsBackItselfThroughAPool() throws Exception {
         var tooLong = new ItemAdded("GIFT-CARD-" + "X".repeat(1000), 1, 5000);
@@ -265,9 +262,9 @@ class EventStoreTest {
     @Test
     @Points(3)
     @DisplayName("The store is append-only: appends and a refused append never update or delete a row, and old rows stay as they were")
-    @Hint({"The diary is only worth something if nothing in it is ever rewritten: support, audits and replays trust every row.",
-           "Only \"insert into events\" and \"select\": never update, delete or merge, not even to rewrite a stream with the same events.",
-           "The lesson's README, section 'The event store'."})
+    @Hint({"Read 'The event store' in the lesson's README: which SQL statements does an event store never run?",
+           "Append-only: a row, once written, says what it said for ever. Support, audits and every replay trust that.",
+           "Last hint: only \"insert into events\" and \"select\": never update, delete or merge, not even to rewrite a stream with the same events."})
     void appendOnly() {
         var statements = new CopyOnWriteArrayList<String>();
         var store = new EventStore(spying(db.dataSource(), statements), clock);
@@ -290,9 +287,9 @@ class EventStoreTest {
 
     @Test
     @DisplayName("The events survive a restart: the reopened database gives back the whole stream")
-    @Hint({"The store's memory is the database, not a field: a restarted service has nothing else.",
-           "Keep nothing in fields but the DataSource and the clock; read every load from the table.",
-           "The lesson's README, section 'Replay'."})
+    @Hint({"After a restart, what does the store have besides the database? ('Replay' in the lesson's README.)",
+           "The store's memory is the database, not a field: a restarted service has nothing else.",
+           "Last hint: keep nothing in fields but the DataSource and the clock; read every load from the events table."})
     void survivesRestart() {
         new EventStore(db.dataSource(), clock).append("c-7", 0, List.of(TWO_KEYBOARDS, A_MOUSE, TENOFF));
         db.close();

@@ -59,9 +59,9 @@ class ServiceTest {
     @Test
     @Points(2)
     @DisplayName("Ada's morning: each command is appended after the version its writer saw, and the cart loads as its events made it")
-    @Hint({"handle rebuilds the cart from the store, lets it decide, and appends what it recorded.",
-           "Cart cart = load(cartId); cart.handle(command); return store.append(cartId, expectedVersion, cart.changes());",
-           "The lesson's README, section 'The carts service'."})
+    @Hint({"Read 'Two writers, one cart' in the lesson's README. What does the service do with each command?",
+           "The service rebuilds the cart from its events, lets it decide, and appends what it recorded after the version the writer saw.",
+           "Last hint: Cart cart = load(cartId); cart.handle(command); return store.append(cartId, expectedVersion, cart.changes());"})
     void adasMorningIsRecorded() {
         adasMorning();
 
@@ -75,10 +75,9 @@ class ServiceTest {
     @Test
     @Points(3)
     @DisplayName("The laptop still shows version 3 (109.97 with TENOFF) and checks out: refused, the phone has moved the cart to version 5")
-    @Hint({"The laptop's customer saw 109.97 and pressed Pay. The cart is 99.98 now: whatever the laptop decided, it decided on a cart that is gone.",
-           "Compare the rebuilt cart's version() with expectedVersion before handling, and throw ConcurrencyConflict when they differ; "
-               + "pass expectedVersion, the writer's, to store.append, never the version you just loaded.",
-           "The lesson's README, section 'Two writers, one cart'."})
+    @Hint({"The laptop decided on a cart of 109.97. Is that the cart now? ('Two writers, one cart' in the lesson's README.)",
+           "A writer that decided on an old version decided on a cart that is gone. It gets a ConcurrencyConflict, reloads, and decides again.",
+           "Last hint: if (cart.version() != expectedVersion) throw new ConcurrencyConflict(cartId, expectedVersion, cart.version()); and pass expectedVersion, the writer's, to store.append, never the version you just loaded."})
     void staleWriterRefused() {
         adasMorning();
 
@@ -93,9 +92,9 @@ class ServiceTest {
 
     @Test
     @DisplayName("A refused command appends nothing: a second coupon leaves the cart at its version")
-    @Hint({"CartRejected is the cart's answer; it must reach the caller, and the store must not see the command at all.",
-           "Let the CartRejected from cart.handle propagate: append is never reached.",
-           "The lesson's README, section 'The carts service'."})
+    @Hint({"A second coupon is refused. Should the store hear of the command?",
+           "CartRejected is the cart's answer: it reaches the caller, and nothing is appended.",
+           "Last hint: let the CartRejected from cart.handle(...) propagate, so store.append is never reached; no catch around it."})
     void refusedAppendsNothing() {
         at("09:10");
         carts.handle("c-7", 0, new AddItem("KB-42", 3, 4999));
@@ -109,10 +108,9 @@ class ServiceTest {
     @Test
     @Points(3)
     @DisplayName("Time travel by version: as of version 3, Ada's cart held two keyboards, a mouse and TENOFF, for 109.97")
-    @Hint({"The cart as of version N is the cart its first N events make: the same replay as load, on fewer events.",
-           "store.load(cartId).subList(0, version), mapped to their events, into Cart.rebuild. Version 0 is the empty cart; "
-               + "a version the cart never reached is an IllegalArgumentException.",
-           "The lesson's README, section 'Time travel'."})
+    @Hint({"Read 'Time travel' in the lesson's README. What is the cart as of version 3?",
+           "The cart as of version N is what its first N events make: the same replay as load, on fewer events. Version 0 is the empty cart; a version it never reached is a mistake.",
+           "Last hint: Cart.rebuild(cartId, store.load(cartId).subList(0, version), mapped to their events); throw IllegalArgumentException when version < 0 or version > the number of events."})
     void asOfVersion() {
         adasMorning();
 
@@ -131,9 +129,9 @@ class ServiceTest {
     @Test
     @Points(3)
     @DisplayName("Time travel by clock: at 09:15, when Ada took her screenshot, the cart was 109.97 with TENOFF; at 09:09 it was empty")
-    @Hint({"Each event carries the time it was recorded. The cart at 09:15 is the cart its events up to 09:15 make.",
-           "Take the loaded events while recordedAt() is not after `at` (Stream.takeWhile), and rebuild from those.",
-           "The lesson's README, section 'Time travel'."})
+    @Hint({"Each event carries the time it was recorded. What was the cart at 09:15? ('Time travel' in the lesson's README.)",
+           "The cart at an instant is what its events recorded at or before that instant make, in version order.",
+           "Last hint: take the loaded events while !e.recordedAt().isAfter(at) (Stream.takeWhile), map them to their events, and Cart.rebuild from those."})
     void asOfInstant() {
         adasMorning();
 
@@ -151,8 +149,8 @@ class ServiceTest {
     @Test
     @Points(2)
     @DisplayName("A writer behind or ahead of the cart gets a ConcurrencyConflict before the cart decides, even for a command the cart would refuse")
-    @Hint({"The laptop at version 3 asks to remove the mouse the phone removed at version 4. \"Not in the cart\" would be an answer about a cart the laptop never saw.",
-           "Compare the loaded cart's version with expectedVersion first, and throw ConcurrencyConflict before cart.handle: the store's own check comes too late for a refused command.",
+    @Hint({"The laptop at version 3 removes a mouse the phone already removed. Is 'not in the cart' an answer about the cart the laptop saw?",
+           "Check the version first. A command judged on a cart the writer never saw gives a misleading answer, and the store's own check comes too late for a refused command.",
            "Last hint: Cart cart = load(cartId); if (cart.version() != expectedVersion) throw new ConcurrencyConflict(cartId, expectedVersion, cart.version()); cart.handle(command); ..."})
     void conflictComesBeforeTheCartDecides() {
         adasMorning();
@@ -167,8 +165,8 @@ class ServiceTest {
 
     @Test
     @DisplayName("Time travel by clock at the edges: exactly 09:10 is version 1, exactly 09:16 takes both of that minute's events, and 10:00 is the cart now")
-    @Hint({"\"At or before\" includes the instant itself; the two events of one command share their instant, so they come or go together.",
-           "Keep the events whose recordedAt() is not after `at`: !e.recordedAt().isAfter(at), in version order.",
+    @Hint({"Does 'at or before 09:10' include an event recorded at exactly 09:10?",
+           "At or before includes the instant itself. The two events of one command share their instant, so they come or go together.",
            "Last hint: history.stream().takeWhile(e -> !e.recordedAt().isAfter(at)).map(RecordedEvent::event).toList(), into Cart.rebuild."})
     void asOfInstantAtTheEdges() {
         adasMorning();
@@ -186,9 +184,9 @@ class ServiceTest {
     @Test
     @Points(2)
     @DisplayName("Replay after a restart equals the live cart: no carts table, the events alone give back the same cart")
-    @Hint({"The live cart after Ada's morning and the cart rebuilt from the reopened database must be equal in every field.",
-           "If this fails and the others pass, look for state kept outside the events: a field set in handle, a cache in Carts.",
-           "The lesson's README, section 'Replay'."})
+    @Hint({"Read 'Replay' in the lesson's README. Is there any state outside the events?",
+           "After a restart the events alone give back the cart, equal in every field to the live one. State kept elsewhere (a field set in handle, a cache in Carts) is lost.",
+           "Last hint: if only this test fails, look for a field that handle sets by itself, or a map of carts in Carts: load must always be Cart.rebuild(cartId, events from store.load(cartId))."})
     void replayAfterRestart() {
         adasMorning();
         Cart live = carts.load("c-7");
