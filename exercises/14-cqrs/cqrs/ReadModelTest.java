@@ -89,9 +89,9 @@ class ReadModelTest {
     @Test
     @Points(3)
     @DisplayName("Projecting the order service's events fills the read model: one row per order with items, total and status, a summary per customer, and the checkpoint at the last event")
-    @Hint({"For each event, change the read model the way the page needs it: OrderPlaced inserts a row and adds to the customer's summary; paid, shipped and cancelled change the row's status.",
-           "catchUp asks feed.after(checkpoint, BATCH) again and again until it gets an empty list: a feed may give fewer events than you asked for even when more are waiting.",
-           "The README's section 'A read model shaped for the page'."})
+    @Hint({"Read 'A read model shaped for the page' in the lesson's README. What does each event change on the page?",
+           "A projection reads the events in order and changes the read model the way the page needs it: OrderPlaced inserts a row and adds to the customer's summary; paid, shipped and cancelled change the row's status. The checkpoint ends at the last event.",
+           "Last hint: catchUp asks feed.after(checkpoint(), BATCH) again and again until it gets an empty list (a feed may give fewer events than you asked for even when more are waiting), and apply(...)s each event."})
     void projectingFillsTheReadModel() {
         history(() -> {});
         var events = new EventTable(writeDb.dataSource());
@@ -106,9 +106,9 @@ class ReadModelTest {
     @Test
     @Points(3)
     @DisplayName("A duplicate event changes nothing: delivered twice, or an older one again, it is skipped and counted once")
-    @Hint({"Brokers deliver at least once: the same event comes again after a redelivery or a restart. Its position tells you whether you have applied it.",
-           "In apply, read the checkpoint in the transaction; if stored.position() is not greater, change nothing and return false.",
-           "The README's section 'The checkpoint'."})
+    @Hint({"Read 'The checkpoint' in the lesson's README. How can the projection tell an event it has already applied?",
+           "An event at or before the checkpoint was applied already: a redelivery, or a replay. It changes nothing. That makes even an insert and spent = spent + total idempotent.",
+           "Last hint: in apply, read the checkpoint in the transaction; if (stored.position() <= checkpoint) change nothing, commit, and return false."})
     void duplicatesAreAppliedOnce() {
         var placedFirst = new StoredEvent(1, new OrderPlaced("o-1", "c-7", List.of(new Line("KB-42", 1, 4999)), ManualClock.EPOCH));
         var placedSecond = new StoredEvent(2, new OrderPlaced("o-2", "c-7", List.of(new Line("MS-3", 2, 1500)), ManualClock.EPOCH));
@@ -135,9 +135,9 @@ class ReadModelTest {
     @Test
     @Points(2)
     @DisplayName("Positions may skip numbers: events at 3, 7 and 12 are all applied, the checkpoint is 12, and 7 delivered again is a duplicate")
-    @Hint({"The stream numbers its events in order, but not one by one: a position may be skipped. The checkpoint is a position, not a count.",
-           "Save stored.position() itself as the checkpoint, and call an event new only when its position is greater than the checkpoint, whatever the gap.",
-           "Last hint: in apply, `update projection_checkpoint set position = ?` with stored.position(), never position + 1; and `stored.position() > checkpoint` decides whether the event is new."})
+    @Hint({"Are positions counted one by one? What if one is skipped?",
+           "The stream numbers its events in order, but a position may be skipped. The checkpoint is a position, not a count: an event is new when its position is greater, whatever the gap.",
+           "Last hint: in apply: update projection_checkpoint set position = ? with stored.position(), never position + 1; and stored.position() > checkpoint decides whether the event is new."})
     void positionsWithGaps() {
         var placed = new StoredEvent(3, new OrderPlaced("o-1", "c-7", List.of(new Line("KB-42", 1, 4999)), ManualClock.EPOCH));
         var paid = new StoredEvent(7, new OrderPaid("o-1", ManualClock.EPOCH));
@@ -163,9 +163,9 @@ class ReadModelTest {
     @Test
     @Points(2)
     @DisplayName("catchUp counts only the events it applied: events the feed delivers again are skipped and not counted")
-    @Hint({"After a restart a broker may start again from further back than the projection needs: those events are skipped, and catchUp's number says what really changed.",
-           "apply returns true for an event it applied and false for one it skipped; catchUp adds up the trues only.",
-           "Last hint: `for (StoredEvent event : batch) if (apply(event)) applied++;` and return applied."})
+    @Hint({"After a restart the feed gives some events again. Should catchUp count them?",
+           "catchUp's number says what really changed: an event skipped as a duplicate is not counted. apply already knows which it was.",
+           "Last hint: for (StoredEvent event : batch) if (apply(event)) applied++; and return applied."})
     void catchUpCountsOnlyWhatItApplied() {
         history(() -> {});
         var events = new EventTable(writeDb.dataSource());
@@ -184,9 +184,9 @@ class ReadModelTest {
     @Test
     @Points(3)
     @DisplayName("After a crash the projection resumes from its saved checkpoint: nothing applied twice, nothing skipped")
-    @Hint({"A field in the projection is gone when its process dies; the checkpoint must be where the read model is, in the read store.",
-           "catchUp starts from checkpoint(), read from projection_checkpoint, not from a number kept in memory.",
-           "The README's section 'The checkpoint'."})
+    @Hint({"After a crash, what is left of a number kept in a field? ('The checkpoint' in the lesson's README.)",
+           "The checkpoint lives where the read model is, in the read store. After a crash the projection reads it there and asks the stream for what comes after it.",
+           "Last hint: catchUp starts from checkpoint(), read from projection_checkpoint, never from a number kept in memory."})
     void resumesFromTheCheckpointAfterACrash() {
         history(() -> {});
         var events = new EventTable(writeDb.dataSource());
@@ -218,9 +218,9 @@ class ReadModelTest {
     @Test
     @Points(3)
     @DisplayName("A read model change that fails leaves the checkpoint where it was, so the event is applied when the projection runs again")
-    @Hint({"If the checkpoint moves on without the change, the event is lost for good: the next run starts after it.",
-           "Save the checkpoint in the same transaction as the change, after it; when the change fails, roll back both.",
-           "The README's section 'The checkpoint'."})
+    @Hint({"The change fails, but the checkpoint already moved on. Where does the next run start? ('The checkpoint' in the lesson's README.)",
+           "A checkpoint saved without its change loses the event for good. The checkpoint is saved in the same transaction as the change: both commit, or neither does.",
+           "Last hint: one connection, c.setAutoCommit(false); the change, then the checkpoint update, then c.commit(); c.rollback() when anything fails."})
     void aFailedChangeKeepsTheCheckpoint() {
         history(() -> {});
         var events = new EventTable(writeDb.dataSource());
@@ -239,9 +239,9 @@ class ReadModelTest {
     @Test
     @Points(3)
     @DisplayName("A checkpoint that cannot be saved takes its read model change with it: both commit together, or neither does")
-    @Hint({"If the change commits and the checkpoint does not, the next run applies the event again, and o-3 is counted twice in Ada's summary.",
-           "One connection, setAutoCommit(false), the change and the checkpoint update, then one commit; roll back when either fails.",
-           "The README's section 'The checkpoint'."})
+    @Hint({"The change commits, the checkpoint does not. What does the next run do with that event?",
+           "It applies the event again, and o-3 counts twice in Ada's summary. The change and its checkpoint must commit together, in one transaction.",
+           "Last hint: one connection, setAutoCommit(false), the change and the checkpoint update, then one commit(); rollback() when either fails."})
     void theChangeAndItsCheckpointCommitTogether() {
         history(() -> {});
         var events = new EventTable(writeDb.dataSource());
@@ -260,9 +260,9 @@ class ReadModelTest {
     @Test
     @Points(3)
     @DisplayName("A change that fails half way, after its first write, leaves none of its writes behind, and the event is applied again on the next run")
-    @Hint({"An OrderPlaced writes a row and then the summary; an OrderCancelled takes the total off the summary and then sets the status. When the second write fails, the first must not stay.",
-           "All the event's writes and its checkpoint go in one transaction: setAutoCommit(false) on one connection, commit once at the end, and roll back when anything fails.",
-           "Last hint: no commit between placed(...)'s insert and its summary update, nor between cancelled(...)'s two updates; the only commit comes after the checkpoint update."})
+    @Hint({"An OrderPlaced writes a row, then the summary. What if the second write fails?",
+           "All of an event's writes and its checkpoint are one transaction. When any of them fails, none stays, and the event is applied again on the next run.",
+           "Last hint: no commit between an OrderPlaced's insert and its summary update, nor between an OrderCancelled's two updates; the only commit comes after the checkpoint update."})
     void aChangeThatFailsHalfWayLeavesNothing() {
         history(() -> {});
         var events = new EventTable(writeDb.dataSource());
@@ -295,9 +295,9 @@ class ReadModelTest {
     @Test
     @Points(3)
     @DisplayName("A full rebuild gives the same read model as the one built event by event, and repairs a damaged one")
-    @Hint({"A rebuild starts from nothing: no rows, no summaries, checkpoint 0; then every event from the first.",
-           "Clear my_orders and customer_summary and set the checkpoint to 0 in one transaction, then catchUp(feed).",
-           "The README's section 'Rebuild'."})
+    @Hint({"Read 'Rebuild' in the lesson's README. Where does a rebuild start?",
+           "A rebuild starts from nothing: no rows, no summaries, checkpoint 0. Then every event from the first, and the same read model comes back.",
+           "Last hint: delete from my_orders, delete from customer_summary, set the checkpoint to 0, in one transaction; then return catchUp(feed)."})
     void rebuildEqualsIncremental() {
         var events = new EventTable(writeDb.dataSource());
         history(() -> projection.catchUp(events)); // the projection runs after every command, as it would live
@@ -315,9 +315,9 @@ class ReadModelTest {
     @Test
     @Points(3)
     @DisplayName("A rebuild whose clearing fails clears nothing: the old read model stays whole, whichever step of the clearing fails")
-    @Hint({"While the rebuild runs, the page still reads the read model: a clearing that stops half way would leave it with rows but no summaries, or summaries but no rows.",
-           "Clear my_orders, customer_summary and the checkpoint on one connection with setAutoCommit(false), commit once after the three, and roll back when one fails.",
-           "Last hint: setAutoCommit(false); the two deletes and the checkpoint update; commit(); in the catch, rollback() and throw."})
+    @Hint({"While the rebuild runs, the page still reads the read model. What does it see if the clearing stops half way?",
+           "The clearing is one transaction: rows, summaries and checkpoint go together, or the old read model stays whole.",
+           "Last hint: c.setAutoCommit(false); the two deletes and the checkpoint update; c.commit(); in the catch, c.rollback() and throw."})
     void aRebuildThatCannotClearClearsNothing() {
         var events = new EventTable(writeDb.dataSource());
         history(() -> {});
@@ -344,9 +344,9 @@ class ReadModelTest {
     @Test
     @Points(2)
     @DisplayName("A rebuild that fails during the replay keeps what it replayed, and the next catch-up goes on from there")
-    @Hint({"A rebuild is a clearing and then an ordinary catch-up from checkpoint 0: every event it replays is saved with its checkpoint, like any other.",
-           "After clearing, call catchUp(feed): when the replay stops at a failing event, the next catchUp starts after the last event it saved.",
-           "Last hint: rebuild is the one clearing transaction followed by `return catchUp(feed);`, nothing of its own for the replay."})
+    @Hint({"After the clearing, is a rebuild's replay different from an ordinary catch-up?",
+           "A rebuild is a clearing and then an ordinary catch-up from checkpoint 0. Every event it replays is saved with its checkpoint, so a failure halfway keeps what was replayed.",
+           "Last hint: rebuild is the one clearing transaction followed by return catchUp(feed); nothing of its own for the replay."})
     void aRebuildThatFailsDuringTheReplayResumes() {
         var events = new EventTable(writeDb.dataSource());
         history(() -> {});
@@ -370,9 +370,9 @@ class ReadModelTest {
     @Test
     @Points(2)
     @DisplayName("Ada's page comes from the read model: her orders newest first, with items, total, status and tracking code, and her summary")
-    @Hint({"The read model is shaped like the page: the query is a select on my_orders by customer, and one row of customer_summary.",
-           "Read the checkpoint (the page's version), the summary (0 and 0 when there is none) and the rows \"order by placed_at desc\"; answer a MyOrdersPage as JSON.",
-           "The README's section 'The query side'."})
+    @Hint({"Read 'The query side' in the lesson's README. Which tables does the page's query read?",
+           "The read model is shaped like the page: the query is a select on my_orders by customer, and one row of customer_summary. The page's version is the checkpoint it was read at.",
+           "Last hint: read the checkpoint, the summary (0 and 0 when there is none) and the rows of my_orders \"where customer_id = ? order by placed_at desc\"; answer a MyOrdersPage as JSON."})
     void pageComesFromTheReadModel() {
         serviceWithHistoryProjected(GENEROUS);
 
@@ -396,9 +396,9 @@ class ReadModelTest {
     @Test
     @Points(2)
     @DisplayName("Newest first means by the time an order was placed, not by its id; and the page's version is the read model's checkpoint")
-    @Hint({"Order ids are names, not clocks: Bob's z-1 came before his o-10, and o-10 sorts before o-2. The page's version is what the read model itself has saved.",
-           "Sort the rows by placed_at, newest first; read the version from projection_checkpoint in the read store, not from how far the projector said it got.",
-           "Last hint: `order by placed_at desc` in the select on my_orders, and `select position from projection_checkpoint` for the version, on the same connection."})
+    @Hint({"Does order id o-10 come before o-2? Was Bob's z-1 his last order?",
+           "Order ids are names, not clocks. Newest first means by the time an order was placed. And the page's version is what the read model itself has saved.",
+           "Last hint: order by placed_at desc in the select on my_orders, and select position from projection_checkpoint for the version, on the same connection."})
     void newestFirstByTimeNotById() {
         serviceWithHistoryProjected(GENEROUS);
         versionOf(post("/orders", "{\"orderId\": \"z-1\", \"customerId\": \"c-9\", \"lines\": [{\"sku\": \"CB-1\", \"quantity\": 3, \"unitPriceCents\": 999}, "
@@ -424,9 +424,9 @@ class ReadModelTest {
 
     @Test
     @DisplayName("A customer with no orders gets an empty page, not an error")
-    @Hint({"No row in customer_summary is not an error: it is a customer who has not ordered yet.",
-           "Answer orders 0, spentCents 0 and an empty recent list when the summary has no row.",
-           "The README's section 'The query side'."})
+    @Hint({"A customer with no row in customer_summary: is that an error?",
+           "No summary row is a customer who has not ordered yet: an empty page, not an error.",
+           "Last hint: when the summary select finds no row, answer orders 0, spentCents 0 and an empty list of orders."})
     void emptyPageForANewCustomer() {
         serviceWithHistoryProjected(GENEROUS);
 
@@ -440,9 +440,9 @@ class ReadModelTest {
     @Test
     @Points(3)
     @DisplayName("Until the projection catches up the page is stale: a new order is missing, because the query reads the read model, not the write tables")
-    @Hint({"Eventual consistency: the write store has the order as soon as the command answers; the read model has it once the projector has run.",
-           "The query must read my_orders and customer_summary in the read store only, never orders, order_lines, payments or shipments.",
-           "The README's section 'Eventually consistent'."})
+    @Hint({"Read 'Eventually consistent' in the lesson's README. When does the read model learn of a new order?",
+           "The write store has the order when the command answers; the read model has it once the projector has run. Until then the page is stale, because the query reads only the read model.",
+           "Last hint: the query reads my_orders and customer_summary in the read store only, never orders, order_lines, payments or shipments."})
     void staleUntilTheProjectionCatchesUp() {
         serviceWithHistoryProjected(GENEROUS);
 
@@ -464,9 +464,9 @@ class ReadModelTest {
     @Test
     @Points(3)
     @DisplayName("The page still answers with the write store down: the query side never touches it")
-    @Hint({"The point of a separate read model is that the page does not depend on the checkout's database, its load or its locks.",
-           "Use only the readStore in the query; the write store's DataSource belongs to the commands.",
-           "The README's section 'The query side'."})
+    @Hint({"Does the page need the checkout's database? ('The query side' in the lesson's README.)",
+           "The point of a separate read model is that the page does not depend on the checkout's database, its load or its locks. The query side never touches the write store.",
+           "Last hint: use only the readStore in the query; the write store's DataSource belongs to the commands."})
     void answersWithTheWriteStoreDown() {
         serviceWithHistoryProjected(GENEROUS);
         writeDb.close(); // the checkout's database is down for maintenance
@@ -482,9 +482,9 @@ class ReadModelTest {
     @Test
     @Points(3)
     @DisplayName("Read your writes: a query with the version a command returned waits until the projection has reached it, then shows the write")
-    @Hint({"The command answers the version it wrote; a query given ?atLeast=VERSION must not answer until the read model is that fresh.",
-           "Call progress.awaitAtLeast(version, maxWait) before reading; it returns at once when the projection is already there.",
-           "The README's section 'Read your own writes'."})
+    @Hint({"Read 'Read your own writes' in the lesson's README. What does ?atLeast=VERSION ask of the query?",
+           "The command answers the version it wrote. A query given that version waits until the read model is that fresh, then shows the write.",
+           "Last hint: progress.awaitAtLeast(Long.parseLong(atLeast), maxWait) before reading; it returns at once when the projection is already there."})
     void readYourWrites() throws Exception {
         serviceWithHistoryProjected(GENEROUS);
         for (int reached : List.of(8, 7)) {
@@ -524,9 +524,9 @@ class ReadModelTest {
     @Test
     @Points(2)
     @DisplayName("A query for a version the projection does not reach in time answers 503 with Retry-After, not a page without the customer's write")
-    @Hint({"A stale page right after her own order tells Ada the order is lost; an honest 'not yet' lets the app try again.",
-           "When awaitAtLeast returns false, answer 503 with a Retry-After header, and no page.",
-           "The README's section 'Read your own writes'."})
+    @Hint({"Ada just ordered, and the projection is behind. Which is better: a page without her order, or an honest 'not yet'? ('Read your own writes' in the lesson's README.)",
+           "A stale page right after her own order tells Ada the order is lost. When the projection does not get there in time, answer 'not yet' and let the app try again.",
+           "Last hint: if (!progress.awaitAtLeast(version, maxWait)) { ctx.status(503).header(\"Retry-After\", \"1\").result(...); return; } and no page."})
     void notReachedInTimeAnswers503() {
         serviceWithHistoryProjected(Duration.ZERO);
         long version = versionOf(post("/orders/o-2/payment", ""));
