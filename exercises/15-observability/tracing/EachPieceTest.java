@@ -39,9 +39,9 @@ class EachPieceTest {
     @Test
     @Points(2)
     @DisplayName("parse reads a valid traceparent into its trace id, parent id and flags, and header() writes it back")
-    @Hint({"A version-00 header is four parts joined by '-': 00, 32 hex digits, 16 hex digits, 2 hex digits. A regular expression with three groups reads it in one go.",
-           "Pattern.compile(\"00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})\").matcher(header); when matches(), the groups 1, 2 and 3 are the parts.",
-           "The lesson's README, section 'The traceparent header', takes one header apart."})
+    @Hint({"Read 'The traceparent header' in the lesson's README: it takes one header apart. How many parts, and how long is each?",
+           "A version-00 header is four parts joined by '-': 00, a trace id of 32 hex digits, a parent id of 16, flags of 2. A regular expression with three groups reads it in one go.",
+           "Last hint: Matcher m = Pattern.compile(\"00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})\").matcher(header); when m.matches(), groups 1, 2 and 3 are the parts."})
     void parsesAValidHeader() {
         Optional<Traceparent> parsed = Expect.returns(() -> Traceparent.parse(CALLER), "parse should read the header " + CALLER);
 
@@ -57,9 +57,10 @@ class EachPieceTest {
     @Test
     @Points(2)
     @DisplayName("parse refuses a header with any part too short or too long, a part missing, a letter that is not hex in any part, or anything around it")
-    @Hint({"Check every part: its length and that it holds only the digits 0-9 and the letters a-f. Then nothing else may come before or after, not even a '-' or a line break.",
-           "Use Matcher.matches() (the whole string), not find() (somewhere inside it): with find(), a pattern ending in $ still lets a final line break through, and split(\"-\") drops a trailing empty part. null is no header at all.",
-           "Last hint: Pattern.compile(\"00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})\").matcher(header).matches(), after a null check."})
+    @Hint({"Read the list of malformed headers in 'The traceparent header' in the lesson's README. Does your parse check every part, and what comes before and after?",
+           "Version 00 is strict: every part has its exact length and only the digits 0-9 and the letters a-f, and nothing may come before or after, not even a '-' or a line break. null is no header at all.",
+           "Use Matcher.matches() (the whole string), not find() (somewhere inside it). With find(), even a pattern ending in $ lets a final line break through, and split(\"-\") drops a trailing empty part.",
+           "Last hint: if (header == null) return Optional.empty(); then Pattern.compile(\"00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})\").matcher(header).matches()."})
     void refusesMalformedHeaders() {
         for (String header : List.of(
                 "00-" + CALLER_TRACE.substring(1) + "-" + CALLER_SPAN + "-01",         // trace id of 31 digits
@@ -87,9 +88,9 @@ class EachPieceTest {
 
     @Test
     @DisplayName("parse refuses uppercase hex digits in any part: the standard writes ids and flags in lowercase only")
-    @Hint({"[0-9a-fA-F] or a case-insensitive match lets uppercase through. The standard says lowercase.",
-           "Match with [0-9a-f] only, and do not lowercase the header before you parse it: an uppercase header is a broken sender, and its ids are not to be trusted.",
-           "The lesson's README, section 'The traceparent header'."})
+    @Hint({"Is 4BF92F35... a valid trace id? ('The traceparent header' in the lesson's README.)",
+           "The standard writes ids and flags in lowercase only. An uppercase header comes from a broken sender, and its ids are not to be trusted: refuse it, do not fix it.",
+           "Last hint: match with [0-9a-f] only, never [0-9a-fA-F] or a case-insensitive flag, and do not lowercase the header before you parse it."})
     void refusesUppercase() {
         refused("00-" + CALLER_TRACE.toUpperCase() + "-" + CALLER_SPAN + "-01", "its trace id is uppercase");
         refused("00-" + CALLER_TRACE + "-" + CALLER_SPAN.toUpperCase() + "-01", "its parent id is uppercase");
@@ -101,9 +102,9 @@ class EachPieceTest {
     @Test
     @Points(2)
     @DisplayName("parse refuses an all-zero trace id or parent id: zeros mean 'no id'; one digit that is not 0 makes an id")
-    @Hint({"A header can have the right shape and still name nothing: 32 zeros is not a trace. 31 zeros and a 1 is one.",
-           "After the parts match, check that the trace id and the parent id each hold at least one digit that is not 0.",
-           "The lesson's README, section 'The traceparent header'."})
+    @Hint({"A header of the right shape whose trace id is 32 zeros: does it name a trace? ('The traceparent header' in the lesson's README.)",
+           "All zeros is how the standard spells 'no id'. One digit that is not 0 makes an id: 31 zeros and a 1 is one.",
+           "Last hint: after the parts match, return Optional.empty() when traceId.chars().allMatch(c -> c == '0'), or the same for the parent id."})
     void refusesAllZeroIds() {
         refused("00-" + "0".repeat(32) + "-" + CALLER_SPAN + "-01", "its trace id is all zeros");
         refused("00-" + CALLER_TRACE + "-" + "0".repeat(16) + "-01", "its parent id is all zeros");
@@ -118,9 +119,9 @@ class EachPieceTest {
 
     @Test
     @DisplayName("parse refuses any version but 00: the next one, 01, as well as the forbidden ff")
-    @Hint({"The first two digits are the version. This shop speaks version 00, and only that one.",
-           "Start the pattern with the literal 00-, not with two hex digits of any value.",
-           "The lesson's README, section 'The traceparent header'."})
+    @Hint({"What are the first two digits of the header? Which values does this shop speak? ('The traceparent header' in the lesson's README.)",
+           "The first two digits are the version. This shop speaks version 00, and only that: 01 and the forbidden ff are refused.",
+           "Last hint: start the pattern with the literal 00-, not with two hex digits of any value."})
     void refusesOtherVersions() {
         refused("01-" + CALLER_TRACE + "-" + CALLER_SPAN + "-01", "this shop reads version 00 only, and 01 is another version");
         refused("ff-" + CALLER_TRACE + "-" + CALLER_SPAN + "-01", "version ff is forbidden by the standard");
@@ -133,9 +134,9 @@ class EachPieceTest {
     @Test
     @Points(2)
     @DisplayName("serve continues the caller's trace: the same trace id and flags, a new span id, the caller's span as parent")
-    @Hint({"Parse the header. When it is valid, the new span belongs to the caller's trace, and its parent is the span the caller named.",
-           "new Span(caller.traceId(), ids.spanId(), caller.parentId(), caller.flags())",
-           "The lesson's README, section 'A new span on every hop'."})
+    @Hint({"Read 'A new span on every hop' in the lesson's README. A request comes in with a valid header. Whose trace is it in, and who is the parent?",
+           "A service continues the caller's trace: the same trace id and flags, a new span id of its own, and the caller's span as the parent.",
+           "Last hint: new Span(caller.traceId(), ids.spanId(), caller.parentId(), caller.flags()), with caller from Traceparent.parse(traceparent)."})
     void serveContinuesTheTrace() {
         Tracer tracer = new Tracer(new Ids(new SplittableRandom(1)));
 
@@ -157,9 +158,9 @@ class EachPieceTest {
     @Test
     @Points(2)
     @DisplayName("serve starts a new trace when the header is missing or malformed, keeping nothing of a bad one")
-    @Hint({"When parse finds nothing, this request is the first of a new trace: new ids for both, no parent.",
-           "new Span(ids.traceId(), ids.spanId(), null, \"01\"): we start it, so we decide it is sampled.",
-           "The lesson's README, section 'A new span on every hop'."})
+    @Hint({"The header is missing, or parse refused it. What is this request then? (End of 'A new span on every hop' in the lesson's README.)",
+           "It is the first of a new trace: new ids for both, no parent, and sampled, since we start it. Nothing of a bad header is kept.",
+           "Last hint: Traceparent.parse(traceparent).map(...).orElseGet(() -> new Span(ids.traceId(), ids.spanId(), null, \"01\"))."})
     void serveStartsANewTrace() {
         Tracer tracer = new Tracer(new Ids(new SplittableRandom(2)));
         String uppercase = "00-" + CALLER_TRACE.toUpperCase() + "-" + CALLER_SPAN + "-01";
@@ -185,9 +186,9 @@ class EachPieceTest {
     @Test
     @Points(2)
     @DisplayName("call puts a traceparent on the request with the same trace, a new span id for the call, and returns the call's span")
-    @Hint({"Each call is a span of its own, a child of the span we are working in. The header names that new span as the callee's parent.",
-           "Span call = new Span(current.traceId(), ids.spanId(), current.spanId(), current.flags()); then request.setHeader(\"traceparent\", call.asParent().header()).",
-           "The lesson's README, section 'A new span on every hop'."})
+    @Hint({"A service calls a peer. Is the call a span of its own? What does the header name as the callee's parent? ('A new span on every hop' in the lesson's README.)",
+           "Each call is a span of its own, a child of the span we work in: same trace, new span id. The traceparent names that new span as the callee's parent.",
+           "Last hint: Span call = new Span(current.traceId(), ids.spanId(), current.spanId(), current.flags()); request.setHeader(\"traceparent\", call.asParent().header()); return call;"})
     void callMakesAChildSpan() {
         Tracer tracer = new Tracer(new Ids(new SplittableRandom(3)));
         Span current = new Span(CALLER_TRACE, "1111111111111111", CALLER_SPAN, "01");
@@ -225,9 +226,9 @@ class EachPieceTest {
 
     @Test
     @DisplayName("A log line has the time from the clock when it is logged, the level, the span's parent only when it has one, and stays one line whatever the message holds")
-    @Hint({"Each field is put on one ObjectNode; time is clock.instant().toString(), read for every line. A line break, a carriage return or a tab inside the message must stay escaped.",
-           "JSON.createObjectNode().put(\"time\", ...).put(\"level\", level)...; put parentId only when span.parentId() is not null.",
-           "The lesson's README, section 'Logs a machine can join', shows a line."})
+    @Hint({"Read 'Logs a machine can join' in the lesson's README: it shows a line. What must stay true whatever the message holds?",
+           "One event is one line of JSON, built with a JSON library so that quotes, line breaks and tabs stay escaped. The time is the clock's, read for every line; parentId only when the span has one.",
+           "Last hint: ObjectNode line = JSON.createObjectNode().put(\"time\", clock.instant().toString()).put(\"level\", level)...; if (span.parentId() != null) line.put(\"parentId\", ...); out.accept(line.toString());"})
     void oneEventOneLine() {
         List<String> out = new ArrayList<>();
         ManualClock clock = new ManualClock();
@@ -266,9 +267,9 @@ class EachPieceTest {
 
     @Test
     @DisplayName("A breaker that is HALF_OPEN, still trying payments out, is DEGRADED too: only all CLOSED is UP")
-    @Hint({"HALF_OPEN lets a few trial calls through and refuses the rest: not all of the work can be done yet.",
-           "Compare each state with CircuitBreaker.State.CLOSED rather than looking for OPEN.",
-           "The lesson's README, section 'Health that names its dependencies'."})
+    @Hint({"Read 'Health that names its dependencies' in the lesson's README. Can a HALF_OPEN breaker do all of the work?",
+           "HALF_OPEN lets a few trial calls through and refuses the rest. Only all CLOSED is UP; any other state is DEGRADED.",
+           "Last hint: compare each state with CircuitBreaker.State.CLOSED, rather than looking for OPEN."})
     void halfOpenIsDegraded() {
         CircuitBreaker payments = CircuitBreaker.ofDefaults("payments");
         payments.transitionToOpenState();
@@ -287,9 +288,9 @@ class EachPieceTest {
     @Test
     @Points(2)
     @DisplayName("Health looks at every breaker, the first as well as the last, whatever its peers are called: any state but CLOSED is DEGRADED")
-    @Hint({"A breaker forced open by an operator, or switched off, is not CLOSED either: some of the work is not protected or not done. And the first peer in the map counts as much as the last.",
-           "Go through every entry of the breakers map (not a list of names you know), and compare each state with CircuitBreaker.State.CLOSED.",
-           "Last hint: dependencies from breakers.forEach((peer, b) -> ... new Dependency(b.getState().name())); status \"UP\" only when breakers.values().stream().allMatch(b -> b.getState() == CLOSED)."})
+    @Hint({"A breaker forced open by an operator, or switched off: is it CLOSED? Does your report look at every peer in the map?",
+           "Any state but CLOSED means some of the work is not protected or not done. The first peer in the map counts as much as the last, whatever it is called.",
+           "Last hint: breakers.forEach((peer, b) -> dependencies.put(peer, new Dependency(b.getState().name()))); status \"UP\" only when breakers.values().stream().allMatch(b -> b.getState() == CircuitBreaker.State.CLOSED)."})
     void everyBreakerCounts() {
         for (var state : List.of(CircuitBreaker.State.OPEN, CircuitBreaker.State.FORCED_OPEN, CircuitBreaker.State.DISABLED)) {
             CircuitBreaker shipping = CircuitBreaker.ofDefaults("shipping");

@@ -116,9 +116,9 @@ class ObservabilityTest {
     @Test
     @Points(3)
     @DisplayName("A checkout without a traceparent: inventory and payments both receive a valid header of one new trace, each with a span id of its own")
-    @Hint({"The gateway calls tracer.serve with no header, so it starts the trace; orders continues it; every call gets tracer.call.",
-           "If the peers see no header, call() does not set it on the request; if they see two traces, orders' serve() did not continue the gateway's.",
-           "The lesson's README, section 'A new span on every hop', draws the whole checkout."})
+    @Hint({"Read 'A new span on every hop' in the lesson's README: it draws the whole checkout. Who starts the trace, and who continues it?",
+           "The gateway gets no header, so its serve() starts the trace; orders' serve() continues it; every call gets a header of its own from call(). Inventory and payments see one trace, with a span id each.",
+           "Last hint: if the peers see no header, call() does not set it on the request; if they see two traces, orders' serve() did not continue the gateway's."})
     void oneTraceThroughTheShop() {
         var answer = placed(checkout(null));
         String toInventory = traceparentReceivedBy(inventory, "inventory");
@@ -137,9 +137,9 @@ class ObservabilityTest {
     @Test
     @Points(3)
     @DisplayName("A checkout with the caller's traceparent stays in the caller's trace, and no hop reuses the caller's span id")
-    @Hint({"Every service continues the trace it is given; none passes the header on as it came.",
-           "If a peer sees 00f067aa0ba902b7, the header was forwarded unchanged: call() must make a new span id for each call.",
-           "The lesson's README, section 'A new span on every hop'."})
+    @Hint({"A peer sees the caller's own span id. What did the service do with the header? (The mistakes listed in 'A new span on every hop' in the lesson's README.)",
+           "Every service continues the trace it is given, with new span ids. None passes the header on as it came, or every hop looks like one call.",
+           "Last hint: if a peer sees 00f067aa0ba902b7, the header was forwarded unchanged: call() must make a new span id (ids.spanId()) for each call."})
     void staysInTheCallersTrace() {
         placed(checkout(CALLER));
         Set<String> spans = new HashSet<>();
@@ -162,9 +162,9 @@ class ObservabilityTest {
     @Test
     @Points(2)
     @DisplayName("A malformed traceparent from the caller is not passed on: the peers see a valid header of a new trace")
-    @Hint({"The gateway's serve() gets the bad header. parse must refuse it, and serve must then start a new trace.",
-           "If a peer sees the uppercase trace id, parse accepted it (or the header was copied); if it sees no header, the new trace was not propagated.",
-           "The lesson's README, section 'Malformed headers start a new trace'."})
+    @Hint({"The caller sent a malformed header. Should it travel through the shop? (The mistakes listed in 'A new span on every hop' in the lesson's README.)",
+           "A malformed header is not trusted and not passed on: parse refuses it, and serve starts a new trace, which the calls then carry.",
+           "Last hint: if a peer sees the uppercase trace id, parse accepted it (or the header was copied); if it sees no header, the new trace was not put on the request by call()."})
     void malformedHeaderIsNotForwarded() {
         String malformed = "00-" + CALLER_TRACE.toUpperCase() + "-" + CALLER_SPAN + "-01";
 
@@ -185,9 +185,9 @@ class ObservabilityTest {
     @Test
     @Points(2)
     @DisplayName("Every log line of a checkout is one JSON object with the checkout's trace id, a span id, the service and the message")
-    @Hint({"Build the line with Jackson (JSON.createObjectNode().put(...)) and out.accept(line.toString()): it escapes whatever the message holds.",
-           "A sku such as MUG \"BEST DAD\" puts quotes in the message; a line built with + and quotes around values breaks on them.",
-           "The lesson's README, section 'Logs a machine can join'."})
+    @Hint({"Read 'Logs a machine can join' in the lesson's README. What breaks a line built with + and quotes?",
+           "Every line is one JSON object with the trace id, the span id, the service and the message. A sku such as MUG \"BEST DAD\" puts quotes in the message; only a JSON library keeps the line valid.",
+           "Last hint: build the line with JSON.createObjectNode().put(...), and out.accept(line.toString())."})
     void logLinesCarryTheTrace() {
         String order = "{\"customer\": \"ada\", \"sku\": \"MUG \\\"BEST DAD\\\"\", \"quantity\": 1, \"amountCents\": 1299}";
 
@@ -212,9 +212,9 @@ class ObservabilityTest {
 
     @Test
     @DisplayName("GET /health on a calm day: UP, with inventory and payments listed and both breakers CLOSED")
-    @Hint({"Go through the breakers map: each peer's name, and breaker.getState().name().",
-           "new Report(\"UP\", dependencies) when every breaker's state is CircuitBreaker.State.CLOSED.",
-           "The lesson's README, section 'Health that names its dependencies'."})
+    @Hint({"Read 'Health that names its dependencies' in the lesson's README. What does a calm day's report list?",
+           "The report names every dependency with the state of its breaker. When every breaker is CLOSED, the status is UP.",
+           "Last hint: for each entry of the breakers map: new Dependency(breaker.getState().name()); new Report(\"UP\", dependencies) when every state is CircuitBreaker.State.CLOSED."})
     void healthyOnACalmDay() {
         JsonNode health = health();
 
@@ -228,9 +228,9 @@ class ObservabilityTest {
     @Test
     @Points(3)
     @DisplayName("When payments fails and its breaker opens, /health says DEGRADED, payments OPEN, inventory CLOSED, and still answers 200")
-    @Hint({"The status follows the breakers: any breaker that is not CLOSED means some work cannot be done.",
-           "status = every breaker CLOSED ? \"UP\" : \"DEGRADED\"; each dependency is new Dependency(breaker.getState().name()).",
-           "The lesson's README, section 'Health that names its dependencies', says why it still answers 200."})
+    @Hint({"Payments' breaker opened. What does /health say, and with which HTTP status? ('Health that names its dependencies' in the lesson's README.)",
+           "The status follows the breakers: any breaker that is not CLOSED means some work cannot be done, so DEGRADED. Orders still runs, so it still answers 200.",
+           "Last hint: status = every breaker CLOSED ? \"UP\" : \"DEGRADED\"; each dependency is new Dependency(breaker.getState().name())."})
     void healthFlipsWhenTheBreakerOpens() {
         payments.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(503)));
         for (int i = 0; i < 4; i++) {
