@@ -19,9 +19,9 @@ class RolloutTest {
     @Test
     @Points(2)
     @DisplayName("A user always lands on the same side of a rollout: the same bucket and the same decision, request after request")
-    @Hint({"If the side came from a random number, a customer would flip between the old and the new product page on every click.",
-           "Compute the bucket from the user id and the route only: new CRC32(), update it with (route + \"/\" + userId).getBytes(UTF_8), and take getValue() % 100.",
-           "The lesson's README, section 'Who gets the new service'."})
+    @Hint({"Read 'Who gets the new service' in the lesson's README. What would a customer see if the side came from a random number?",
+           "A user must land on the same side on every request, in every JVM, after every restart. So the bucket comes from the user id and the route only, through a hash whose value a standard fixes.",
+           "Last hint: CRC32 crc = new CRC32(); crc.update((route + \"/\" + userId).getBytes(StandardCharsets.UTF_8)); return (int) (crc.getValue() % 100);"})
     void sameUserSameSide() {
         for (String user : USERS.subList(0, 200)) {
             int first = Expect.returns(() -> Rollout.bucket(user, "products"), "Rollout.bucket(\"" + user + "\", \"products\") should return a number");
@@ -39,9 +39,9 @@ class RolloutTest {
 
     @Test
     @DisplayName("Buckets run from 0 to 99, every one of them used, and are spread evenly: every tenth of them holds about a tenth of 1000 users")
-    @Hint({"A hash can be negative when you read it as a signed int; % keeps the sign, so a bucket could be -37.",
-           "CRC32.getValue() is a long from 0 to 2^32 - 1, never negative: getValue() % 100. With SHA-256 bytes, use Math.floorMod, or mask the sign off.",
-           "The lesson's README, section 'Who gets the new service'."})
+    @Hint({"Can your hash be negative? What is -137 % 100 in Java?",
+           "Buckets run from 0 to 99. A hash read as a signed int can be negative, and % keeps the sign, so a bucket could be -37.",
+           "Last hint: CRC32.getValue() is a long from 0 to 2^32 - 1, never negative: getValue() % 100. With SHA-256 bytes, use Math.floorMod, or mask the sign off."})
     void bucketsInRange() {
         int[] tenths = new int[10];
         for (String user : USERS) {
@@ -63,9 +63,9 @@ class RolloutTest {
     @Test
     @Points(2)
     @DisplayName("A 25 % rollout sends between 21 % and 29 % of 1000 users to the new service, and a 70 % rollout between 65 % and 75 %")
-    @Hint({"Count the users whose bucket is below the percentage. If far more than a quarter get the new service, look for negative buckets.",
-           "toNewService is bucket(userId, route) < percent. The share is right when the buckets are spread evenly over 0 to 99.",
-           "The lesson's README, section 'Who gets the new service'."})
+    @Hint({"At 25 %, count the users whose bucket is below 25. Far more than a quarter? ('Who gets the new service' in the lesson's README.)",
+           "A rollout of n % gives the new service to the buckets below n. The share is right when the buckets are spread evenly over 0 to 99, none negative.",
+           "Last hint: toNewService is bucket(userId, route) < percent, with bucket in 0..99 from CRC32's getValue() % 100."})
     void shareWithinTolerance() {
         long toNew = USERS.stream().filter(user -> Expect.returns(() -> Rollout.toNewService(user, "products", 25),
             "Rollout.toNewService(\"" + user + "\", \"products\", 25) should decide")).count();
@@ -80,8 +80,8 @@ class RolloutTest {
     @Test
     @Points(2)
     @DisplayName("The percent is a bucket boundary: a user stays on legacy at the percent equal to their bucket, and gets the new service one percent higher")
-    @Hint({"percent counts buckets: at 10 % the ten buckets 0 to 9 get the new service. A user in bucket 9 gets it at 10 %, not at 9 %.",
-           "toNewService is true exactly when bucket(userId, route) is below percent: strictly below, from the same bucket() that a test can ask for.",
+    @Hint({"At 10 %, which buckets get the new service? Is bucket 9 one of them? Bucket 10?",
+           "percent counts buckets: at 10 % the ten buckets 0 to 9 get the new service. A user in bucket 9 gets it at 10 %, not at 9 %.",
            "Last hint: return bucket(userId, route) < percent;"})
     void percentIsABucketBoundary() {
         for (String route : List.of("products", "carts")) {
@@ -98,9 +98,9 @@ class RolloutTest {
 
     @Test
     @DisplayName("0 % sends nobody to the new service, and 100 % sends everybody")
-    @Hint({"At 0 % the rollout has not begun: not even the users in bucket 0 may see the new service.",
-           "Compare with <, not <=: buckets 0 to 99 are all below 100, and none is below 0.",
-           "The lesson's README, section 'Who gets the new service'."})
+    @Hint({"At 0 %, may a user in bucket 0 see the new service? At 100 %, may a user in bucket 99?",
+           "At 0 % the rollout has not begun: nobody. At 100 % it is done: everybody. Buckets 0 to 99 are all below 100, and none is below 0.",
+           "Last hint: compare with <, not <=: bucket(userId, route) < percent."})
     void zeroAndHundred() {
         List<String> atZero = USERS.stream().filter(user -> Expect.returns(() -> Rollout.toNewService(user, "carts", 0),
             "Rollout.toNewService(\"" + user + "\", \"carts\", 0) should decide")).toList();
@@ -115,9 +115,9 @@ class RolloutTest {
     @Test
     @Points(2)
     @DisplayName("Growing a rollout never sends anyone back: who had the new service at 10 % keeps it at 50 % and at 100 %")
-    @Hint({"A customer who has used the new product pages for a week should not be moved back to the old ones because the rollout grew.",
-           "Keep the percentage out of the hash: the bucket depends on user and route only, and the new service gets the buckets below the percentage.",
-           "The lesson's README, section 'Who gets the new service'."})
+    @Hint({"A customer has had the new product pages for a week, and the rollout grows. Can they lose them? ('Who gets the new service' in the lesson's README.)",
+           "Growing a rollout never sends anyone back. The bucket depends on the user and the route only, never on the percentage; a bigger percentage just takes more buckets.",
+           "Last hint: keep percent out of the hash: bucket(userId, route) from CRC32 of route + \"/\" + userId, then bucket < percent."})
     void growingKeepsUsers() {
         for (String user : USERS) {
             boolean atTen = Expect.returns(() -> Rollout.toNewService(user, "products", 10), "Rollout.toNewService should decide");
@@ -131,9 +131,9 @@ class RolloutTest {
 
     @Test
     @DisplayName("Each route picks its own users: of the 25 % who get the new products first, only about a quarter get the new carts first")
-    @Hint({"If the bucket came from the user alone, the same quarter of the customers would try every new service first, and carry every new risk.",
-           "Hash the route together with the user: (route + \"/\" + userId). Then a user's bucket for products says nothing about their bucket for carts.",
-           "The lesson's README, section 'Who gets the new service'."})
+    @Hint({"If the bucket came from the user alone, who would try every new service first? ('Who gets the new service' in the lesson's README.)",
+           "Each route picks its own users, so no quarter of the customers carries every new risk. A user's bucket for products says nothing about their bucket for carts.",
+           "Last hint: hash the route together with the user: (route + \"/\" + userId).getBytes(StandardCharsets.UTF_8)."})
     void routesPickTheirOwnUsers() {
         long both = USERS.stream().filter(user -> Expect.returns(() -> Rollout.toNewService(user, "products", 25) && Rollout.toNewService(user, "carts", 25),
             "Rollout.toNewService should decide")).count();

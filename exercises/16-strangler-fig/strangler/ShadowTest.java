@@ -16,9 +16,9 @@ class ShadowTest {
     @Test
     @Points(2)
     @DisplayName("Answers that differ only in the order of their JSON keys and in spacing are the Same; another status or another value is Different")
-    @Hint({"Compare what the answers mean: two JSON documents with the same keys and values are the same answer, however they are written.",
-           "Read both bodies with Jackson (new ObjectMapper().readTree(bytes)) and compare the trees with equals; compare the statuses first.",
-           "The lesson's README, section 'Shadow traffic'."})
+    @Hint({"Read 'Shadow traffic' in the lesson's README. Are two JSON bodies with the keys in another order the same answer?",
+           "Compare what the answers mean, not their bytes. Two JSON documents with the same keys and values say the same thing, however they are written; another status or another value is Different.",
+           "Last hint: compare the statuses first; then new ObjectMapper().readTree(bytes) for both bodies, and the trees' equals."})
     void comparesMeaning() {
         Reply fromLegacy = reply("legacy", 200, "{\"sku\": \"KB-42\", \"price\": \"49.99\", \"tags\": [\"ergonomic\", \"wireless\"]}");
         Reply reordered = reply("catalog", 200, "{\"tags\":[\"ergonomic\",\"wireless\"],\"price\":\"49.99\",\"sku\":\"KB-42\"}");
@@ -40,8 +40,8 @@ class ShadowTest {
     @Test
     @Points(2)
     @DisplayName("compare looks at the status and the body only: headers never count, bodies that are not JSON must be the very same bytes, and JSON arrays keep their order")
-    @Hint({"Two servers never send the same headers (dates, names, builds): only the status and what the body says tell whether the answers agree.",
-           "Statuses first; then JSON trees when both bodies are JSON (an array's order is part of what it says); else Arrays.equals on the bytes, so the same text is Same.",
+    @Hint({"Do two servers ever send the same headers? Does an array's order say something?",
+           "Only the status and what the body says count. Headers never do. JSON arrays keep their order; bodies that are not JSON must be the very same bytes.",
            "Last hint: same = both JSON ? legacyTree.equals(candidateTree) : Arrays.equals(legacy.body(), candidate.body()); ignore headers() and servedBy()."})
     void comparesStatusAndBodyOnly() {
         Reply text = new Reply("legacy", 200, Map.of("Content-Type", List.of("text/plain"), "X-Legacy-Build", List.of("2009.4")), "OK".getBytes(StandardCharsets.UTF_8));

@@ -107,9 +107,9 @@ class StranglerFacadeTest {
 
     @Test
     @DisplayName("A route not in the table, or at the Legacy stage, is served by legacy alone, path, query and user included")
-    @Hint({"Until the team moves a route, the facade is invisible: every request goes to legacy exactly as it came.",
-           "table.routeFor(request.path()) is empty, or its stage is Stage.Legacy: return legacy.send(request).",
-           "The lesson's README, section 'A facade in front of the monolith'."})
+    @Hint({"Read 'A facade in front of the monolith' in the lesson's README. Where does a route nobody has moved yet go?",
+           "Until the team moves a route, the facade is invisible: every request goes to legacy exactly as it came, path, query and user included.",
+           "Last hint: var found = table.routeFor(request.path()); if it is empty, or its stage is Stage.Legacy: return legacy.send(request);"})
     void legacyByDefault() {
         TABLE.put("products", catalogService, new Stage.Legacy());
 
@@ -129,9 +129,9 @@ class StranglerFacadeTest {
     @Test
     @Points(2)
     @DisplayName("A migrated route is served by its new service, and never reaches legacy")
-    @Hint({"Once a route is migrated, legacy's code for it can be deleted: so the facade must stop calling it, for every request.",
-           "case Stage.Migrated: return route.newService().send(request);",
-           "The lesson's README, section 'A facade in front of the monolith'."})
+    @Hint({"Once a route is migrated, may legacy's code for it be deleted? ('A facade in front of the monolith' in the lesson's README.)",
+           "A migrated route is served by its new service alone. The facade must stop calling legacy for it, for every request.",
+           "Last hint: case Stage.Migrated migrated -> route.newService().send(request);"})
     void migratedNeverReachesLegacy() {
         TABLE.put("products", catalogService, new Stage.Migrated());
 
@@ -150,9 +150,9 @@ class StranglerFacadeTest {
     @Test
     @Points(3)
     @DisplayName("When the new service of a migrated route fails, the caller gets that failure (503, or 502 when it is down), and legacy is not asked instead")
-    @Hint({"Falling back to legacy feels safe, and hides the failure: nobody gets paged, and legacy answers with data it no longer keeps up to date.",
-           "Do not catch Upstream.Unavailable, and do not look at the new service's status: return its reply, whatever it is. The facade answers 502 for Unavailable.",
-           "The lesson's README, section 'No quiet fallback'."})
+    @Hint({"Read 'No quiet fallback' in the lesson's README. What does falling back to legacy hide?",
+           "The new service's failure must reach the caller. A quiet fallback pages nobody, and legacy answers with data it no longer keeps up to date.",
+           "Last hint: do not catch Upstream.Unavailable, and do not look at the new service's status: return route.newService().send(request) as it is; the facade answers 502 for Unavailable."})
     void noSilentFallback() {
         TABLE.put("products", catalogService, new Stage.Migrated());
         TABLE.put("carts", cartsService, new Stage.Migrated());
@@ -172,9 +172,9 @@ class StranglerFacadeTest {
     @Test
     @Points(2)
     @DisplayName("During a 50 % rollout each user's requests all land on the side Rollout picks, and a request without a user goes to legacy")
-    @Hint({"Look up the stage, then ask Rollout.toNewService(request.userId(), route.name(), percent) which side this user is on.",
-           "case Stage.Rollout(int percent): a request whose userId() is null goes to legacy; otherwise to route.newService() when toNewService says so, to legacy when not.",
-           "The lesson's README, section 'Who gets the new service'."})
+    @Hint({"During a rollout, who decides which side a user is on? ('Who gets the new service' in the lesson's README.)",
+           "Rollout.toNewService decides, from the user and the route's name. A request without a user has no bucket, so it goes to legacy.",
+           "Last hint: case Stage.Rollout(int percent): userId() == null goes to legacy; otherwise route.newService() when Rollout.toNewService(request.userId(), route.name(), percent), else legacy."})
     void rolloutThroughTheFacade() {
         TABLE.put("products", catalogService, new Stage.Rollout(50));
         List<String> users = RolloutTest.USERS.subList(0, 12);
@@ -198,8 +198,8 @@ class StranglerFacadeTest {
     @Test
     @Points(2)
     @DisplayName("A rollout of carts at 10 % follows Rollout for the carts route: its users on the new side reach carts, the others legacy")
-    @Hint({"Each route has its own buckets: the side of a carts request comes from the route's name, carts, not from the path and not from another route.",
-           "Rollout.toNewService(request.userId(), route.name(), percent), where route is what table.routeFor(request.path()) found.",
+    @Hint({"Which name do you give Rollout: the route's name, the path, or a fixed \"products\"?",
+           "Each route has its own buckets: the side of a carts request comes from the route's name, carts.",
            "Last hint: case Stage.Rollout(int percent) -> request.userId() != null && Rollout.toNewService(request.userId(), route.name(), percent) ? route.newService().send(request) : legacy.send(request);"})
     void rolloutOfAnotherRoute() {
         TABLE.put("carts", cartsService, new Stage.Rollout(10));
@@ -220,9 +220,9 @@ class StranglerFacadeTest {
     @Test
     @Points(3)
     @DisplayName("Whichever side a request goes to, its failure reaches the caller, 4xx as well as 5xx, and the other side is not asked: migrated, rollout, legacy")
-    @Hint({"The rule is the same at every stage: the side the stage chose answers, even with a 404 or a 500. Asking the other side instead hides the failure.",
-           "Decide the side first, send the request there once, and return that reply whatever its status: no look at the status, no catch, no second send.",
-           "Last hint: every branch of the switch is a single send, `route.newService().send(request)` or `legacy.send(request)`, returned as it is."})
+    @Hint({"The side a stage chose answers 404. Do you ask the other side?",
+           "The rule is the same at every stage: the side the stage chose answers, even with a 404 or a 500. Asking the other side instead hides the failure.",
+           "Last hint: every branch of the switch is a single send, route.newService().send(request) or legacy.send(request), returned as it is: no look at the status, no catch."})
     void everySideFailsVisibly() {
         TABLE.put("products", catalogService, new Stage.Migrated());
         catalog.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(404).withBody("{\"error\": \"no such product\"}")));
@@ -255,9 +255,9 @@ class StranglerFacadeTest {
     @Test
     @Points(2)
     @DisplayName("A rollout at 0 % sends every user to legacy, at 100 % every user to the new service, and a request without a user to legacy even at 100 %")
-    @Hint({"The edges of a rollout: at 0 % it has not begun, at 100 % it is done for every user who has an id; a visitor without one has no bucket at all.",
-           "Check request.userId() for null first (legacy), then ask Rollout.toNewService(userId, route.name(), percent) for everybody else.",
-           "Last hint: `request.userId() != null && Rollout.toNewService(request.userId(), route.name(), percent) ? route.newService().send(request) : legacy.send(request)`."})
+    @Hint({"At 100 %, where does a visitor without a user id go?",
+           "At 0 % the rollout has not begun, at 100 % it is done for every user who has an id. A visitor without one has no bucket at all: legacy, even at 100 %.",
+           "Last hint: request.userId() != null && Rollout.toNewService(request.userId(), route.name(), percent) ? route.newService().send(request) : legacy.send(request)"})
     void rolloutAtItsEdges() {
         List<String> users = RolloutTest.USERS.subList(0, 4);
         TABLE.put("products", catalogService, new Stage.Rollout(0));
@@ -279,9 +279,9 @@ class StranglerFacadeTest {
     @Test
     @Points(3)
     @DisplayName("In shadow mode the caller gets legacy's answer at once; the copy to the new service is sent on the shadow executor, never on the caller's thread")
-    @Hint({"The caller must never wait for the new service: hand the shadow request to the executor you were given, and answer with legacy's reply right away.",
-           "shadows.execute(() -> ...) with the call to route.newService(), Shadow.compare and log.record inside; return legacy's reply after it.",
-           "The lesson's README, section 'Shadow traffic'."})
+    @Hint({"Read 'Shadow traffic' in the lesson's README. Does the caller wait for the new service?",
+           "The caller gets legacy's answer at once. The copy to the new service runs in the background, on the shadow executor you were given, never on the caller's thread.",
+           "Last hint: Reply answer = legacy.send(request); shadows.execute(() -> { send to route.newService(), Shadow.compare, log.record }); return answer;"})
     void shadowRunsInTheBackground() {
         TABLE.put("products", catalogService, new Stage.Shadow());
 
@@ -305,9 +305,9 @@ class StranglerFacadeTest {
     @Test
     @Points(2)
     @DisplayName("A shadow mismatch is logged as Different, with the route, the path and the user")
-    @Hint({"Legacy says \"price\": \"49.99\" (a string), the new catalog 49.99 (a number): exactly what shadow traffic is there to find.",
-           "In the shadow task: log.record(new ShadowLog.Entry(route.name(), request.path(), request.userId(), Shadow.compare(legacyReply, newReply))).",
-           "The lesson's README, section 'Shadow traffic'."})
+    @Hint({"Legacy says \"price\": \"49.99\", the new catalog 49.99. Where does the team find that out? ('Shadow traffic' in the lesson's README.)",
+           "Finding such differences on real traffic is what shadow traffic is for. Each comparison is written to the log with the route, the path and the user.",
+           "Last hint: in the shadow task: log.record(new ShadowLog.Entry(route.name(), request.path(), request.userId(), Shadow.compare(legacyReply, newReply)));"})
     void mismatchLogged() {
         TABLE.put("products", catalogService, new Stage.Shadow());
 
@@ -325,9 +325,9 @@ class StranglerFacadeTest {
     @Test
     @Points(2)
     @DisplayName("A shadow answer that means the same is logged as Same, one entry per request, with its path, query aside, and its user, or none for an anonymous caller")
-    @Hint({"Most shadow requests should find nothing: an entry Same is what tells the team the new service is ready.",
-           "Record one entry per shadow task, new ShadowLog.Entry(route.name(), request.path(), request.userId(), Shadow.compare(legacyReply, newReply)).",
-           "Last hint: the task is () -> log.record(entry(route, request, compare(...))), with request.userId() null for an anonymous caller."})
+    @Hint({"Most shadow requests should find nothing. Are those written down too?",
+           "An entry Same is what tells the team the new service is ready: one entry per shadow request, with its path (query aside) and its user, or none for an anonymous caller.",
+           "Last hint: the shadow task ends with log.record(new ShadowLog.Entry(route.name(), request.path(), request.userId(), comparison)), request.userId() null for an anonymous caller."})
     void sameAnswerLoggedAsSame() {
         TABLE.put("products", catalogService, new Stage.Shadow());
         catalog.stubFor(any(anyUrl()).willReturn(okJson("{\"price\":\"49.99\",\"name\":\"Split keyboard\",\"sku\":\"KB-42\"}")));
@@ -347,9 +347,9 @@ class StranglerFacadeTest {
     @Test
     @Points(2)
     @DisplayName("Shadow failures change nothing for the caller: with the new service answering 500, dropping the connection, or the executor full, the caller gets legacy's status, headers and body, and the log says what happened")
-    @Hint({"The shadow is an experiment: whatever it does, the caller's answer is legacy's reply, returned as it came.",
-           "Catch everything inside the shadow task and log it as Comparison.Failed; also catch RejectedExecutionException around shadows.execute(...).",
-           "The lesson's README, section 'Shadow traffic'."})
+    @Hint({"The new service answers 500, or the executor is full. What does the caller get? ('Shadow traffic' in the lesson's README.)",
+           "The shadow is an experiment: whatever it does, the caller's answer is legacy's reply, returned as it came, and the log says what happened.",
+           "Last hint: catch everything inside the shadow task and log it as new Comparison.Failed(e.getMessage()); also catch RejectedExecutionException around shadows.execute(...) and log that too."})
     void shadowFailuresInvisible() {
         TABLE.put("products", catalogService, new Stage.Shadow());
         catalog.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(500).withHeader("X-Debug", "NullPointerException").withBody("{\"error\": \"boom\"}")));
@@ -378,9 +378,9 @@ class StranglerFacadeTest {
 
     @Test
     @DisplayName("A shadow request that gets no answer is logged as Failed: the team sees it in the log, not the caller in the answer")
-    @Hint({"Upstream.send throws Upstream.Unavailable when the connection breaks. Inside the shadow task nobody would ever see that exception.",
-           "try { ... Shadow.compare(legacyReply, route.newService().send(request)) ... } catch (Exception e) { comparison = new Comparison.Failed(e.getMessage()); } and record it either way.",
-           "The lesson's README, section 'Shadow traffic'."})
+    @Hint({"Upstream.send throws inside the shadow task. Who would ever see that exception?",
+           "Nobody, unless you log it: a shadow that gets no answer is written down as Failed, for the team, not shown to the caller.",
+           "Last hint: try { comparison = Shadow.compare(legacyReply, route.newService().send(request)); } catch (Exception e) { comparison = new Comparison.Failed(e.getMessage()); } and record it either way."})
     void shadowFailureLogged() {
         TABLE.put("products", catalogService, new Stage.Shadow());
         catalog.stubFor(any(anyUrl()).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
