@@ -22,9 +22,9 @@ class AutoscalerTest {
     @Test
     @Points(3)
     @DisplayName("The flash sale scales payments out at ticks 6, 9, 12 and 15: at the drop, then every cooldown until its max")
-    @Hint({"Run the simulation in your head: at tick 6 payments has 400 checkouts queued for 2 replicas. It is hot, so +2. What may happen at ticks 7 and 8?",
-           "After a scale-out at tick t, the next action for that service comes at t + cooldownTicks at the earliest (tick - last >= cooldown), and only if it is still hot.",
-           "See 'Flapping, and the two cures' in the lesson's README."})
+    @Hint({"Run the simulation in your head: at tick 6 payments has 400 checkouts queued for 2 replicas. It is hot, so +2. What may happen at ticks 7 and 8? ('Flapping, and the two cures' in the lesson's README.)",
+           "A hot pool scales out by its step. After any action the service gets a cooldown: the new replicas need time to show in the metrics. It acts again only when the cooldown is over, and only if it is still hot.",
+           "Last hint: ScaleOut at tick t; the next action for that service comes at tick - last >= policy.cooldownTicks() at the earliest, so at ticks 6, 9, 12 and 15 with a cooldown of 3."})
     void flashSaleScalesOut() {
         var history = flashSale();
         assertThat(history.scaleOutTicks("payments")).withFailMessage(
@@ -37,9 +37,9 @@ class AutoscalerTest {
     @Test
     @Points(2)
     @DisplayName("Once the queue has drained, payments scales in one replica per cooldown, at ticks 22 to 43, back to its 2")
-    @Hint({"At tick 22 the queue is empty and checkouts take 250 ms: cool on both signals. Take one replica away, then wait for the cooldown.",
-           "Scale in by one (not by the scale-out step), never below minReplicas, and only when both signals are below their low watermark.",
-           "See 'Scale out fast, in slowly' in the lesson's README."})
+    @Hint({"Read 'Scale out fast, in slowly' in the lesson's README. By how much does a cool pool shrink at a time?",
+           "Scale out in big steps, scale in one replica at a time: too few replicas cost customers now, too many cost a little money. Only when both signals are cool, never below the min, and then wait for the cooldown.",
+           "Last hint: when cool and replicas > policy.minReplicas(): new Decision.ScaleIn(service, replicas, replicas - 1, why), not replicas - scaleOutStep."})
     void flashSaleScalesIn() {
         var history = flashSale();
         assertThat(history.scaleInTicks("payments")).withFailMessage(
@@ -52,9 +52,9 @@ class AutoscalerTest {
     @Test
     @Points(3)
     @DisplayName("Only the hot service scales: catalog keeps its 3 replicas through the whole flash sale")
-    @Hint({"Catalog is busy at 12:00 but its queue stays empty and its pages take 80 ms. Is that hot?",
-           "Judge each pool on its own metrics and its own policy. Payments being hot says nothing about catalog.",
-           "See 'Scale what is hot, and only that' in the lesson's README: a bulkhead per service, and a decision per service."})
+    @Hint({"Catalog is busy at 12:00, but its queue stays empty and its pages take 80 ms. Is that hot? ('Scale what is hot, and only that' in the lesson's README.)",
+           "Each service is judged on its own metrics, against its own policy. Busy is not hot: only a signal above its high watermark is.",
+           "Last hint: for each pool, policyOf(pool.service()), and hot = that policy's queuePerReplica().above(pool.queuePerReplica()) || its latencyMillis().above(pool.latencyMillis())."})
     void onlyTheHotServiceScales() {
         var history = flashSale();
         var catalogDecisions = history.of("catalog").stream().map(Simulation.Sample::decision).filter(Decision::changes).toList();
@@ -66,9 +66,9 @@ class AutoscalerTest {
     @Test
     @Points(2)
     @DisplayName("The max holds: payments never runs more than 10 replicas, and a hot pool at its max is held")
-    @Hint({"At tick 18 payments is still hot, with 800 checkouts queued, but it already has 10 replicas.",
-           "When the pool is hot and replicas >= maxReplicas, hold: more replicas than the max are not to be had (the gateway sheds the rest, lesson 03).",
-           "See 'Min, max, and what max cannot take' in the lesson's README."})
+    @Hint({"At tick 18 payments is still hot, with 800 checkouts queued, but it already has 10 replicas. What now? ('Min, max, and what max cannot take' in the lesson's README.)",
+           "The max is a budget and a hard limit: more replicas than that are not to be had. A hot pool at its max holds; the gateway sheds the rest (lesson 03).",
+           "Last hint: if (hot && replicas >= policy.maxReplicas()) return new Decision.Hold(service, replicas, \"hot, but at its max\");"})
     void maxRespected() {
         var history = flashSale();
         int most = history.replicas("payments").stream().mapToInt(Integer::intValue).max().orElse(0);
@@ -84,9 +84,9 @@ class AutoscalerTest {
     @Test
     @Points(2)
     @DisplayName("A scale-out step that would pass the max stops at the max: 9 replicas + 2 gives 10, not 11")
-    @Hint({"The step is 2. From 9, one step is 11: more than the max.",
-           "Scale out to Math.min(maxReplicas, replicas + scaleOutStep).",
-           "See 'Min, max, and what max cannot take' in the lesson's README."})
+    @Hint({"The step is 2. From 9 replicas, one step is 11. What is the max?",
+           "A step never passes the max: it stops at it.",
+           "Last hint: scale out to Math.min(policy.maxReplicas(), replicas + policy.scaleOutStep())."})
     void stepStopsAtMax() {
         var decision = decide(0, pool("payments", 9, 200, 4_650));
         assertThat(decision).withFailMessage("payments is hot with 9 replicas and a max of 10: expected ScaleOut to 10, but the decision was %s", decision)
@@ -98,9 +98,9 @@ class AutoscalerTest {
     @Test
     @Points(2)
     @DisplayName("The min holds: a cool pool at its min is held, and payments never runs fewer than 2 replicas")
-    @Hint({"A quiet pool at its min has nothing to give back: one replica less, and one crash takes the service down.",
-           "When the pool is cool and replicas <= minReplicas, hold.",
-           "See 'Min, max, and what max cannot take' in the lesson's README."})
+    @Hint({"A quiet pool is at its min. Has it anything to give back? ('Min, max, and what max cannot take' in the lesson's README.)",
+           "The min keeps the service available: with one replica less, one crash takes it down. A cool pool at its min holds.",
+           "Last hint: if (cool && replicas <= policy.minReplicas()) return new Decision.Hold(service, replicas, \"cool, and at its min\");"})
     void minRespected() {
         var atMin = decide(0, pool("payments", 2, 0, 250));
         assertThat(atMin).withFailMessage("payments is cool (empty queue, 250 ms) but at its min of 2: expected a Hold for 2 replicas, but the decision was %s", atMin)
@@ -118,9 +118,9 @@ class AutoscalerTest {
     @Test
     @Points(3)
     @DisplayName("No flapping: a load that swings between the watermarks for 30 ticks causes no scaling action at all")
-    @Hint({"Queues of 3 to 9 per replica and latencies of 600 to 1900 ms are neither hot (above 10 or 2000 ms) nor cool (below 2 and 500 ms).",
-           "Scale in only when both signals are below their LOW watermark, not as soon as they are no longer above the high one.",
-           "See 'Flapping, and the two cures' in the lesson's README: the band between the watermarks is where nothing happens."})
+    @Hint({"Queues of 3 to 9 per replica and latencies of 600 to 1900 ms: hot, cool, or neither? ('Flapping, and the two cures' in the lesson's README.)",
+           "Hysteresis: two thresholds. Scale out above the high watermark, scale in below the low one; in the band between, nothing happens, whichever way the signal came in.",
+           "Last hint: scale in only when both signals are below their LOW watermark (policy.queuePerReplica().below(...) && policy.latencyMillis().below(...)), not as soon as they are no longer above the high one."})
     void noActionBetweenTheWatermarks() {
         List<Decision> decisions = new ArrayList<>();
         for (int tick = 0; tick < 30; tick++) {
@@ -137,9 +137,9 @@ class AutoscalerTest {
     @Test
     @Points(3)
     @DisplayName("The cooldown holds: after a scale-out at tick 10, a pool still hot is held at ticks 11 and 12 and scaled again at 13")
-    @Hint({"Remember, per service, the tick of its last scale-out or scale-in.",
-           "Hold while tick - lastActionTick < cooldownTicks; act again when it is >= cooldownTicks (3 here).",
-           "See 'Flapping, and the two cures' in the lesson's README: new replicas need time to show in the metrics."})
+    @Hint({"After a scale-out at tick 10, when may the pool scale again? ('Flapping, and the two cures' in the lesson's README.)",
+           "New replicas need time to show in the metrics, so after an action the service is left alone for cooldownTicks. The cooldown is kept per service.",
+           "Last hint: remember the tick of each service's last action; hold while tick - lastActionTick < policy.cooldownTicks(); act again when it is >= (at 13 with a cooldown of 3)."})
     void cooldownHolds() {
         List<String> seen = new ArrayList<>();
         for (int tick = 10; tick <= 13; tick++) {
@@ -154,9 +154,9 @@ class AutoscalerTest {
     @Test
     @Points(2)
     @DisplayName("A scale-in starts a cooldown too: a pool that turns hot right after one is held until the cooldown is over")
-    @Hint({"The cooldown follows any action, in or out: the pool has just changed, and its metrics have not caught up.",
-           "Record the tick of every ScaleIn and ScaleOut, and check the cooldown before either.",
-           "See 'Flapping, and the two cures' in the lesson's README."})
+    @Hint({"Does a scale-in start a cooldown too?",
+           "The cooldown follows any action, in or out: the pool has just changed, and its metrics have not caught up.",
+           "Last hint: record the tick of every ScaleIn and every ScaleOut, and check the cooldown before either."})
     void cooldownAfterScaleIn() {
         var in = decide(20, pool("payments", 6, 0, 250));
         var hotNext = decide(21, pool("payments", 5, 200, 8_250));
@@ -173,9 +173,9 @@ class AutoscalerTest {
     @Test
     @Points(2)
     @DisplayName("Latency alone can make a pool hot: an empty queue with checkouts taking 2.5 s scales out")
-    @Hint({"Queues can be short while every request is slow, for instance when each worker waits longer on the card processor.",
-           "Hot is: queue per replica above its high watermark OR latency above its high watermark.",
-           "See 'What hot means: queue and latency' in the lesson's README."})
+    @Hint({"Read 'What hot means: queue and latency' in the lesson's README. Can a pool with an empty queue be short of workers?",
+           "Either signal alone is reason to add replicas: a short queue with every request slow is hot too.",
+           "Last hint: hot = policy.queuePerReplica().above(pool.queuePerReplica()) || policy.latencyMillis().above(pool.latencyMillis());"})
     void latencyAloneIsHot() {
         var decision = decide(0, pool("payments", 4, 0, 2_500));
         assertThat(decision).withFailMessage("payments answers in 2500 ms, above its latency high watermark of 2000 ms: expected ScaleOut from 4 to 6, but got %s", decision)
@@ -186,9 +186,9 @@ class AutoscalerTest {
     @Test
     @Points(2)
     @DisplayName("A short queue is not enough to scale in while the latency is still between its watermarks")
-    @Hint({"Both signals must be cool before a replica goes: an empty queue with checkouts taking a second is no time to shrink.",
-           "Cool is: queue per replica below its low watermark AND latency below its low watermark.",
-           "See 'What hot means: queue and latency' in the lesson's README."})
+    @Hint({"An empty queue, and checkouts still take a second. Is it time to shrink? ('What hot means: queue and latency' in the lesson's README.)",
+           "Scaling in asks more than scaling out: a pool is cool only when both signals are below their low watermarks.",
+           "Last hint: cool = policy.queuePerReplica().below(pool.queuePerReplica()) && policy.latencyMillis().below(pool.latencyMillis());"})
     void bothSignalsMustBeCool() {
         var decision = decide(0, pool("payments", 6, 0, 1_000));
         assertThat(decision).withFailMessage("payments' queue is empty, but its latency of 1000 ms is above the low watermark of 500 ms: expected a Hold at 6, but got %s", decision)
@@ -201,9 +201,9 @@ class AutoscalerTest {
     @Test
     @Points(2)
     @DisplayName("Each service has its own cooldown: payments scaling at tick 0 does not stop catalog scaling at tick 1")
-    @Hint({"One 'last action' for the whole autoscaler makes every service wait for every other.",
-           "Keep the tick of the last action per service, in a Map<String, Integer> keyed by the service's name.",
-           "See 'Scale what is hot, and only that' in the lesson's README."})
+    @Hint({"Does payments scaling at tick 0 make catalog wait? (End of 'Flapping, and the two cures' in the lesson's README.)",
+           "The cooldown is per service. One 'last action' for the whole autoscaler makes every service wait for every other.",
+           "Last hint: private final Map<String, Integer> lastActionAt = new HashMap<>(); keyed by pool.service()."})
     void cooldownPerService() {
         var first = Expect.returns(() -> autoscaler.decide(0, List.of(pool("catalog", 3, 0, 80), pool("payments", 2, 400, 40_250))),
             "decide should give one decision per pool");
@@ -220,9 +220,9 @@ class AutoscalerTest {
     @Test
     @Points(2)
     @DisplayName("One hot service does not drag another along: a hot payments leaves a calm catalog as it is")
-    @Hint({"Decide for each pool from that pool's metrics only.",
-           "Do not scale 'the shop' when one service is hot: loop over the pools and judge each with its own policy.",
-           "See 'Scale what is hot, and only that' in the lesson's README."})
+    @Hint({"Payments is hot. Does that say anything about catalog? ('Scale what is hot, and only that' in the lesson's README.)",
+           "Do not scale 'the shop': decide for each pool from that pool's own metrics and policy, and leave a calm service as it is.",
+           "Last hint: loop over the pools and judge each one on its own: pools.stream().map(pool -> decide(tick, pool)).toList(), with no shared 'hot' flag."})
     void oneHotServiceOnly() {
         var decisions = Expect.returns(() -> autoscaler.decide(0, List.of(pool("payments", 4, 1_300, 65_250), pool("catalog", 4, 10, 90))),
             "decide should give one decision per pool");
@@ -234,9 +234,9 @@ class AutoscalerTest {
     @Test
     @Points(2)
     @DisplayName("The queue alone can make a pool hot: 11 queued per replica scales payments out by 2 and catalog by 1, though their latency is fine")
-    @Hint({"A long queue with requests that are still fast enough is a pool about to fall behind: either signal above its high watermark is hot.",
-           "Hot is queue per replica above its high watermark OR latency above its; each service scales out by its own policy's scaleOutStep.",
-           "Last hint: `boolean hot = policy.queuePerReplica().above(pool.queuePerReplica()) || policy.latencyMillis().above(pool.latencyMillis());` and ScaleOut to `Math.min(max, replicas + policy.scaleOutStep())`."})
+    @Hint({"A long queue with requests that are still fast enough: is the pool about to fall behind? ('What hot means: queue and latency' in the lesson's README.)",
+           "Either signal above its high watermark is hot. Each service then scales out by its own policy's step.",
+           "Last hint: boolean hot = policy.queuePerReplica().above(pool.queuePerReplica()) || policy.latencyMillis().above(pool.latencyMillis()); and ScaleOut to Math.min(max, replicas + policy.scaleOutStep())."})
     void queueAloneIsHot() {
         var payments = decideFresh(pool("payments", 4, 44, 1_500));
         assertThat(describe(payments)).withFailMessage("payments has 11 queued per replica (above 10) and 1500 ms (below 2000): expected ScaleOut from 4 to 6, but got %s", payments)
@@ -249,9 +249,9 @@ class AutoscalerTest {
     @Test
     @Points(3)
     @DisplayName("A signal exactly at a watermark is neither hot nor cool: 10 per replica or 2000 ms holds, 10.25 or 2001 ms scales out, 2 or 500 ms holds, 1.75 and 499 ms scales in")
-    @Hint({"Hot means above the high watermark, cool means below the low one: a signal that sits exactly on a watermark is in the band between, where nothing happens.",
-           "Compare with > high and < low (Watermarks.above and Watermarks.below do), not >= and <=; and compare the queue per replica as a fraction, not rounded.",
-           "Last hint: use `policy.queuePerReplica().above(pool.queuePerReplica())` and `policy.latencyMillis().below(pool.latencyMillis())`, and pool.queuePerReplica() (a double) rather than queueDepth / replicas in ints."})
+    @Hint({"A queue of exactly 10 per replica, when the high watermark is 10: hot, or between?",
+           "Hot means above the high watermark, cool below the low one. A signal exactly on a watermark is in the band between, where nothing happens. And the queue per replica is a fraction, not rounded.",
+           "Last hint: use Watermarks.above and below as given (> high, < low), with pool.queuePerReplica() (a double), never queueDepth / replicas in ints, never >= or <=."})
     void watermarksAreExact() {
         record Case(PoolMetrics pool, String expected, String why) {}
         var cases = List.of(
@@ -274,9 +274,9 @@ class AutoscalerTest {
     @Test
     @Points(2)
     @DisplayName("The queue is judged per replica, as a fraction: 30 queued on 4 replicas (7.5 each) holds, 21 on 2 replicas (10.5 each) scales out")
-    @Hint({"40 requests waiting for 2 replicas are 20 each, as bad as 80 for 4: the watermarks are per replica.",
-           "Divide the queue by the replicas, in floating point: PoolMetrics.queuePerReplica() does it for you.",
-           "Last hint: `policy.queuePerReplica().above(pool.queuePerReplica())`, never `above(pool.queueDepth())` nor `queueDepth / replicas` in ints (21 / 2 is 10 in ints)."})
+    @Hint({"40 requests waiting for 2 replicas, or 80 for 4: which is worse?",
+           "They are as bad as each other: 20 each. The queue watermarks are per replica, and the division is in floating point. PoolMetrics.queuePerReplica() does it for you.",
+           "Last hint: policy.queuePerReplica().above(pool.queuePerReplica()), never above(pool.queueDepth()) nor queueDepth / replicas in ints (21 / 2 is 10 in ints)."})
     void queueIsPerReplica() {
         var spread = decideFresh(pool("payments", 4, 30, 1_000));
         assertThat(describe(spread)).withFailMessage("30 queued on 4 replicas is 7.5 each, between the watermarks 2 and 10 (and 1000 ms is between 500 and 2000): expected a Hold at 4, but got %s "
@@ -289,9 +289,9 @@ class AutoscalerTest {
     @Test
     @Points(2)
     @DisplayName("Only a ScaleOut or a ScaleIn starts a cooldown: a Hold at the max, at the min or between the watermarks does not")
-    @Hint({"The cooldown lets the metrics catch up with a change of the pool. A Hold changes nothing, so there is nothing to wait for.",
-           "Record the tick of the last action only when the decision changes the pool (Decision.changes()).",
-           "Last hint: `if (decision.changes()) lastActionAt.put(pool.service(), tick);` after judging, and nothing for a Hold."})
+    @Hint({"Does a Hold change the pool? Is there anything for the metrics to catch up with?",
+           "The cooldown lets the metrics catch up with a change of the pool. A Hold changes nothing, so it starts no cooldown, at the max, at the min or between the watermarks.",
+           "Last hint: if (decision.changes()) lastActionAt.put(pool.service(), tick); after judging, and nothing for a Hold."})
     void onlyActionsStartACooldown() {
         var atMax = decide(0, pool("payments", 10, 800, 16_250));
         var coolNext = decide(1, pool("payments", 10, 0, 250));
@@ -315,9 +315,9 @@ class AutoscalerTest {
     @Test
     @Points(2)
     @DisplayName("The cooldown, step and limits are each policy's own: a cooldown of 0 acts every tick, one of 5 waits 5 ticks")
-    @Hint({"Read every number from the service's own ScalingPolicy: min, max, step and cooldown differ from service to service.",
-           "Hold while tick - lastActionTick < policy.cooldownTicks(); with a cooldown of 0, that is never.",
-           "Last hint: `Integer last = lastActionAt.get(service); if (last != null && tick - last < policy.cooldownTicks()) return new Decision.Hold(...);`."})
+    @Hint({"Is anything in your autoscaler a fixed 3, 2 or 10?",
+           "Every number comes from the service's own ScalingPolicy: min, max, step and cooldown differ from service to service. A cooldown of 0 never holds.",
+           "Last hint: Integer last = lastActionAt.get(service); if (last != null && tick - last < policy.cooldownTicks()) return new Decision.Hold(...);"})
     void eachPolicysOwnNumbers() {
         var latency = new Watermarks(100, 200);
         var queue = new Watermarks(1, 5);
@@ -344,9 +344,9 @@ class AutoscalerTest {
 
     @Test
     @DisplayName("Decisions come in the order of the pools, each naming its service, and a service without a policy is refused")
-    @Hint({"decide returns one decision per pool, in the order it was given them, whatever that order is.",
-           "Map the list of pools to a list of decisions in order; look the policy up by the pool's service, and throw IllegalArgumentException naming it when there is none.",
-           "Last hint: `pools.stream().map(pool -> decide(tick, pool)).toList()`, and `if (policy == null) throw new IllegalArgumentException(\"no scaling policy for \" + service);`."})
+    @Hint({"In what order do the decisions come back? What if a pool's service has no policy?",
+           "decide returns one decision per pool, in the order it was given them. A service without a policy is refused, naming it: policyOf (given) does that.",
+           "Last hint: pools.stream().map(pool -> decide(tick, pool)).toList(), with the policy from policyOf(pool.service()), which throws IllegalArgumentException for an unknown service."})
     void decisionsInOrder() {
         var decisions = autoscaler.decide(0, List.of(pool("payments", 4, 0, 1_000), pool("catalog", 3, 60, 500), pool("payments", 6, 0, 250)));
         assertThat(decisions).withFailMessage("three pools, payments, catalog, payments: expected [Hold payments 4, ScaleOut catalog 4, ScaleIn payments 5] in that order, but got %s", decisions)
@@ -360,9 +360,9 @@ class AutoscalerTest {
 
     @Test
     @DisplayName("A ScaleOut or ScaleIn says why with the pool's numbers: its queue per replica and its latency in ms")
-    @Hint({"The log at 12:03 should show what the autoscaler saw, not only what it did.",
-           "Put the queue per replica and the latency into the why of every ScaleOut and ScaleIn.",
-           "Last hint: `\"hot: %.1f queued per replica, %d ms\".formatted(pool.queuePerReplica(), pool.latencyMillis())`, and the same for cool."})
+    @Hint({"The log at 12:03 says 'ScaleOut'. Does it say what the autoscaler saw?",
+           "A decision says why, with the numbers it judged: the pool's queue per replica and its latency, for every ScaleOut and ScaleIn.",
+           "Last hint: \"hot: %.1f queued per replica, %d ms\".formatted(pool.queuePerReplica(), pool.latencyMillis()), and the same for cool."})
     void whyGivesTheNumbers() {
         var out = decideFresh(pool("payments", 4, 260, 16_250));
         assertThat(out.why()).withFailMessage("%s should say why with the pool's numbers, 65 queued per replica and 16250 ms, but its why was \"%s\"", out, out.why())
