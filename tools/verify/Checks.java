@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -164,6 +165,7 @@ public final class Checks implements Recorder {
             record(solution.allPassed(), id + ": the solution passes every test",
                 solution.passed() + "/" + solution.results().size() + failures(solution));
             describedAndHinted(id, solution);
+            hintsGrowExplicit(id, solution);
         }
         var stub = compileAndRun(Sources.stub(root, lesson));
         if (stub != null && firstStub == null) {
@@ -255,6 +257,43 @@ public final class Checks implements Recorder {
             .filter(r -> r.hints().isEmpty() || r.displayName().equals(r.method() + "()"))
             .map(TestRunner.Result::method).toList();
         record(bare.isEmpty(), id + ": every test has a @DisplayName and a @Hint", bare.isEmpty() ? report.results().size() + " tests" : "missing on " + bare);
+    }
+
+    /** How the last level of a test's hints begins; no earlier level may. */
+    static final String LAST_HINT = "Last hint: ";
+
+    /**
+     * Every test's hints go from a nudge, to the concept, to near-code: at least two levels, and exactly the last
+     * one starts with "Last hint: ", so the learner knows when the hints have run out.
+     */
+    private void hintsGrowExplicit(String id, TestRunner.Report report) {
+        List<String> wrong = report.results().stream()
+            .map(r -> hintLadderProblem(r.hints()).map(problem -> simpleName(r.testClass()) + "." + r.method() + "(): " + problem))
+            .flatMap(Optional::stream).toList();
+        record(wrong.isEmpty(), id + ": every test has at least two hint levels, and only the last starts with \"" + LAST_HINT + "\"",
+            wrong.isEmpty() ? report.results().size() + " tests" : String.join("\n", wrong));
+    }
+
+    private static String simpleName(String className) {
+        return className.substring(className.lastIndexOf('.') + 1);
+    }
+
+    /** What is wrong with one test's hint levels, if anything. */
+    static Optional<String> hintLadderProblem(List<String> hints) {
+        if (hints.size() < 2) {
+            return Optional.of(hints.size() + " hint level" + (hints.size() == 1 ? "" : "s")
+                + "; it needs at least two (a nudge, then \"" + LAST_HINT + "...\")");
+        }
+        List<String> problems = new ArrayList<>();
+        for (int level = 0; level < hints.size() - 1; level++) {
+            if (hints.get(level).regionMatches(true, 0, LAST_HINT.strip(), 0, LAST_HINT.strip().length())) {
+                problems.add("level " + (level + 1) + " of " + hints.size() + " starts with \"" + LAST_HINT.strip() + "\" but is not the last");
+            }
+        }
+        if (!hints.getLast().startsWith(LAST_HINT)) {
+            problems.add("its last level (" + hints.size() + " of " + hints.size() + ") does not start with \"" + LAST_HINT + "\"");
+        }
+        return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
     }
 
     private TestRunner.Report compileAndRun(Sources sources) {
