@@ -35,7 +35,9 @@ final class Hints {
         boolean last = level == count - 1;
         System.out.println(Style.bold("Failing: ") + failing.displayName());
         System.out.println(Style.dim("  " + Lessons.firstLine(failing.message())));
-        System.out.println(Style.bold("Hint " + (level + 1) + " of " + count + (last ? ", the last" : "") + ": ") + failing.hints().get(level));
+        // The header already says which level is the last, so the text's own "Last hint: " is not printed twice.
+        String text = failing.hints().get(level).replaceFirst("^Last hint: ", "");
+        System.out.println(Style.bold("Hint " + (level + 1) + " of " + count + (last ? ", the last" : "") + ": ") + text);
         if (!last) {
             System.out.println(Style.dim("Still stuck? Ask again for a more explicit one."));
         } else if (seen >= count) {
