@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -53,6 +54,12 @@ public class Lesson {
     static final int INVENTORY_MS = 50, SLOW_INVENTORY_MS = 500, PAYMENTS_MS = 60;
     /** How long Ada's app waits when she is on a train, and on a calm day. */
     static final long ON_A_TRAIN_MS = 300, CALM_MS = 1000;
+    /**
+     * How long the lesson itself waits for an answer, or for a state its story expects soon: a guard against a run
+     * that hangs, long enough that a busy machine never reaches it. The waits the story is about (Bob's and Carol's
+     * 1 s, Ada's 300 ms) are written where they are told.
+     */
+    static final Duration PATIENCE = Duration.ofSeconds(30);
 
     static Narrator story;
     static Peer inventory, payments;
@@ -103,7 +110,7 @@ public class Lesson {
         orders = new Orders(null, false);
         story.state("orders", orders.url("") + ", " + orders.threads() + " request threads, no timeouts");
 
-        var placed = checkout(orders.url("/orders/o-1/checkout"), null, Duration.ofSeconds(5));
+        var placed = checkout(orders.url("/orders/o-1/checkout"), null, PATIENCE);
         story.say("orders answered " + placed.status() + " in " + placed.millis() + " ms: " + placed.body());
         story.check(placed.status() == 201, "the order was placed (201)");
         story.check(orders.threads() == THREADS, "orders serves " + THREADS + " requests at a time");
@@ -119,12 +126,12 @@ public class Lesson {
         }
         // Held means: the charge reached payments, and the thread waits for its answer.
         boolean allHeld = Await.until(() -> orders.busy() == THREADS && seen.stream().filter(s -> s.peer().equals("payments") && s.orderId().matches("o-[2-7]")).count() >= THREADS,
-            Duration.ofSeconds(5));
+            PATIENCE);
         story.state("orders' request threads", orders.busy() + " of " + orders.threads() + " busy, each waiting for payments");
 
         payments.stub(post("/charges").willReturn(created("{\"chargeId\": \"ch-3\"}", PAYMENTS_MS)));
         story.state("payments", "recovers, and answers in " + PAYMENTS_MS + " ms again");
-        var direct = checkout(payments.url("/charges"), null, Duration.ofSeconds(2), "{\"orderId\": \"test-charge\"}");
+        var direct = checkout(payments.url("/charges"), null, PATIENCE, "{\"orderId\": \"test-charge\"}");
         story.say("a charge sent to payments directly: " + direct.status() + " in " + direct.millis() + " ms");
         story.say("Meanwhile Bob opens the page of an order he placed yesterday, and Carol presses \"Pay\", each waiting 1 s:");
         var page = CompletableFuture.supplyAsync(() -> get(orders.url("/orders/o-0"), Duration.ofSeconds(1)), CUSTOMERS);
@@ -151,17 +158,17 @@ public class Lesson {
         List<CompletableFuture<Answer>> customers = new ArrayList<>();
         for (int i = 11; i <= 14; i++) {
             String url = orders.url("/orders/o-" + i + "/checkout");
-            customers.add(CompletableFuture.supplyAsync(() -> checkout(url, null, Duration.ofSeconds(10)), CUSTOMERS));
+            customers.add(CompletableFuture.supplyAsync(() -> checkout(url, null, PATIENCE), CUSTOMERS));
         }
         List<Answer> answers = customers.stream().map(CompletableFuture::join).toList();
         answers.forEach(a -> story.say("a customer got " + a.describe()));
-        boolean allFree = Await.until(() -> orders.busy() == 0, Duration.ofSeconds(2));
+        boolean allFree = Await.until(() -> orders.busy() == 0, PATIENCE);
         story.state("orders' request threads", orders.busy() + " of " + orders.threads() + " busy");
-        var page = get(orders.url("/orders/o-0"), Duration.ofSeconds(2));
+        var page = get(orders.url("/orders/o-0"), PATIENCE);
         story.say("Bob's page: " + page.describe());
         payments.stub(post("/charges").willReturn(created("{\"chargeId\": \"ch-5\"}", PAYMENTS_MS)));
         story.state("payments", "recovers");
-        var next = checkout(orders.url("/orders/o-15/checkout"), null, Duration.ofSeconds(5));
+        var next = checkout(orders.url("/orders/o-15/checkout"), null, PATIENCE);
         story.say("the next customer got " + next.describe());
         story.tell("""
             The four customers got a bad answer, 504 Gateway Timeout, after 800 ms instead of no answer ever. That
@@ -184,10 +191,10 @@ public class Lesson {
         story.state("inventory", "slow this afternoon: " + SLOW_INVENTORY_MS + " ms, within orders' " + CALL_TIMEOUT.toMillis() + " ms");
         story.state("the gateway", gateway.url("") + ", in front of orders; it waits as long as the caller's X-Deadline-Ms allows");
         story.say("Ada is on a train. Her app waits " + ON_A_TRAIN_MS + " ms, and says so: X-Deadline-Ms: " + ON_A_TRAIN_MS);
-        var ada = checkout(gateway.url("/checkout/o-21"), ON_A_TRAIN_MS, Duration.ofSeconds(5));
+        var ada = checkout(gateway.url("/checkout/o-21"), ON_A_TRAIN_MS, PATIENCE);
         story.say("Ada's app got " + ada.describe());
-        boolean ordersDone = Await.until(() -> orders.answered.containsKey("o-21"), Duration.ofSeconds(5));
-        boolean cardCharged = Await.until(() -> charged("o-21"), Duration.ofSeconds(2));
+        boolean ordersDone = Await.until(() -> orders.answered.containsKey("o-21"), PATIENCE);
+        boolean cardCharged = Await.until(() -> charged("o-21"), PATIENCE);
         story.say("orders, which ignores X-Deadline-Ms, went on: it answered " + orders.answered.get("o-21") + " to a gateway that had gone");
         story.tell("""
             Every call kept to its timeout, and the whole still took too long: 500 ms for inventory, then payments,
@@ -206,7 +213,7 @@ public class Lesson {
         inventory.stub(post("/reservations").willReturn(created("{\"reservationId\": \"r-3\"}", INVENTORY_MS)));
         story.state("orders (restarted)", "reads X-Deadline-Ms, waits on each call at most what is left, and passes on what is left");
         story.state("inventory", "calm again: " + INVENTORY_MS + " ms");
-        var calm = checkout(gateway.url("/checkout/o-31"), CALM_MS, Duration.ofSeconds(5));
+        var calm = checkout(gateway.url("/checkout/o-31"), CALM_MS, PATIENCE);
         story.say("the app got " + calm.describe());
         long toOrders = millis(orders.budgets.get("o-31"));
         long toInventory = millis(budgetSeenBy("inventory", "o-31"));
@@ -230,9 +237,9 @@ public class Lesson {
         inventory.stub(post("/reservations").willReturn(created("{\"reservationId\": \"r-4\"}", SLOW_INVENTORY_MS)));
         story.state("inventory", "slow again: " + SLOW_INVENTORY_MS + " ms");
         story.say("Ada, still on the train, tries again: X-Deadline-Ms: " + ON_A_TRAIN_MS);
-        var ada = checkout(gateway.url("/checkout/o-41"), ON_A_TRAIN_MS, Duration.ofSeconds(5));
+        var ada = checkout(gateway.url("/checkout/o-41"), ON_A_TRAIN_MS, PATIENCE);
         story.say("Ada's app got " + ada.describe());
-        boolean ordersDone = Await.until(() -> orders.answered.containsKey("o-41"), Duration.ofSeconds(5));
+        boolean ordersDone = Await.until(() -> orders.answered.containsKey("o-41"), PATIENCE);
         story.say("orders answered " + orders.answered.get("o-41") + ": " + orders.reasons.get("o-41"));
         story.say("inventory was told X-Deadline-Ms: " + budgetSeenBy("inventory", "o-41"));
         story.tell("""
@@ -271,13 +278,13 @@ public class Lesson {
         story.state("your orders", url + ", its order book takes 200 ms, payments' call timeout " + CALL_TIMEOUT.toMillis() + " ms");
 
         payments.stub(post("/charges").willReturn(created("{\"chargeId\": \"ch-61\"}", PAYMENTS_MS)));
-        var calm = checkout(url + "/orders/o-61/payment", CALM_MS, Duration.ofSeconds(5));
+        var calm = checkout(url + "/orders/o-61/payment", CALM_MS, PATIENCE);
         story.say("X-Deadline-Ms: " + CALM_MS + ", payments answers: " + calm.describe() + "; payments was told " + budgetSeenBy("payments", "o-61"));
         if (calm.status() == 500) story.say("your orders service said: " + calm.body());
         payments.stub(post("/charges").willReturn(created("{\"chargeId\": \"ch-62\"}", HANG_MS)));
-        var hung = checkout(url + "/orders/o-62/payment", CALM_MS, Duration.ofSeconds(10));
+        var hung = checkout(url + "/orders/o-62/payment", CALM_MS, PATIENCE);
         story.say("X-Deadline-Ms: " + CALM_MS + ", payments never answers: " + hung.describe());
-        var spent = checkout(url + "/orders/o-63/payment", 150L, Duration.ofSeconds(5));
+        var spent = checkout(url + "/orders/o-63/payment", 150L, PATIENCE);
         story.say("X-Deadline-Ms: 150, spent in the order book: " + spent.describe());
         long told = millis(budgetSeenBy("payments", "o-61"));
         story.check(calm.status() == 201, "with time to spare, your orders service placed the order (201)");
@@ -420,21 +427,25 @@ public class Lesson {
         }
 
         // tag::gateway[]
-        void checkout(Context ctx) throws InterruptedException {
+        void checkout(Context ctx) {
             long arrived = System.nanoTime();
             String header = ctx.header("X-Deadline-Ms");
             long budgetMs = header == null ? 1_000 : Long.parseLong(header);
             long leftMs = budgetMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - arrived);
             var request = HttpRequest.newBuilder(orders.resolve("/orders/" + ctx.pathParam("orderId") + "/checkout"))
-                .timeout(Duration.ofMillis(Math.max(1, leftMs)))
                 .header("X-Deadline-Ms", Long.toString(leftMs))
-                .POST(BodyPublishers.noBody());
+                .POST(BodyPublishers.noBody()).build();
+            // The gateway stops waiting when the budget is spent, but does not take the request back: orders gets it
+            // all the same, and only the X-Deadline-Ms header can tell orders how long anybody will wait for it.
             try {
-                var answer = http.send(request.build(), BodyHandlers.ofString());
-                ctx.status(answer.statusCode()).contentType("application/json").result(answer.body());
-            } catch (HttpTimeoutException e) {
-                ctx.status(504).result("{\"status\": \"the shop did not answer within " + budgetMs + " ms\"}");
-            } catch (IOException e) {
+                HttpResponse<String> answer = http.sendAsync(request, BodyHandlers.ofString())
+                    .completeOnTimeout(null, Math.max(1, leftMs), TimeUnit.MILLISECONDS).join();
+                if (answer == null) {
+                    ctx.status(504).result("{\"status\": \"the shop did not answer within " + budgetMs + " ms\"}");
+                } else {
+                    ctx.status(answer.statusCode()).contentType("application/json").result(answer.body());
+                }
+            } catch (CompletionException e) {  // the connection failed
                 ctx.status(502).result("{\"status\": \"the shop failed\"}");
             }
         }
