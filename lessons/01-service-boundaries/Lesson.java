@@ -201,6 +201,7 @@ public class Lesson {
     static Javalin startOrderService() {
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            story.watch(config, "orders");   // its calls on the live view (--view)
             config.concurrency.useVirtualThreads = true;
             config.routes.post("/orders", Lesson::placeOrder);
             story.malformedBodiesAre400(config);   // a typo in curl's body is 400, not a 500

@@ -257,6 +257,7 @@ public class Lesson {
             // tag::routes[]
             this.app = Javalin.create(config -> {
                 config.startup.showJavalinBanner = false;
+                story.watch(config, "gateway");   // its calls on the live view (--view)
                 config.concurrency.useVirtualThreads = true;
                 // {service} is one path segment; <rest> is everything after it, slashes included.
                 config.routes.get("/api/{service}/<rest>", ctx -> forward(ctx, "/" + ctx.pathParam("rest")));

@@ -265,6 +265,7 @@ public class Lesson {
     static Javalin startGateway() {
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            story.watch(config, "gateway");   // its calls on the live view (--view)
             config.concurrency.useVirtualThreads = true;
             config.routes.get("/orders/{id}", Lesson::limitThenForward);
         }).start("127.0.0.1", 0);

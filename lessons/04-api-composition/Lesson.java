@@ -252,6 +252,7 @@ public class Lesson {
     static Javalin startHomeService() {
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            story.watch(config, "home");   // its calls on the live view (--view)
             config.concurrency.useVirtualThreads = true;
             config.routes.get("/v1/home/{customerId}", ctx -> answer(ctx, composeInTurn(ctx.pathParam("customerId"))));
             config.routes.get("/home/{customerId}", ctx -> answer(ctx, composeAtOnce(ctx.pathParam("customerId"),

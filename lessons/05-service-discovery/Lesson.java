@@ -232,6 +232,7 @@ public class Lesson {
     static Javalin startStorefront() {
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            story.watch(config, "storefront");   // its calls on the live view (--view)
             config.concurrency.useVirtualThreads = true;
             config.routes.get("/products/{sku}", Lesson::productPage);
             // For --serve only: lets you move the storefront's clock past a TTL or a cool-down by hand.

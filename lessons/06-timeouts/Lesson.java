@@ -72,6 +72,7 @@ public class Lesson {
 
     public static void main(String[] args) throws Exception {
         story = Narrator.begin("06-timeouts", args);
+        story.caller("orders");   // who calls the peers, on the live view (--view)
         boolean mine = story.mine();
         aCalmCheckout();
         paymentsStopsAnswering();
@@ -330,6 +331,7 @@ public class Lesson {
             pool.setReservedThreads(0);
             app = Javalin.create(config -> {
                 config.startup.showJavalinBanner = false;
+                story.watch(config, "orders");   // its calls on the live view (--view)
                 config.jetty.threadPool = pool; // platform threads from a bounded pool, as in most servers
                 config.routes.post("/orders/{orderId}/checkout", this::checkout);
                 config.routes.get("/orders/{orderId}", ctx -> ctx.json(Map.of("orderId", ctx.pathParam("orderId"), "status", "shipped")));
@@ -421,6 +423,7 @@ public class Lesson {
             this.orders = orders;
             this.app = Javalin.create(config -> {
                 config.startup.showJavalinBanner = false;
+                story.watch(config, "gateway");
                 config.concurrency.useVirtualThreads = true;
                 config.routes.post("/checkout/{orderId}", this::checkout);
             }).start("127.0.0.1", 0);

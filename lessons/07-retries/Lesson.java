@@ -60,6 +60,7 @@ public class Lesson {
 
     public static void main(String[] args) throws Exception {
         story = Narrator.begin("07-retries", args);
+        story.caller("orders");   // who calls the peers, on the live view (--view)
         boolean mine = story.mine();
         payments = Peer.start("payments");
         paymentsFlickers();

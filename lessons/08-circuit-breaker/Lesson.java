@@ -322,11 +322,16 @@ public class Lesson {
     static void serveWithARealClock() {
         if (!story.serving()) return;
         // For curl, time must pass by itself: Resilience4j on the system's clock, and payments down again.
-        breaker = Breaker.of(CircuitBreaker.of("payments", CircuitBreakerConfig.custom()
+        var resilient = CircuitBreaker.of("payments", CircuitBreakerConfig.custom()
             .slidingWindowSize(6).minimumNumberOfCalls(3).failureRateThreshold(50)
             .waitDurationInOpenState(Duration.ofSeconds(10)).permittedNumberOfCallsInHalfOpenState(2)
-            .clock(Clock.systemUTC()).build()));
+            .clock(Clock.systemUTC()).build());
+        resilient.getEventPublisher().onStateTransition(e -> story.show("breaker", e.getStateTransition().getToState()));
+        breaker = Breaker.of(resilient);
         paymentsAnswers(down());
+        story.show("breaker", "CLOSED");
+        story.fault("payments", "down", () -> paymentsAnswers(down()));
+        story.repair("payments", "recovers", () -> paymentsAnswers(charged()));
         story.serve(
             "for i in 1 2 3 4 5; do curl -s -X POST " + checkoutUrl() + "/checkout; echo; done      (3 x 503, then 202 pending)",
             "curl -s " + checkoutUrl() + "/breaker      (the breaker's state)",
@@ -341,6 +346,7 @@ public class Lesson {
     static Javalin startCheckout() {
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            story.watch(config, "gateway");   // its calls on the live view (--view)
             // A fixed pool of request threads, as servlet containers have (Jetty's default is 200). Jetty keeps
             // two of these six for accepting and selecting connections; four serve requests.
             requestThreads = new QueuedThreadPool(6, 6);
@@ -495,6 +501,7 @@ public class Lesson {
         void add(Object from, Object to) {
             entries.add(timeClock() + " " + from + " -> " + to);
             last = String.valueOf(to);
+            story.show("breaker", to);
         }
 
         /** For a breaker without events: a transition whenever its state differs from the last one seen. */

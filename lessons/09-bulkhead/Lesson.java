@@ -282,6 +282,7 @@ public class Lesson {
     static Javalin startGateway() {
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            story.watch(config, "gateway");   // its calls on the live view (--view)
             // Jetty hands each request to a virtual thread; where the call to the peer runs is the isolation's choice.
             config.concurrency.useVirtualThreads = true;
             config.routes.get("/quote", ctx -> answer(ctx, "shipping", () -> askShipping(ctx.queryParam("cart"))));

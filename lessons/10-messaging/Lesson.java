@@ -70,6 +70,7 @@ public class Lesson {
         var starting = CompletableFuture.supplyAsync(Lesson::startBroker); // it starts while the story begins
         var profilesPeer = CompletableFuture.supplyAsync(() -> Peer.start("profiles")); // not needed before step 6
         story = Narrator.begin("10-messaging", args);
+        story.caller("notifications");   // who calls the peers, on the live view (--view)
         aBrokerInTheMiddle(starting);
         ordersTellsEveryone();
         shippingGoesOffline();

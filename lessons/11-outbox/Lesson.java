@@ -41,6 +41,7 @@ public class Lesson {
 
     public static void main(String[] args) throws Exception {
         story = Narrator.begin("11-outbox", args);
+        story.caller("relay");   // who calls the peers, on the live view (--view)
         boolean mine = story.mine();
         theNightPaymentsNeverHeard();
         theOtherOrderIsNoBetter();

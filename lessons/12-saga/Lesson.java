@@ -60,6 +60,7 @@ public class Lesson {
 
     public static void main(String[] args) throws Exception {
         story = Narrator.begin("12-saga", args);
+        story.caller("orchestrator");   // who calls the peers, on the live view (--view)
         boolean mine = story.mine();
         aGoodDay();
         shippingHasNoCourier();

@@ -484,6 +484,7 @@ public class Lesson {
     static Javalin startCartsService() {
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            story.watch(config, "carts");   // its calls on the live view (--view)
             config.concurrency.useVirtualThreads = true;
             config.routes.post("/carts/{id}/items", ctx -> {
                 JsonNode body = JSON.readTree(ctx.body());

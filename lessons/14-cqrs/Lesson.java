@@ -524,6 +524,7 @@ public class Lesson {
     static Javalin startOrderService() {
         var app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            story.watch(config, "orders");   // its calls on the live view (--view)
             config.concurrency.useVirtualThreads = true;
             config.routes.post("/orders", ctx -> {
                 JsonNode order = JSON.readTree(ctx.body());

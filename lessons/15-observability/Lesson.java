@@ -74,6 +74,7 @@ public class Lesson {
 
     public static void main(String[] args) throws Exception {
         story = Narrator.begin("15-observability", args);
+        story.caller("orders");   // who calls the peers, on the live view (--view)
         boolean mine = story.mine();
         theCheckoutThatFails();
         everyTeamSaysNotUs();
@@ -472,6 +473,7 @@ public class Lesson {
             this.name = name;
             this.app = Javalin.create(config -> {
                 config.startup.showJavalinBanner = false;
+                story.watch(config, name);   // its calls on the live view (--view)
                 config.concurrency.useVirtualThreads = true;
                 story.malformedBodiesAre400(config);
                 routes.accept(config);

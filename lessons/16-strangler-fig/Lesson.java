@@ -370,6 +370,7 @@ public class Lesson {
             this.legacy = legacy;
             this.app = Javalin.create(config -> {
                 config.startup.showJavalinBanner = false;
+                story.watch(config, "facade");   // its calls on the live view (--view)
                 config.concurrency.useVirtualThreads = true;
                 config.routes.get("/*", this::handle);
             }).start("127.0.0.1", 0);

@@ -543,6 +543,7 @@ public class Lesson {
     static Javalin startGateway() {
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            story.watch(config, "gateway");   // its calls on the live view (--view)
             config.concurrency.useVirtualThreads = true;
             config.routes.post("/checkout", Lesson::checkout);
             // For --serve only: moves the gateway's clock on, so its bucket refills and its list gets old.

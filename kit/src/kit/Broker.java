@@ -68,6 +68,7 @@ public final class Broker implements AutoCloseable {
         this.folder = folder;
         this.factory = factory;
         this.startTime = startTime;
+        Events.publish(new Event.Service("broker", "broker"));
     }
 
     /** The broker at BROKER_URL when that variable is set, otherwise a new embedded one. */

@@ -62,6 +62,7 @@ public final class Database implements AutoCloseable {
             throw new IllegalStateException("could not open database " + name + (folder == null ? " in memory" : " in " + folder) + ": " + e.getMessage(), e);
         }
         this.startTime = Duration.ofNanos(System.nanoTime() - start);
+        Events.publish(new Event.Service(name, "database"));
     }
 
     /** A new, empty database named {@code name} (for example "orders"), in a temp folder deleted when the JVM exits. */

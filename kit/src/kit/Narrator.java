@@ -37,6 +37,13 @@ public final class Narrator {
         @Option(names = "--mine", description = "Use your own exercise code in the scenario, where the lesson supports it.")
         boolean mine;
 
+        @Option(names = "--view", description = "Watch the run in a browser: the services, every call, the pattern's state; "
+            + "Next on the page moves on as Enter does.")
+        boolean view;
+
+        @Option(names = "--record", paramLabel = "FILE", description = "Write what happens (the events the view draws) to FILE, one JSON object a line.")
+        java.nio.file.Path record;
+
         @Override public Integer call() { return 0; }
     }
 
@@ -49,11 +56,20 @@ public final class Narrator {
     private String indent = "  ";
 
     private final String lessonId;
+    /** The live view (--view), or null. */
+    private View view;
+    /** What --record writes at the end, or null. */
+    private java.util.Queue<Events.Stamped> recording;
+    /** The faults the view offers with --serve, by name ("payments: down"). */
+    private final java.util.Map<String, Runnable> faults = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Released by Enter or by the view's Next button. */
+    private volatile java.util.concurrent.CompletableFuture<Void> next;
 
     private Narrator(Flags flags, String lessonId) {
         this.flags = flags;
         this.lessonId = lessonId;
-        this.pausing = !flags.noPause && Terminal.interactive();
+        // With --view the page can answer as well: its Next button moves on as Enter does.
+        this.pausing = !flags.noPause && (flags.view || Terminal.interactive());
     }
 
     /** Reads the flags and prints the lesson's title. Bad flags end the process with one line and exit code 2. */
@@ -73,12 +89,55 @@ public final class Narrator {
             Runtime.getRuntime().halt(1);
         });
         Narrator narrator = new Narrator(flags, id);
+        if (flags.record != null) narrator.recordTo(flags.record);
+        if (flags.view) narrator.view = View.start(narrator::moveOn, narrator::applyFault);
         Course.Lesson lesson = Course.find(id).orElseThrow();
+        Events.publish(new Event.Lesson(lesson.number2(), lesson.title()));
         narrator.out.println();
         narrator.out.println(Style.bold("Lesson " + lesson.number2() + " · " + lesson.title()));
         narrator.out.println(Style.dim("Part " + lesson.part().title.substring(5) + " · level " + lesson.level()
             + (narrator.pausing ? " · Enter moves to the next step" : "")));
+        if (flags.view) narrator.openView();
         return narrator;
+    }
+
+    private void recordTo(java.nio.file.Path file) {
+        java.nio.file.Path folder = file.toAbsolutePath().getParent();
+        if (!java.nio.file.Files.isDirectory(folder) || java.nio.file.Files.isDirectory(file)) {
+            System.err.println(lessonId + ": --record " + file + ": " + (java.nio.file.Files.isDirectory(file) ? "is a folder" : "no folder " + folder));
+            System.exit(2);
+        }
+        recording = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        Events.subscribe(recording::add);
+    }
+
+    private void openView() {
+        out.println(Style.dim("The live view: ") + view.url() + Style.dim(pausing ? " (its Next button moves on as Enter does)" : ""));
+        Thread.ofPlatform().daemon().name("enter").start(() -> {
+            try {
+                while (STDIN.readLine() != null) moveOn();
+            } catch (IOException closed) {
+                // the page's Next button still works
+            }
+        });
+        if (pausing) {
+            out.print(Style.dim("  [Enter] or Next on the page: step 1 "));
+            out.flush();
+            waitForNext("step 1");
+        }
+    }
+
+    private void moveOn() {
+        var waiting = next;
+        if (waiting != null) waiting.complete(null);
+    }
+
+    private void waitForNext(String what) {
+        var waiting = new java.util.concurrent.CompletableFuture<Void>();
+        next = waiting;
+        Events.publish(new Event.Waiting(what));
+        waiting.join();
+        next = null;
     }
 
     private boolean mineConsulted;
@@ -93,6 +152,7 @@ public final class Narrator {
 
     /** A paragraph of the story, wrapped as written. */
     public void tell(String text) {
+        Events.publish(new Event.Say(text.strip(), true));
         out.println();
         for (String line : text.strip().split("\n")) out.println(indent + line.strip());
     }
@@ -104,16 +164,26 @@ public final class Narrator {
             out.println(indent + Style.yellow("(--mine: this lesson has no part that runs your exercise code; it runs as usual)"));
         }
         steps++;
+        Events.publish(new Event.Step(steps, title));
         out.println();
         out.println(Style.cyan(Style.bold("Step " + steps + ". " + title)));
     }
 
     /** One line of what just happened. */
-    public void say(String text) { out.println(indent + text); }
+    public void say(String text) {
+        Events.publish(new Event.Say(text, false));
+        out.println(indent + text);
+    }
 
     /** A value the pattern holds now, for example {@code state("breaker", "CLOSED -> OPEN")}. */
     public void state(String what, Object value) {
+        Events.publish(new Event.State(what, String.valueOf(value)));
         out.println(indent + Style.yellow("» " + what + ": " + value));
+    }
+
+    /** A state for the live view only, where printing it would crowd the terminal: {@code show("breaker", "OPEN")}. */
+    public void show(String what, Object value) {
+        Events.publish(new Event.State(what, String.valueOf(value)));
     }
 
     /** Prints every request these peers serve, as it happens, prefixed by who asked. */
@@ -142,6 +212,7 @@ public final class Narrator {
      */
     public boolean check(boolean held, String claim) {
         checks++;
+        Events.publish(new Event.Check(held, claim));
         if (held) {
             out.println(indent + Style.green("✓ " + claim));
         } else {
@@ -174,12 +245,71 @@ public final class Narrator {
         out.println();
         out.println(Style.bold("The system is up. Try it from another terminal:"));
         for (String line : tryThis) out.println(indent + line);
-        out.println(Style.dim("Press Enter (or Ctrl-C) to stop."));
-        waitForEnter();
+        if (view != null) {
+            Events.publish(new Event.Faults(List.copyOf(new java.util.TreeSet<>(faults.keySet()))));
+            out.println(Style.dim("Press Enter, Stop on the page or Ctrl-C to stop."));
+            waitForNext("stop");
+        } else {
+            out.println(Style.dim("Press Enter (or Ctrl-C) to stop."));
+            waitForEnter();
+        }
+    }
+
+    /**
+     * Offers a fault on the view's buttons with --serve: {@code story.fault("payments", "down", () -> paymentsAnswers(down()))}.
+     * The button runs it, as the lesson's own steps do, and the view shows it on its service.
+     */
+    public void fault(String service, String name, Runnable apply) { offer(service, name, true, apply); }
+
+    /** Offers the way back from a fault on the view's buttons: {@code story.repair("payments", "recovers", ...)}. */
+    public void repair(String service, String name, Runnable apply) { offer(service, name, false, apply); }
+
+    private void offer(String service, String name, boolean broken, Runnable apply) {
+        faults.put(service + ": " + name, () -> {
+            apply.run();
+            Events.publish(new Event.Fault(service, name, broken));
+            say(Style.yellow("(from the view) " + service + ": " + name));
+        });
+    }
+
+    private void applyFault(String name) {
+        Runnable fault = faults.get(name);
+        if (fault != null) fault.run();
+    }
+
+    /**
+     * Shows the calls a lesson's own Javalin service answers on the view, as a box named {@code name} (calls from
+     * the lesson to it, and its calls to the peers). Call it in the service's Javalin.create: it prints nothing.
+     */
+    public void watch(io.javalin.config.JavalinConfig config, String name) {
+        Events.publish(new Event.Service(name, "service"));
+        Events.caller(name, false);
+        config.requestLogger.http((ctx, millis) -> {
+            if (Events.wanted()) {
+                Events.publish(new Event.Exchange("client", name, ctx.method().name(), ctx.path(), ctx.statusCode(), Math.round(millis), false));
+            }
+        });
+    }
+
+    /** Names the service whose calls to the peers the lesson makes, for the view, where it has no Javalin service of its own. */
+    public void caller(String name) {
+        Events.publish(new Event.Service(name, "service"));
+        Events.caller(name, true);
     }
 
     /** Ends the lesson: a summary line, then the process exits (0 only when every check held). */
     public void end() {
+        Events.publish(new Event.End(checks, failedChecks.size()));
+        if (view != null) {
+            view.finish();
+            if (pausing && !flags.serve) {
+                out.println();
+                out.print(Style.dim("  [Enter] or Next on the page: end the lesson and close the view "));
+                out.flush();
+                waitForNext("end");
+            }
+        }
+        if (recording != null) writeRecording();
         out.println();
         if (failedChecks.isEmpty()) {
             Progress.lessonRan(lessonId);
@@ -197,7 +327,17 @@ public final class Narrator {
         if (!pausing) return;
         out.print(Style.dim("  [Enter] next step "));
         out.flush();
-        waitForEnter();
+        if (view != null) waitForNext("step " + (steps + 1));
+        else waitForEnter();
+    }
+
+    private void writeRecording() {
+        var lines = recording.stream().map(Events::json).toList();
+        try {
+            java.nio.file.Files.write(flags.record, lines, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            System.err.println(lessonId + ": could not write the recording to " + flags.record + ": " + e.getMessage());
+        }
     }
 
     private static final BufferedReader STDIN = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -49,6 +49,7 @@ public final class Peer implements AutoCloseable {
     public static Peer start(String name) {
         Peer peer = new Peer(name);
         peer.server.start();
+        Events.publish(new Event.Service(name, "peer"));
         return peer;
     }
 
@@ -145,7 +146,7 @@ public final class Peer implements AutoCloseable {
 
         @Override
         public void beforeResponseSent(ServeEvent event, Parameters parameters) {
-            if (listeners.isEmpty()) return;
+            if (listeners.isEmpty() && !Events.wanted()) return;
             var request = event.getRequest();
             var response = event.getResponse();
             var definition = event.getResponseDefinition();
@@ -157,6 +158,7 @@ public final class Peer implements AutoCloseable {
             var exchange = new Exchange(name, request.getMethod().getName(), request.getUrl(),
                 response == null ? 0 : response.getStatus(), millis, fault);
             listeners.forEach(l -> l.accept(exchange));
+            Events.publish(new Event.Exchange(Events.caller(), name, exchange.method(), request.getUrl(), exchange.status(), millis, fault));
         }
     }
 }
