@@ -6,7 +6,7 @@
   'use strict';
   const SVG = 'http://www.w3.org/2000/svg';
   const COLUMN = { client: 0, service: 1, peer: 2, broker: 2, database: 2 };
-  const BOX_W = 150, BOX_H = 52, GAP_Y = 22, WIDTH = 720;
+  const BOX_W = 140, BOX_H = 52, GAP_Y = 30, WIDTH = 720;
   const FLASH_MS = 1200;
 
   const el = (tag, cls, text) => {
@@ -96,7 +96,6 @@
         case 'Fault': {
           const b = box(e.target);
           b.fault = e.broken ? e.name : null;
-          line((e.broken ? '⚡ ' : '✓ ') + e.target + ': ' + e.name, e.broken ? 'bad' : 'ok');
           break;
         }
         case 'Faults': model.faults = e.names; break;
@@ -154,7 +153,8 @@
           p.g = svg('g', { class: 'wb-arrow idle', 'data-from': p.from, 'data-to': p.to });
           p.line = svg('line', {});
           p.text = svg('text', { class: 'wb-call' });
-          p.g.append(p.line, p.text);
+          p.result = svg('text', { class: 'wb-call' });
+          p.g.append(p.line, p.text, p.result);
           arrowsLayer.append(p.g);
         }
         const back = a.x > b.x;
@@ -169,6 +169,8 @@
         }
         p.text.setAttribute('x', (x1 + x2) / 2);
         p.text.setAttribute('y', (y1 + y2) / 2 - 6);
+        p.result.setAttribute('x', (x1 + x2) / 2);
+        p.result.setAttribute('y', (y1 + y2) / 2 + 14);
         lane++;
       }
       model.layout = false;
@@ -191,7 +193,8 @@
         p.g.setAttribute('class', 'wb-arrow ' + kind + (fresh ? ' flash' : ''));
         p.g.dataset.count = p.count;
         p.line.setAttribute('marker-end', `url(#wb-head-${kind})`);
-        p.text.textContent = label(p.last) + (p.count > 1 ? ` ×${p.count}` : '');
+        p.text.textContent = `${p.last.method} ${short(p.last.path, 15)}`;
+        p.result.textContent = `${p.last.fault ? 'fault' : p.last.status} · ${p.last.millis} ms` + (p.count > 1 ? ` ×${p.count}` : '');
       }
       callsHead.textContent = `Calls (${model.total})`;
       calls.replaceChildren(...model.calls.slice().reverse().map((c) =>

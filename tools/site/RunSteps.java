@@ -16,7 +16,8 @@ import org.jsoup.nodes.Element;
  * about it, then what the step printed, the paragraphs the lesson told about it and the checks that held. The list
  * describes the run's last steps (a first step that only starts the peers has no item). An item whose words share
  * nothing with its step's title fails the build: the text and the program no longer tell the same story. The step
- * site/lessons.tsv names for the lesson's diagram gets the diagram, drawn from what it printed (see RunDiagram).
+ * site/lessons.tsv names for the lesson's diagram gets the diagram, drawn from what it printed (see RunDiagram). The
+ * run's replay (see Replay) leads the steps.
  */
 final class RunSteps {
     private static final Set<String> SMALL = Set.of("the", "and", "for", "its", "not", "but", "are", "was", "has", "one", "all", "any", "can",
@@ -25,7 +26,7 @@ final class RunSteps {
     private RunSteps() {}
 
     /** The page's HTML with the run's steps in its "What you will see" section; {@code note} leads them. */
-    static String place(String html, String output, Course.Lesson lesson, String note, LessonFacts.Facts facts) {
+    static String place(String html, String output, Course.Lesson lesson, String note, LessonFacts.Facts facts, String replay) {
         Document doc = Html.parse(html);
         Element heading = doc.selectFirst("h2#_what_you_will_see");
         Element list = heading == null ? null : heading.parent().selectFirst(".sectionbody > .olist");
@@ -58,7 +59,7 @@ final class RunSteps {
                 .append(TranscriptView.stepHtml(step))
                 .append("</div>\n");
         }
-        list.after(sb.append("</div>\n").toString());
+        list.after(replay + sb.append("</div>\n"));
         list.remove();
         return Html.html(doc);
     }

@@ -86,6 +86,9 @@ public final class SiteBuilder {
                 Files.copy(root.resolve("site/theme").resolve(asset), assets.resolve(asset), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
             Files.writeString(assets.resolve("search-index.js"), index.script(), StandardCharsets.UTF_8);
+            for (String asset : List.of("view.js", "view.css")) {   // the run's replay draws with the live view's own page
+                Files.copy(root.resolve("kit/view").resolve(asset), assets.resolve(asset), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
 
             List<String> problems = new ArrayList<>();
             written.stream().map(transcripts::get).filter(t -> t.problem() != null).forEach(t -> problems.add("lesson run: " + t.problem()));
@@ -205,7 +208,7 @@ public final class SiteBuilder {
         m.appendTail(withRuns);
         // A lesson's text with a run places the run's steps beside the words about them (see RunSteps).
         boolean bySteps = text != null && run.output() != null && !placedAll;
-        String content = bySteps ? RunSteps.place(withRuns.toString(), run.output(), l, runNote(l, run), facts) : withRuns.toString();
+        String content = bySteps ? RunSteps.place(withRuns.toString(), run.output(), l, runNote(l, run), facts, Replay.html(run.events(), l)) : withRuns.toString();
 
         StringBuilder sb = new StringBuilder();
         sb.append("<header class=\"page-head\"><p class=\"eyebrow\">Lesson ").append(l.number2()).append(" of ").append(Course.LESSONS.size())

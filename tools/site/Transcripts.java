@@ -31,7 +31,11 @@ public final class Transcripts {
      * What one run printed. {@code output} is null when there is none: nothing cached with --cached-only, or the run
      * failed, and then {@code problem} says why.
      */
-    record Transcript(String lessonId, String output, double seconds, String capturedOn, boolean cached, String problem) {}
+    record Transcript(String lessonId, String output, double seconds, String capturedOn, boolean cached, String problem, String events) {
+        Transcript(String lessonId, String output, double seconds, String capturedOn, boolean cached, String problem) {
+            this(lessonId, output, seconds, capturedOn, cached, problem, null);
+        }
+    }
 
     private static final long LIMIT_SECONDS = 180;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,7 +77,7 @@ public final class Transcripts {
         try {
             if (Files.isRegularFile(file)) {
                 Transcript t = JSON.readValue(file.toFile(), Transcript.class);
-                return new Transcript(t.lessonId(), t.output(), t.seconds(), t.capturedOn(), true, null);
+                return new Transcript(t.lessonId(), t.output(), t.seconds(), t.capturedOn(), true, null, t.events());
             }
         } catch (IOException unreadable) {
             // run it again below
@@ -91,12 +95,13 @@ public final class Transcripts {
 
     /**
      * Keeps a run of a lesson that exited 0, made by someone else: verify runs every lesson anyway, so the site
-     * built after it runs none. {@code stdout} is what the lesson printed on its standard output.
+     * built after it runs none. {@code stdout} is what the lesson printed on its standard output, {@code recording} the
+     * file it wrote with --record (the events the site replays).
      */
-    public static void remember(Path root, Course.Lesson lesson, String stdout, double seconds) {
+    public static void remember(Path root, Course.Lesson lesson, String stdout, double seconds, Path recording) {
         Transcripts transcripts = new Transcripts(root, false);
         transcripts.store(lesson, transcripts.hash(lesson), new Transcript(lesson.id(), stripAnsi(stdout).strip(),
-            Math.round(seconds * 10) / 10.0, LocalDate.now().toString(), false, null));
+            Math.round(seconds * 10) / 10.0, LocalDate.now().toString(), false, null, events(recording)));
         transcripts.shutdown();
     }
 
@@ -121,8 +126,10 @@ public final class Transcripts {
         try {
             Path out = Files.createTempFile("site-" + lesson.number2(), ".out");
             Path err = Files.createTempFile("site-" + lesson.number2(), ".err");
+            Path recording = Files.createTempFile("site-" + lesson.number2(), ".jsonl");
+            recording.toFile().deleteOnExit();
             long start = System.nanoTime();
-            ProcessBuilder pb = new ProcessBuilder(Course.wrapper(root), script, "--no-pause")
+            ProcessBuilder pb = new ProcessBuilder(Course.wrapper(root), script, "--no-pause", "--record", recording.toString())
                 .directory(root.toFile())
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile());
@@ -149,7 +156,9 @@ public final class Transcripts {
                     + ", so its output is not what its text promises (the site shows only runs that held):\n"
                     + why.indent(4).stripTrailing());
             }
-            return new Transcript(lesson.id(), output.strip(), Math.round(seconds * 10) / 10.0, LocalDate.now().toString(), false, null);
+            String events = events(recording);
+            Files.deleteIfExists(recording);
+            return new Transcript(lesson.id(), output.strip(), Math.round(seconds * 10) / 10.0, LocalDate.now().toString(), false, null, events);
         } catch (IOException e) {
             throw new BuildFailed(lesson.id() + ": could not run the lesson: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -176,6 +185,15 @@ public final class Transcripts {
             return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
         } catch (IOException | NoSuchAlgorithmException e) {
             throw new BuildFailed(lesson.id() + ": cannot hash its sources: " + e.getMessage());
+        }
+    }
+
+    /** What a run recorded with --record (one JSON object a line), or null when it wrote nothing. */
+    private static String events(Path recording) {
+        try {
+            return recording != null && Files.size(recording) > 0 ? Files.readString(recording, StandardCharsets.UTF_8) : null;
+        } catch (IOException missing) {
+            return null;
         }
     }
 

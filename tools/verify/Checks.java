@@ -336,8 +336,9 @@ public final class Checks implements Recorder {
         try {
             Path out = Files.createTempFile("lesson-" + lesson.number2(), ".out");
             Path err = Files.createTempFile("lesson-" + lesson.number2(), ".err");
+            Path recording = Files.createTempFile("lesson-" + lesson.number2(), ".jsonl");   // what the site replays
             long start = System.nanoTime();
-            ProcessBuilder run = new ProcessBuilder(Course.wrapper(root), lesson.slug(), "--no-pause")
+            ProcessBuilder run = new ProcessBuilder(Course.wrapper(root), lesson.slug(), "--no-pause", "--record", recording.toString())
                 .directory(root.toFile())
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile());
@@ -354,11 +355,12 @@ public final class Checks implements Recorder {
             String printed = Files.readString(out);
             boolean ok = p.exitValue() == 0;
             // The site shows this very run as the lesson's transcript, so its build need not run the lesson again.
-            if (ok) Transcripts.remember(root, lesson, printed, seconds);
+            if (ok) Transcripts.remember(root, lesson, printed, seconds, recording);
             record(ok, what, ok ? "%.1f s".formatted(seconds)
                 : "exit " + p.exitValue() + " after %.1f s; last lines:\n".formatted(seconds) + tail(printed + "\n" + Files.readString(err), 25));
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
+            Files.deleteIfExists(recording);
         } catch (IOException e) {
             record(false, what, e.toString());
         } catch (InterruptedException e) {
