@@ -39,6 +39,10 @@ public class Site implements Callable<Integer> {
     @Option(names = "--no-build", description = "With --test: test the site already in DIR, do not build it.")
     boolean noBuild;
 
+    @Option(names = "--view-only", description = "With --test: only the view of a run: each lesson page's replay, and "
+        + "lesson 08 live with --view (its Next, fault buttons, arrows within 500 ms, the breaker's state).")
+    boolean viewOnly;
+
     @Option(names = "--cached-only", description = "Do not run lessons: use the transcripts cached by earlier builds, "
         + "and a note where there is none (for quick checks; never publish such a build).")
     boolean cachedOnly;
@@ -66,9 +70,10 @@ public class Site implements Callable<Integer> {
         Path root = Course.root();
         Path dir = (out != null ? out : root.resolve("site").resolve("build")).toAbsolutePath().normalize();
         if (noBuild && !test) throw new BuildFailed("--no-build only makes sense with --test");
+        if (viewOnly && !test) throw new BuildFailed("--view-only only makes sense with --test");
         if (!noBuild) new SiteBuilder(root, dir, cachedOnly).build();
         if (!test) return 0;
         if (!Files.isRegularFile(dir.resolve("index.html"))) throw new BuildFailed("no site in " + dir + " to test: build it first");
-        return new BrowserTest(dir).run();
+        return new BrowserTest(dir, viewOnly).run();
     }
 }

@@ -38,7 +38,19 @@ public final class BrowserTest {
     private Cdp cdp;
     private String session;
 
-    public BrowserTest(Path site) { this.site = site; }
+    private final boolean viewOnly;
+
+    public BrowserTest(Path site, boolean viewOnly) {
+        this.site = site;
+        this.viewOnly = viewOnly;
+    }
+
+    /** The view of a run: replayed on every lesson page, and live with lesson 08 (see ViewTest). */
+    private void views(List<String> pages) throws IOException, InterruptedException {
+        ViewTest views = new ViewTest(this, site, problems);
+        views.replays(pages.stream().filter(p -> p.matches("\\d\\d-.*\\.html")).toList());
+        views.live();
+    }
 
     /** The Chromium to use: $CHROMIUM, else chromium (Debian), chromium-browser or google-chrome on the PATH. */
     public static Path chromium() {
@@ -66,7 +78,6 @@ public final class BrowserTest {
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--user-data-dir=" + profile, "--remote-debugging-port=0", "--hide-scrollbars", "about:blank")
             .redirectErrorStream(true).redirectOutput(profile.resolve("chromium.log").toFile()).start();
-        HttpServer server = null;
         try {
             cdp = Cdp.connect(devtools(profile, browser));
             String target = cdp.call(null, "Target.createTarget", Cdp.params().put("url", "about:blank")).path("targetId").asText();
@@ -76,6 +87,30 @@ public final class BrowserTest {
             viewport(1280, 900, false);
 
             List<String> pages = pages();
+            if (viewOnly) views(pages);
+            else pages(pages);
+        } catch (RuntimeException e) {
+            problems.add("the browser test stopped: " + e.getMessage());
+        } finally {
+            if (cdp != null) cdp.close();
+            browser.descendants().forEach(ProcessHandle::destroy);
+            browser.destroy();
+            if (!browser.waitFor(5, TimeUnit.SECONDS)) browser.destroyForcibly();
+            Folders.deleteTree(profile);
+        }
+        if (problems.isEmpty()) {
+            System.out.printf("site: browser test passed in %.1f s (Chromium at %s)%n", (System.nanoTime() - start) / 1e9, chromium);
+            return 0;
+        }
+        System.out.println("site: browser test failed:");
+        problems.forEach(p -> System.out.println("  " + p));
+        return 1;
+    }
+
+    /** Every page, as a reader sees it, then the search, the sub-path and the view of a run. */
+    private void pages(List<String> pages) throws IOException, InterruptedException {
+        HttpServer server = null;
+        try {
             for (String page : pages) {
                 load(site.resolve(page).toUri().toString(), page);
                 layout(page + " at 1280 px");
@@ -102,23 +137,10 @@ public final class BrowserTest {
                 load(base + page, "sub-path " + SUB_PATH + page);
             }
             System.out.println("site: browser: the site works under the sub-path " + SUB_PATH);
-        } catch (RuntimeException e) {
-            problems.add("the browser test stopped: " + e.getMessage());
         } finally {
-            if (cdp != null) cdp.close();
             if (server != null) server.stop(0);
-            browser.descendants().forEach(ProcessHandle::destroy);
-            browser.destroy();
-            if (!browser.waitFor(5, TimeUnit.SECONDS)) browser.destroyForcibly();
-            Folders.deleteTree(profile);
         }
-        if (problems.isEmpty()) {
-            System.out.printf("site: browser test passed in %.1f s (Chromium at %s)%n", (System.nanoTime() - start) / 1e9, chromium);
-            return 0;
-        }
-        System.out.println("site: browser test failed:");
-        problems.forEach(p -> System.out.println("  " + p));
-        return 1;
+        views(pages);
     }
 
     private URI devtools(Path profile, Process browser) throws IOException, InterruptedException {
@@ -159,7 +181,7 @@ public final class BrowserTest {
     }
 
     /** Loads a page, waits for its load event and a moment more, and notes every error it logged. */
-    private void load(String url, String name) {
+    void load(String url, String name) {
         errors.clear();
         loaded = new CompletableFuture<>();
         JsonNode nav = cdp.call(session, "Page.navigate", Cdp.params().put("url", url));
@@ -198,7 +220,7 @@ public final class BrowserTest {
         }
     }
 
-    private JsonNode eval(String expression) {
+    JsonNode eval(String expression) {
         JsonNode r = cdp.call(session, "Runtime.evaluate", Cdp.params().put("expression", expression).put("returnByValue", true).put("awaitPromise", true));
         if (r.has("exceptionDetails")) throw new IllegalStateException("script failed: " + r.path("exceptionDetails").path("text").asText() + " in " + expression);
         return r.path("result").path("value");
@@ -282,7 +304,7 @@ public final class BrowserTest {
             .put("deviceScaleFactor", 1).put("mobile", mobile));
     }
 
-    private void screenshot(String name) {
+    void screenshot(String name) {
         try {
             String png = cdp.call(session, "Page.captureScreenshot", Cdp.params().put("format", "png")).path("data").asText();
             Path dir = Files.createDirectories(site.resolve("screenshots"));
