@@ -193,6 +193,13 @@ public class Lesson {
     static void calmDayAgain() {
         payments.stub(post("/charges").willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
             .withBody("{\"chargeId\": \"ch-2\", \"status\": \"captured\"}")));
+        // the live view's buttons (--view --serve)
+        story.fault("inventory", "slow", () -> inventoryAnswersIn(1500));
+        story.repair("inventory", "fast again", () -> inventoryAnswersIn(60));
+    }
+
+    static void inventoryAnswersIn(int millis) {
+        inventory.stub(get(urlPathMatching("/stock/.*")).willReturn(okJson("{\"sku\": \"KB-42\", \"available\": 7}").withFixedDelay(millis)));
     }
 
     // ---- the order service ----

@@ -299,6 +299,11 @@ public class Lesson {
     static void calmDay() {
         inventory.stub(post("/reservations").willReturn(created("{\"reservationId\": \"r-5\"}", INVENTORY_MS)));
         payments.stub(post("/charges").willReturn(created("{\"chargeId\": \"ch-9\"}", PAYMENTS_MS)));
+        // the live view's buttons (--view --serve)
+        story.fault("payments", "stops answering", () -> payments.stub(post("/charges").willReturn(created("{\"chargeId\": \"ch-9\"}", HANG_MS))));
+        story.repair("payments", "answers again", () -> payments.stub(post("/charges").willReturn(created("{\"chargeId\": \"ch-9\"}", PAYMENTS_MS))));
+        story.fault("inventory", "slow", () -> inventory.stub(post("/reservations").willReturn(created("{\"reservationId\": \"r-5\"}", SLOW_INVENTORY_MS))));
+        story.repair("inventory", "fast again", () -> inventory.stub(post("/reservations").willReturn(created("{\"reservationId\": \"r-5\"}", INVENTORY_MS))));
     }
 
     // ---- the orders service ----
