@@ -100,8 +100,9 @@
         }
         case 'Faults': model.faults = e.names; break;
         case 'Exchange': {
-          box(e.from, e.from === 'client' ? 'client' : e.from === 'lesson' ? 'service' : undefined);
-          box(e.to);
+          // a box not announced yet: who calls is a service (or the client); who the broker delivers to, too
+          if (!model.boxes.has(e.from)) box(e.from, e.from === 'client' ? 'client' : 'service');
+          if (!model.boxes.has(e.to)) box(e.to, e.from === 'broker' ? 'service' : 'peer');
           const key = e.from + '→' + e.to;
           let p = model.pairs.get(key);
           if (!p) { p = { from: e.from, to: e.to, count: 0, g: null }; model.pairs.set(key, p); model.layout = true; }
@@ -176,7 +177,9 @@
       model.layout = false;
     };
 
-    const label = (c) => `${c.method} ${short(c.path, 22)} ${c.fault ? 'fault' : c.status} · ${c.millis} ms`;
+    // a message through the broker has no status and no time of its own: SEND orders, DELIVER orders
+    const result = (c) => (c.fault ? 'fault' : c.status ? `${c.status} · ${c.millis} ms` : 'ok');
+    const label = (c) => `${c.method} ${short(c.path, 22)} ${result(c)}`;
 
     const draw = () => {
       if (model.layout) layout();
@@ -194,7 +197,7 @@
         p.g.dataset.count = p.count;
         p.line.setAttribute('marker-end', `url(#wb-head-${kind})`);
         p.text.textContent = `${p.last.method} ${short(p.last.path, 15)}`;
-        p.result.textContent = `${p.last.fault ? 'fault' : p.last.status} · ${p.last.millis} ms` + (p.count > 1 ? ` ×${p.count}` : '');
+        p.result.textContent = result(p.last) + (p.count > 1 ? ` ×${p.count}` : '');
       }
       callsHead.textContent = `Calls (${model.total})`;
       calls.replaceChildren(...model.calls.slice().reverse().map((c) =>
@@ -240,7 +243,11 @@
     next.disabled = true;
     const status = el('span', 'wb-status', 'connecting…');
     view.controls.append(next, status);
-    next.addEventListener('click', () => { next.disabled = true; fetch('next', { method: 'POST' }); });
+    next.addEventListener('click', () => {   // one click, one step: the button stays off until the run waits again
+      next.disabled = true;
+      view.model().waiting = null;
+      fetch('next', { method: 'POST' });
+    });
     let offered = '';
     view.controls.addEventListener('wb-draw', (e) => {
       const m = e.detail;

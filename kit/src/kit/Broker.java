@@ -98,6 +98,7 @@ public final class Broker implements AutoCloseable {
                     .setPagingDirectory(folder.resolve("paging").toString())
                     .setLargeMessagesDirectory(folder.resolve("large").toString())
                     .addAcceptorConfiguration("in-vm", url);
+            config.registerBrokerPlugin(new Announcer());
             ActiveMQServer server = ActiveMQServers.newActiveMQServer(config, false);
             server.start();
             var factory = new ActiveMQConnectionFactory(url);
@@ -107,6 +108,33 @@ public final class Broker implements AutoCloseable {
             return new Broker(url, server, folder, factory, Duration.ofNanos(System.nanoTime() - started));
         } catch (Exception e) {
             throw new IllegalStateException("The embedded broker did not start: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Tells the live view (--view) of each message sent to an address and each delivery to a subscriber's queue: an
+     * arrow from the sender (its client id, or else the address) to the broker, and from the broker to the queue's
+     * owner (a durable subscription's queue is named "clientId.subscription"). The broker's own management is left out.
+     */
+    private static final class Announcer implements org.apache.activemq.artemis.core.server.plugin.ActiveMQServerMessagePlugin {
+        @Override
+        public void afterSend(org.apache.activemq.artemis.core.server.ServerSession session, org.apache.activemq.artemis.core.transaction.Transaction tx,
+                              org.apache.activemq.artemis.api.core.Message message, boolean direct, boolean noAutoCreateQueue,
+                              org.apache.activemq.artemis.core.postoffice.RoutingStatus result) {
+            String address = String.valueOf(message.getAddress());
+            if (!Events.wanted() || address.startsWith("activemq.")) return;
+            String client = session == null || session.getRemotingConnection() == null ? null : session.getRemotingConnection().getClientID();
+            Events.publish(new Event.Exchange(client != null ? client : address, "broker", "SEND", address, 0, 0, false));
+        }
+
+        @Override
+        public void afterDeliver(org.apache.activemq.artemis.core.server.ServerConsumer consumer,
+                                 org.apache.activemq.artemis.core.server.MessageReference reference) {
+            String address = String.valueOf(reference.getMessage().getAddress());
+            if (!Events.wanted() || address.startsWith("activemq.")) return;
+            String queue = String.valueOf(consumer.getQueue().getName());
+            Events.publish(new Event.Exchange("broker", queue.contains(".") ? queue.substring(0, queue.indexOf('.')) : queue,
+                "DELIVER", address, 0, 0, false));
         }
     }
 
