@@ -299,7 +299,7 @@ public final class BrowserTest {
         return p;
     }
 
-    private void viewport(int width, int height, boolean mobile) {
+    void viewport(int width, int height, boolean mobile) {
         cdp.call(session, "Emulation.setDeviceMetricsOverride", Cdp.params().put("width", width).put("height", height)
             .put("deviceScaleFactor", 1).put("mobile", mobile));
     }
