@@ -232,6 +232,7 @@
     };
     reset();
     requestAnimationFrame(frame);
+    root.wbApply = (batch) => batch.forEach(apply);   // what a batch from the lesson does; the browser test feeds it
     return { apply, reset, controls, faults, root, model: () => model, draw };
   }
 
@@ -267,7 +268,7 @@
     const source = new EventSource('events');
     source.onopen = () => { status.textContent = 'live'; };
     source.onerror = () => { status.textContent = view.model().ended ? 'the lesson ended' : 'the lesson is gone'; };
-    source.onmessage = (m) => { for (const e of JSON.parse(m.data)) view.apply(e); };
+    source.onmessage = (m) => root.wbApply(JSON.parse(m.data));
   }
 
   /** Replay: the events recorded in the page, played with their own timing (long waits cut short), paused, or stepped. */

@@ -97,6 +97,8 @@ final class ViewTest {
             }
             System.out.println("site: browser: live view: an arrow appeared " + delays + " ms after each of 5 calls (limit " + ARROW_LIMIT_MS + " ms)");
 
+            burst(gateway, 1000);
+
             clickFault("payments: down");
             if (!until("!!document.querySelector('.wb-box.broken[data-name=\"payments\"]')", 5)) {
                 problems.add("live view: after 'payments: down' the payments box does not show the fault");
@@ -126,6 +128,77 @@ final class ViewTest {
             lesson.descendants().forEach(ProcessHandle::destroy);
             lesson.destroy();
         }
+    }
+
+    /**
+     * {@code n} checkouts sent from outside as fast as the gateway takes them: every one reaches the page's count, and
+     * the page keeps drawing meanwhile (its longest pause between two frames; a second or more is a freeze).
+     */
+    private void burst(String gateway, int n) throws InterruptedException {
+        browser.eval("""
+            (() => {
+              window.wbGap = 0; window.wbBurst = true;
+              let last = performance.now();
+              (function frame() {
+                const now = performance.now();
+                window.wbGap = Math.max(window.wbGap, now - last);
+                last = now;
+                if (window.wbBurst) requestAnimationFrame(frame);
+              })();
+            })()""");
+        String count = "Number(document.querySelector('.wb-arrow[data-from=\"client\"][data-to=\"gateway\"]').dataset.count)";
+        int before = browser.eval(count).asInt();
+        HttpClient http = HttpClient.newHttpClient();
+        var request = HttpRequest.newBuilder(URI.create(gateway + "/checkout")).POST(HttpRequest.BodyPublishers.noBody()).build();
+        var inFlight = new java.util.concurrent.Semaphore(8);
+        long start = System.nanoTime();
+        try (var customers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < n; i++) {
+                inFlight.acquire();
+                customers.submit(() -> {
+                    try {
+                        return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+                    } finally {
+                        inFlight.release();
+                    }
+                });
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        boolean all = until(count + " >= " + (before + n), 10);
+        long gap = Math.round(browser.eval("window.wbBurst = false, window.wbGap").asDouble());
+        int counted = browser.eval(count).asInt() - before;
+        if (!all) problems.add("live view: " + n + " checkouts in a burst, the page counted " + counted);
+        if (gap >= 1000) problems.add("live view: during " + n + " checkouts in a burst the page drew no frame for " + gap + " ms");
+        System.out.printf("site: browser: live view: %d checkouts in %.1f s (%.0f a second, each with its call to payments): the page counted %d, "
+            + "its longest pause between frames %d ms%n", n, seconds, n / seconds, counted, gap);
+
+        // Faster than this machine's lesson can call: 1,000 calls a second for 3 s, in the batches the lesson sends
+        // (every 75 ms), straight into the page.
+        JsonNode fed = browser.eval("""
+            new Promise(done => {
+              const r = document.querySelector('[data-view]');
+              const arrow = () => Number(r.querySelector('.wb-arrow[data-from="client"][data-to="gateway"]').dataset.count);
+              const before = arrow();
+              let gap = 0, last = performance.now(), sent = 0, stop = false;
+              (function frame() { const now = performance.now(); gap = Math.max(gap, now - last); last = now; if (!stop) requestAnimationFrame(frame); })();
+              const timer = setInterval(() => {
+                const batch = [];
+                for (let i = 0; i < 75; i++, sent++) batch.push({ type: 'Exchange', from: 'client', to: 'gateway', method: 'POST', path: '/checkout', status: 201, millis: 3, fault: false });
+                r.wbApply(batch);
+                if (sent >= 3000) {
+                  clearInterval(timer);
+                  setTimeout(() => { stop = true; done({ counted: arrow() - before, gap: Math.round(gap) }); }, 200);
+                }
+              }, 75);
+            })""");
+        int fedCount = fed.path("counted").asInt();
+        long fedGap = fed.path("gap").asLong();
+        if (fedCount != 3000 || fedGap >= 1000) {
+            problems.add("live view: 1,000 calls a second for 3 s: the page counted " + fedCount + " of 3000, longest pause between frames " + fedGap + " ms");
+        }
+        System.out.println("site: browser: live view: 1,000 calls a second for 3 s fed to the page in 75 ms batches: counted " + fedCount
+            + ", longest pause between frames " + fedGap + " ms");
     }
 
     private void services() {
