@@ -33,6 +33,8 @@ public final class Events {
 
     static void subscribe(Consumer<Stamped> sink) { SINKS.add(sink); }
 
+    static void unsubscribe(Consumer<Stamped> sink) { SINKS.remove(sink); }
+
     /** The service whose calls the peers receive; the first one named wins unless {@code force}. */
     static void caller(String name, boolean force) {
         if (force || caller == null) caller = name;

@@ -28,7 +28,7 @@ import java.util.function.Consumer;
  * It runs on the JDK's own HTTP server, not on Javalin: lessons without a service of their own then load no Jetty
  * for the view, which keeps its cost to a run within a few per cent.
  */
-final class View {
+public final class View implements AutoCloseable {
     static final int BATCH_MS = 75;
     /** A page opened late gets at most this many past calls; every other event is kept. */
     private static final int PAST_CALLS = 2_000;
@@ -39,6 +39,8 @@ final class View {
     private int pastCalls;
     private final List<LinkedBlockingQueue<String>> pages = new CopyOnWriteArrayList<>();
     private final Path files;
+    private final java.util.concurrent.ScheduledExecutorService flusher;
+    private final Consumer<Events.Stamped> sink = pending::add;
 
     private View(Runnable next, Consumer<String> fault) throws IOException {
         files = folder();
@@ -49,13 +51,13 @@ final class View {
         server.createContext("/next", ex -> post(ex, next::run));
         server.createContext("/fault", ex -> post(ex, () -> fault.accept(query(ex))));
         server.start();
-        var flusher = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("view-batches").unstarted(r));
+        flusher = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("view-batches").unstarted(r));
         flusher.scheduleWithFixedDelay(this::flush, BATCH_MS, BATCH_MS, TimeUnit.MILLISECONDS);
-        Events.subscribe(pending::add);
+        Events.subscribe(sink);
     }
 
     /** Starts the view; {@code next} is what the Next button does, {@code fault} what a fault's button does. */
-    static View start(Runnable next, Consumer<String> fault) {
+    public static View start(Runnable next, Consumer<String> fault) {
         try {
             return new View(next, fault);
         } catch (IOException e) {
@@ -63,10 +65,18 @@ final class View {
         }
     }
 
-    String url() { return "http://127.0.0.1:" + server.getAddress().getPort() + "/"; }
+    public String url() { return "http://127.0.0.1:" + server.getAddress().getPort() + "/"; }
 
     /** Sends what is left to the pages: the run is about to end. */
     void finish() { flush(); }
+
+    /** Stops listening and serving (a lesson's view ends with its process; tests stop theirs). */
+    @Override
+    public void close() {
+        Events.unsubscribe(sink);
+        flusher.shutdownNow();
+        server.stop(0);
+    }
 
     private synchronized void flush() {
         if (pending.isEmpty()) return;
