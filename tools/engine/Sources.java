@@ -23,7 +23,7 @@ import kit.SourceFiles;
 public record Sources(String label, Map<String, Path> files) {
 
     public static Sources exercise(Path root, Course.Lesson lesson) {
-        return new Sources("exercise " + lesson.id(), SourceFiles.byName(root.resolve("exercises").resolve(lesson.id())));
+        return new Sources("exercise " + lesson.id(), SourceFiles.byName(lesson.exerciseDir(root)));
     }
 
     /** The exercise as shipped: the stub and its tests. */
@@ -32,26 +32,22 @@ public record Sources(String label, Map<String, Path> files) {
     }
 
     public static Sources solution(Path root, Course.Lesson lesson) {
-        return exercise(root, lesson).overlay("solution of " + lesson.id(), solutionDir(root, lesson));
+        return exercise(root, lesson).overlay("solution of " + lesson.id(), lesson.solutionDir(root));
     }
 
     public static Sources wrong(Path root, Course.Lesson lesson, String variant) {
         return solution(root, lesson).overlay("wrong/" + variant + " of " + lesson.id(),
-            solutionDir(root, lesson).resolve("wrong").resolve(variant));
+            lesson.solutionDir(root).resolve("wrong").resolve(variant));
     }
 
     public static List<String> wrongVariants(Path root, Course.Lesson lesson) {
-        Path dir = solutionDir(root, lesson).resolve("wrong");
+        Path dir = lesson.solutionDir(root).resolve("wrong");
         if (!Files.isDirectory(dir)) return List.of();
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    public static Path solutionDir(Path root, Course.Lesson lesson) {
-        return root.resolve("solutions").resolve(lesson.id());
     }
 
     /**

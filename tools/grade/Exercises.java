@@ -36,7 +36,7 @@ final class Exercises {
     static List<Course.Lesson> select(Path root, Path testsDir, List<String> only) {
         List<Course.Lesson> withTests = Course.LESSONS.stream()
             .filter(l -> l.hasExercise(root))
-            .filter(l -> hasTests(root.resolve("exercises").resolve(l.id())) || (testsDir != null && hasTests(testsFolder(testsDir, l))))
+            .filter(l -> hasTests(l.exerciseDir(root)) || (testsDir != null && hasTests(testsFolder(testsDir, l))))
             .toList();
         if (only.isEmpty()) return withTests;
         List<Course.Lesson> chosen = new ArrayList<>();
@@ -78,8 +78,8 @@ final class Exercises {
                                 String settings, List<String> warnings) throws IOException, InterruptedException {
         List<Exercise> staged = new ArrayList<>();
         for (Course.Lesson lesson : lessons) {
-            Path dir = Files.createDirectories(course.resolve("exercises").resolve(lesson.id()));
-            for (Path f : Files2.javaFiles(root.resolve("exercises").resolve(lesson.id()))) {
+            Path dir = Files.createDirectories(lesson.exerciseDir(course));
+            for (Path f : Files2.javaFiles(lesson.exerciseDir(root))) {
                 Files.copy(f, dir.resolve(f.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
             }
             Set<String> hidden = new HashSet<>();

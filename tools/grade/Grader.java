@@ -167,7 +167,7 @@ final class Grader {
             Path src = Files.createDirectories(mine.resolve("src"));
             List<String> ids = new ArrayList<>();
             for (Exercises.Exercise e : pending) {
-                boolean hasSolution = Files.isDirectory(Sources.solutionDir(settings.root(), e.lesson()));
+                boolean hasSolution = Files.isDirectory(e.lesson().solutionDir(settings.root()));
                 if (solutions && !hasSolution) continue;
                 Sources s = solutions ? Sources.solution(settings.root(), e.lesson()) : Sources.stub(settings.root(), e.lesson());
                 Path dir = Files.createDirectories(src.resolve(e.id()));

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import kit.Course;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -92,26 +93,27 @@ public final class GradescopeCommand implements Callable<Integer> {
         Grader.Settings s = new Grader.Settings(root, root, tmpOut, 1, timeout, testTimeout, testsDir, only, 1, 1, false, heapMb, true, false,
             null, hiddenVisibility, 16_384, null);
         Grader grader = new Grader(s, System.out);
-        List<String> ids;
+        List<Course.Lesson> lessons;
         try {
             grader.prepare(1);
-            ids = grader.exercises().stream().map(Exercises.Exercise::id).toList();
+            lessons = grader.exercises().stream().map(Exercises.Exercise::lesson).toList();
             Files.writeString(wb.resolve("reference.json"), Protocol.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(grader.referenceSet()));
         } finally {
             grader.cleanUp();
             Folders.deleteTree(tmpOut);
         }
-        for (String id : ids) {
-            copyTree(root.resolve("exercises").resolve(id), wb.resolve("exercises").resolve(id));
+        for (Course.Lesson lesson : lessons) {
+            copyTree(lesson.exerciseDir(root), lesson.exerciseDir(wb));
             if (testsDir != null) {
-                Path hidden = Exercises.testsFolder(testsDir, kit.Course.find(id).orElseThrow());
+                Path hidden = Exercises.testsFolder(testsDir, lesson);
                 for (Path f : Files2.javaFiles(hidden)) {
-                    Path target = Files.createDirectories(wb.resolve("hidden-tests").resolve(id)).resolve(f.getFileName().toString());
+                    Path target = Files.createDirectories(wb.resolve("hidden-tests").resolve(lesson.id())).resolve(f.getFileName().toString());
                     Files.copy(f, target);
                 }
             }
         }
         Map<String, Object> config = new LinkedHashMap<>();
+        List<String> ids = lessons.stream().map(Course.Lesson::id).toList();
         config.put("only", ids);
         config.put("timeout", timeout);
         config.put("testTimeout", testTimeout);

@@ -51,7 +51,7 @@ final class HostileClass {
             for (Course.Lesson l : lessons) write(dir.resolve(name), l, solution(root, l), false);
         }
         Course.Lesson last = lessons.getLast();
-        Path latin1 = dir.resolve(LATIN1).resolve("exercises").resolve(last.id()).resolve(mostUsed(solution(root, last)));
+        Path latin1 = last.exerciseDir(dir.resolve(LATIN1)).resolve(mostUsed(solution(root, last)));
         byte[] comment = "// café, written in Latin-1\n".getBytes(StandardCharsets.ISO_8859_1);
         byte[] text = Files.readAllBytes(latin1);
         byte[] both = new byte[comment.length + text.length];
@@ -98,7 +98,7 @@ final class HostileClass {
     }
 
     private static void write(Path student, Course.Lesson lesson, Map<String, String> files, boolean inPackageFolders) throws IOException {
-        Path folder = Files.createDirectories(student.resolve("exercises").resolve(lesson.id()));
+        Path folder = Files.createDirectories(lesson.exerciseDir(student));
         for (var f : files.entrySet()) {
             if (Sources.isTest(f.getKey())) continue;
             Path file = folder.resolve((inPackageFolders ? SampleClassCommand.packageFolder(f.getValue()) : "") + f.getKey());

@@ -57,7 +57,7 @@ public final class SampleClassCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Path root = Cli.root();
         List<Course.Lesson> lessons = Exercises.select(root, null, only).stream()
-            .filter(l -> Files.isDirectory(Sources.solutionDir(root, l))).toList();
+            .filter(l -> Files.isDirectory(l.solutionDir(root))).toList();
         if (lessons.isEmpty()) throw new UserError("no exercise with a solution to make submissions from");
         if (Files.exists(dir) && !Files.isDirectory(dir)) throw new UserError(dir + " exists and is not a folder");
         Files.createDirectories(dir);

@@ -112,7 +112,7 @@ public final class MavenBuild {
     }
 
     private Path lessonSource(Course.Lesson lesson) {
-        return root.resolve("lessons").resolve(lesson.id()).resolve("Lesson.java");
+        return lesson.lessonDir(root).resolve("Lesson.java");
     }
 
     /** What the tests of {@code workbook check} run with: the workbook's own JVM options that matter. */

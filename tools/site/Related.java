@@ -72,7 +72,7 @@ final class Related {
 
     /** What the lesson's program imports: "io.javalin.Javalin", "kit.Peer", ... */
     private List<String> imports(Course.Lesson lesson) throws IOException {
-        return Files.readAllLines(root.resolve("lessons").resolve(lesson.id()).resolve("Lesson.java")).stream()
+        return Files.readAllLines(lesson.lessonDir(root).resolve("Lesson.java")).stream()
             .filter(l -> l.startsWith("import ")).map(l -> l.replaceFirst("^import (static )?", "").replace(";", "").strip()).toList();
     }
 }

@@ -56,9 +56,9 @@ public final class SiteBuilder {
             Map<Course.Lesson, Docs.Converted> texts = new LinkedHashMap<>();
             Map<Course.Lesson, Docs.Converted> tasks = new LinkedHashMap<>();
             for (Course.Lesson l : written) {
-                Path readme = root.resolve("lessons").resolve(l.id()).resolve("README.adoc");
+                Path readme = l.lessonDir(root).resolve("README.adoc");
                 if (Files.isRegularFile(readme)) texts.put(l, docs.file(readme, Map.of()));
-                Path task = root.resolve("exercises").resolve(l.id()).resolve("README.adoc");
+                Path task = l.exerciseDir(root).resolve("README.adoc");
                 if (Files.isRegularFile(task)) tasks.put(l, docs.file(task, Map.of("leveloffset", "+1", "idprefix", "_exercise_")));
             }
             Patterns patterns = Patterns.read(root.resolve("site/patterns.tsv"), root.resolve("site/diagrams"));
@@ -172,7 +172,7 @@ public final class SiteBuilder {
             for (Course.Lesson l : Course.LESSONS) {
                 if (l.part() != part) continue;
                 boolean w = written.contains(l);
-                List<ExerciseTests.Group> tests = ExerciseTests.of(root.resolve("exercises").resolve(l.id()));
+                List<ExerciseTests.Group> tests = ExerciseTests.of(l.exerciseDir(root));
                 int count = tests.stream().mapToInt(g -> g.tests().size()).sum();
                 int points = tests.stream().mapToInt(ExerciseTests.Group::points).sum();
                 sb.append("<tr id=\"").append(l.id()).append('"').append(w ? "" : " class=\"coming\"").append("><td class=\"num\">").append(l.number2()).append("</td><td>")
@@ -257,7 +257,7 @@ public final class SiteBuilder {
                 .append(l.hasExercise(root) ? "The exercise's task is being written; its tests are below." : "The exercise is being written.")
                 .append("</p></div></div>\n");
         }
-        List<ExerciseTests.Group> groups = ExerciseTests.of(root.resolve("exercises").resolve(l.id()));
+        List<ExerciseTests.Group> groups = ExerciseTests.of(l.exerciseDir(root));
         int count = groups.stream().mapToInt(g -> g.tests().size()).sum();
         if (count > 0) {
             int points = groups.stream().mapToInt(ExerciseTests.Group::points).sum();
@@ -282,7 +282,7 @@ public final class SiteBuilder {
 
     /** How well the tests tell a right answer from a slightly wrong one, as the last mutation run measured it. */
     private Optional<String> mutationScore(Course.Lesson l) {
-        return MutationSummary.read(root.resolve("solutions").resolve(l.id())).map(m -> String.format(Locale.ROOT,
+        return MutationSummary.read(l.solutionDir(root)).map(m -> String.format(Locale.ROOT,
             "<p class=\"mutation\">How strict these tests are: they reject %.1f %% of %d slightly wrong versions of the reference solution "
                 + "that PIT, a mutation-testing tool, made from it (%s mutators%s; measured %s with <code>./jbang verify --mutation %s</code>).</p>\n",
             m.score(), m.mutants() - m.equivalent(), m.mutators(),
@@ -341,7 +341,7 @@ public final class SiteBuilder {
         int allTests = 0;
         int allPoints = 0;
         for (Course.Lesson l : Course.LESSONS) {
-            List<ExerciseTests.Group> groups = ExerciseTests.of(root.resolve("exercises").resolve(l.id()));
+            List<ExerciseTests.Group> groups = ExerciseTests.of(l.exerciseDir(root));
             int count = groups.stream().mapToInt(g -> g.tests().size()).sum();
             if (count == 0) continue;
             int points = groups.stream().mapToInt(ExerciseTests.Group::points).sum();
@@ -350,7 +350,7 @@ public final class SiteBuilder {
             sb.append("<tr><td class=\"num\">").append(l.number2()).append("</td><td>")
                 .append(written.contains(l) ? "<a href=\"" + l.id() + ".html#exercise\">" + Html.escape(shortName(l)) + "</a>" : Html.escape(shortName(l)))
                 .append(" <code>exercises/").append(l.id()).append("/</code></td><td>").append(count).append("</td><td>").append(points).append("</td><td>")
-                .append(MutationSummary.read(root.resolve("solutions").resolve(l.id())).map(m -> String.format(Locale.ROOT, "%.1f %%", m.score())).orElse("—"))
+                .append(MutationSummary.read(l.solutionDir(root)).map(m -> String.format(Locale.ROOT, "%.1f %%", m.score())).orElse("—"))
                 .append("</td></tr>\n");
         }
         sb.append("</tbody><tfoot><tr><td></td><td>All exercises so far</td><td>").append(allTests).append("</td><td>").append(allPoints)

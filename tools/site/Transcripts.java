@@ -172,7 +172,7 @@ public final class Transcripts {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             List<Path> files;
-            try (Stream<Path> lessonFiles = Files.walk(root.resolve("lessons").resolve(lesson.id()));
+            try (Stream<Path> lessonFiles = Files.walk(lesson.lessonDir(root));
                  Stream<Path> kitFiles = Files.walk(root.resolve("kit"))) {
                 files = Stream.concat(lessonFiles, kitFiles)
                     .filter(p -> p.toString().endsWith(".java") && Files.isRegularFile(p))

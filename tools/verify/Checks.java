@@ -145,7 +145,7 @@ public final class Checks implements Recorder {
 
     private String lessonReadme(Course.Lesson lesson) {
         try {
-            return Files.readString(root.resolve("lessons").resolve(lesson.id()).resolve("README.adoc")).replace("\r\n", "\n");
+            return Files.readString(lesson.lessonDir(root).resolve("README.adoc")).replace("\r\n", "\n");
         } catch (IOException e) {
             return "";
         }
@@ -210,8 +210,8 @@ public final class Checks implements Recorder {
         String id = lesson.id();
         String what = id + ": the exercise's README says which step of the lesson it builds on (\"From the lesson: ...\")";
         try {
-            List<String> steps = stepTitles(Files.readString(root.resolve("lessons").resolve(id).resolve("Lesson.java")));
-            String task = Files.readString(root.resolve("exercises").resolve(id).resolve("README.adoc")).replace("\r\n", "\n");
+            List<String> steps = stepTitles(Files.readString(lesson.lessonDir(root).resolve("Lesson.java")));
+            String task = Files.readString(lesson.exerciseDir(root).resolve("README.adoc")).replace("\r\n", "\n");
             int from = task.indexOf("From the lesson:");
             int end = from < 0 ? -1 : task.indexOf("\n\n", from);
             String paragraph = from < 0 ? "" : task.substring(from, end < 0 ? task.length() : end).replaceAll("\\s+", " ");
@@ -237,7 +237,7 @@ public final class Checks implements Recorder {
     /** The committed mutation score was measured on these very tests and this solution (else: run it again). */
     private void mutationSummary(Course.Lesson lesson) {
         String id = lesson.id();
-        Path dir = Sources.solutionDir(root, lesson);
+        Path dir = lesson.solutionDir(root);
         String what = id + ": its mutation summary (solutions/" + id + "/" + MutationSummary.FILE + ") was measured on the current tests and solution";
         String again = "run ./jbang verify --mutation " + lesson.number2() + " and commit what it writes";
         var summary = MutationSummary.read(dir);

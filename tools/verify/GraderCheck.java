@@ -48,7 +48,7 @@ final class GraderCheck {
 
     void run(List<Course.Lesson> lessons) {
         Course.Lesson lesson = lessons.stream()
-            .filter(l -> l.hasExercise(root) && Files.isDirectory(Sources.solutionDir(root, l)) && !Sources.wrongVariants(root, l).isEmpty())
+            .filter(l -> l.hasExercise(root) && Files.isDirectory(l.solutionDir(root)) && !Sources.wrongVariants(root, l).isEmpty())
             .findFirst().orElse(null);
         if (lesson == null) return;
         if (Course.onWindows()) {
@@ -196,7 +196,7 @@ final class GraderCheck {
     /** Beside the hostile class: a wrong answer zipped with a zip-slip entry, System.exit. */
     private void classOfTwo(Course.Lesson lesson, Path subs, Path dir) throws IOException {
         String id = lesson.id();
-        writeSubmission(Sources.solution(root, lesson), subs.resolve("hostile").resolve("exercises").resolve(id), "static { System.exit(3); }");
+        writeSubmission(Sources.solution(root, lesson), lesson.exerciseDir(subs.resolve("hostile")), "static { System.exit(3); }");
         Path wrong = writeSubmission(Sources.wrong(root, lesson, Sources.wrongVariants(root, lesson).get(0)), dir.resolve("wrong").resolve(id), null);
         try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(subs.resolve("wrong.zip")))) {
             for (Path f : Files.list(wrong).sorted().toList()) {

@@ -125,7 +125,7 @@ final class IdeBuildCheck {
 
     /** The package of the exercise's tests, for surefire's -Dtest. */
     private String testPackage(Course.Lesson exercise) throws IOException {
-        for (Path f : kit.SourceFiles.in(root.resolve("exercises").resolve(exercise.id()))) {
+        for (Path f : kit.SourceFiles.in(exercise.exerciseDir(root))) {
             if (f.getFileName().toString().endsWith("Test.java")) return Compiler.packageOf(Files.readString(f));
         }
         throw new IOException("exercise " + exercise.id() + " has no tests");

@@ -66,7 +66,7 @@ public final class Mutation {
     /** Runs PIT on one exercise, prints what survived, records PASS or FAIL and writes the summary. */
     void run(Course.Lesson lesson) {
         String id = lesson.id();
-        Path solutionDir = Sources.solutionDir(root, lesson);
+        Path solutionDir = lesson.solutionDir(root);
         Sources sources = Sources.solution(root, lesson);
         List<String> targets = targetClasses(solutionDir);
         if (targets.isEmpty()) {
@@ -117,8 +117,8 @@ public final class Mutation {
         for (Equivalent e : stale) System.out.println("    stale entry  " + e.where() + " (PIT kills it or no longer makes it): " + e.why());
 
         new MutationSummary(Math.floor(score * 10) / 10, mutants.size(), killed.size(), survived.size(), uncovered.size(),
-            equivalent.size(), LocalDate.now(), MUTATORS, MutationSummary.hashOf(sources.files(), Sources.solutionDir(root, lesson)))
-            .write(Sources.solutionDir(root, lesson));
+            equivalent.size(), LocalDate.now(), MUTATORS, MutationSummary.hashOf(sources.files(), lesson.solutionDir(root)))
+            .write(lesson.solutionDir(root));
 
         boolean ok = !mutants.isEmpty() && score >= TARGET && equivalentShare <= MAX_EQUIVALENT_SHARE && stale.isEmpty();
         List<String> why = new ArrayList<>();

@@ -21,7 +21,7 @@ public final class PlayCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path root = Lessons.root();
         Course.Lesson lesson = Lessons.byId(id);
-        Path playground = root.resolve("lessons").resolve(lesson.id()).resolve("playground.jsh");
+        Path playground = lesson.lessonDir(root).resolve("playground.jsh");
         if (!Files.isRegularFile(playground)) throw new UserError(lesson.id() + " has no playground yet");
         // JShell gets this program's own class path (the kit and every library the lessons use), and in front of it
         // the learner's exercise as it stands, so that their own classes can be tried against the running peers.

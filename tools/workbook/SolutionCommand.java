@@ -23,7 +23,7 @@ public final class SolutionCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Path root = Lessons.root();
         Course.Lesson lesson = Lessons.byId(id);
-        Path dir = root.resolve("solutions").resolve(lesson.id());
+        Path dir = lesson.solutionDir(root);
         if (!Files.isDirectory(dir)) throw new UserError("there is no solution for " + lesson.id() + " yet");
         var entry = Lessons.state(root).lessons.get(lesson.id());
         boolean done = entry != null && entry.done;

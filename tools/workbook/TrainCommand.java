@@ -36,7 +36,7 @@ public final class TrainCommand implements Callable<Integer> {
             TestRunner runner = new TestRunner();
             for (Course.Lesson lesson : Course.LESSONS) {
                 if (!lesson.hasExercise(root)) continue;
-                Sources sources = Files.isDirectory(Sources.solutionDir(root, lesson)) ? Sources.solution(root, lesson) : Sources.stub(root, lesson);
+                Sources sources = Files.isDirectory(lesson.solutionDir(root)) ? Sources.solution(root, lesson) : Sources.stub(root, lesson);
                 if (compiler.compile(sources) instanceof Compiler.Compiled compiled) runner.run(compiled);
                 exercises++;
             }

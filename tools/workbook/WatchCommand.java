@@ -59,7 +59,7 @@ public final class WatchCommand implements Callable<Integer> {
             for (Course.Lesson lesson : Course.LESSONS) {
                 if (!lesson.hasExercise(root)) continue;
                 // A watch service sees one folder, not the folders in it: each package folder is registered too.
-                for (Path dir : SourceFiles.folders(root.resolve("exercises").resolve(lesson.id()))) {
+                for (Path dir : SourceFiles.folders(lesson.exerciseDir(root))) {
                     folders.put(dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY), lesson);
                 }
             }

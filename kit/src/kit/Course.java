@@ -28,9 +28,18 @@ public final class Course {
 
         public String number2() { return "%02d".formatted(number); }
 
-        public boolean written(Path root) { return Files.isRegularFile(root.resolve("lessons").resolve(id()).resolve("Lesson.java")); }
+        /** lessons/ID under {@code root}: the lesson's script, README and playground. */
+        public Path lessonDir(Path root) { return root.resolve("lessons").resolve(id()); }
 
-        public boolean hasExercise(Path root) { return Files.isDirectory(root.resolve("exercises").resolve(id())); }
+        /** exercises/ID under {@code root} (the course, or a student's submission laid out like it): stub and tests. */
+        public Path exerciseDir(Path root) { return root.resolve("exercises").resolve(id()); }
+
+        /** solutions/ID under {@code root}: the reference solution, its wrong answers and mutation summary. */
+        public Path solutionDir(Path root) { return root.resolve("solutions").resolve(id()); }
+
+        public boolean written(Path root) { return Files.isRegularFile(lessonDir(root).resolve("Lesson.java")); }
+
+        public boolean hasExercise(Path root) { return Files.isDirectory(exerciseDir(root)); }
 
         /** True for "08", "8", "circuit-breaker" and "08-circuit-breaker". */
         public boolean answersTo(String query) {

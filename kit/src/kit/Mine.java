@@ -32,7 +32,7 @@ public final class Mine {
      */
     public static Mine compile(String lessonId) {
         Course.Lesson lesson = Course.find(lessonId).orElseThrow();
-        Path dir = Course.root().resolve("exercises").resolve(lesson.id());
+        Path dir = lesson.exerciseDir(Course.root());
         try {
             List<Path> sources = SourceFiles.in(dir).stream().filter(p -> !p.toString().endsWith("Test.java")).toList();
             Path out = Files.createTempDirectory("mine-" + lesson.number2());
