@@ -2,8 +2,8 @@
 //JAVA 21+
 //SOURCES ../kit/src/kit/*.java
 //SOURCES site/*.java
-// the exercises' mutation scores, shown beside their tests
-//SOURCES engine/MutationSummary.java engine/Folders.java
+// the exercises' mutation scores, shown beside their tests; the helpers the tools share
+//SOURCES engine/MutationSummary.java engine/Folders.java engine/Text.java engine/Processes.java engine/LessonRun.java
 // JRuby (inside AsciidoctorJ) starts twice as fast with the C1 compiler, no JRuby JIT and class data sharing.
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djruby.compile.mode=OFF -Djruby.compile.invokedynamic=false --enable-native-access=ALL-UNNAMED -Xlog:cds*=off -Xlog:cds+dynamic=off
 //CDS

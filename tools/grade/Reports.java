@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.Mustache;
+import engine.Text;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -103,43 +104,25 @@ final class Reports {
         long failures = e.tests().stream().filter(t -> t.status() == Model.Status.FAILED).count();
         long skipped = e.tests().stream().filter(t -> t.status() == Model.Status.NOT_RUN).count();
         StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        sb.append("<testsuite name=\"").append(xml(student + "." + e.id())).append("\" tests=\"").append(e.tests().size())
+        sb.append("<testsuite name=\"").append(Text.escapeXml(student + "." + e.id())).append("\" tests=\"").append(e.tests().size())
             .append("\" failures=\"").append(failures).append("\" errors=\"").append(e.outcome() == Model.Outcome.GRADED || e.outcome() == Model.Outcome.MISSING ? 0 : 1)
             .append("\" skipped=\"").append(skipped).append("\" time=\"").append(String.format(Locale.ROOT, "%.3f", e.seconds())).append("\">\n");
         sb.append("  <properties>\n    <property name=\"outcome\" value=\"").append(e.outcome()).append("\"/>\n")
             .append("    <property name=\"score\" value=\"").append(e.score()).append("\"/>\n")
             .append("    <property name=\"max_score\" value=\"").append(e.maxScore()).append("\"/>\n  </properties>\n");
         for (Model.Test t : e.tests()) {
-            sb.append("  <testcase classname=\"").append(xml(t.testClass())).append("\" name=\"").append(xml(t.name())).append("\">");
+            sb.append("  <testcase classname=\"").append(Text.escapeXml(t.testClass())).append("\" name=\"").append(Text.escapeXml(t.name())).append("\">");
             if (t.status() == Model.Status.FAILED) {
-                sb.append("<failure message=\"").append(xml(t.message().lines().findFirst().orElse(""))).append("\">").append(xml(t.message())).append("</failure>");
+                sb.append("<failure message=\"").append(Text.escapeXml(t.message().lines().findFirst().orElse(""))).append("\">").append(Text.escapeXml(t.message())).append("</failure>");
             } else if (t.status() == Model.Status.NOT_RUN) {
-                sb.append("<skipped message=\"").append(xml(t.message())).append("\"/>");
+                sb.append("<skipped message=\"").append(Text.escapeXml(t.message())).append("\"/>");
             }
             sb.append("</testcase>\n");
         }
         String err = String.join("\n", e.compileErrors()) + (e.note().isEmpty() ? "" : "\n" + e.note());
-        if (!err.isBlank()) sb.append("  <system-err>").append(xml(err.strip())).append("</system-err>\n");
-        if (!e.output().isEmpty()) sb.append("  <system-out>").append(xml(e.output())).append("</system-out>\n");
+        if (!err.isBlank()) sb.append("  <system-err>").append(Text.escapeXml(err.strip())).append("</system-err>\n");
+        if (!e.output().isEmpty()) sb.append("  <system-out>").append(Text.escapeXml(e.output())).append("</system-out>\n");
         sb.append("</testsuite>\n");
-        return sb.toString();
-    }
-
-    private static String xml(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '&' -> sb.append("&amp;");
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '"' -> sb.append("&quot;");
-                default -> {
-                    if (c >= 0x20 || c == '\n' || c == '\t' || c == '\r') sb.append(c);
-                    else sb.append('\uFFFD');  // characters XML 1.0 cannot hold
-                }
-            }
-        }
         return sb.toString();
     }
 

@@ -1,5 +1,6 @@
 package site;
 
+import engine.Text;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,7 +67,7 @@ final class Diagrams {
     }
 
     static String figure(String svg, String title) {
-        return "<figure class=\"diagram\">" + svg + (title == null ? "" : "<figcaption>" + Html.escape(title) + "</figcaption>") + "</figure>";
+        return "<figure class=\"diagram\">" + svg + (title == null ? "" : "<figcaption>" + Text.escapeHtml(title) + "</figcaption>") + "</figure>";
     }
 
     // ---- sequence diagrams ----
@@ -285,7 +286,7 @@ final class Diagrams {
 
     private static String open(String kind, double width, double height, String label) {
         return "<svg class=\"diagram-svg " + kind + "\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + f(width) + " " + f(height)
-            + "\" width=\"" + f(width) + "\" role=\"img\" aria-label=\"" + Html.escape(label) + "\">";
+            + "\" width=\"" + f(width) + "\" role=\"img\" aria-label=\"" + Text.escapeHtml(label) + "\">";
     }
 
     private static String rect(String cls, double x, double y, double w, double h, double r) {
@@ -293,7 +294,7 @@ final class Diagrams {
     }
 
     private static String text(String cls, double x, double y, String s, String anchor) {
-        return "<text class=\"" + cls + "\" x=\"" + f(x) + "\" y=\"" + f(y) + "\" text-anchor=\"" + anchor + "\">" + Html.escape(s) + "</text>";
+        return "<text class=\"" + cls + "\" x=\"" + f(x) + "\" y=\"" + f(y) + "\" text-anchor=\"" + anchor + "\">" + Text.escapeHtml(s) + "</text>";
     }
 
     /** A label on a background, so the arcs behind it do not cross the words. */

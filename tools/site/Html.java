@@ -16,22 +16,6 @@ final class Html {
 
     static String html(org.jsoup.nodes.Document doc) { return doc.body().html(); }
 
-    static String escape(String s) {
-        if (s == null) return "";
-        StringBuilder sb = new StringBuilder(s.length() + 16);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '&' -> sb.append("&amp;");
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '"' -> sb.append("&quot;");
-                default -> sb.append(c);
-            }
-        }
-        return sb.toString();
-    }
-
     /** Text of an HTML fragment: tags dropped, the common entities decoded, white space folded. */
     static String text(String html) {
         String s = html.replaceAll("(?s)<(script|style)\\b.*?</\\1>", " ").replaceAll("<[^>]+>", " ");

@@ -1,5 +1,6 @@
 package site;
 
+import engine.Text;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +24,8 @@ final class Layout {
 
     String render(Page page) {
         return template
-            .replace("{{title}}", Html.escape(page.title()))
-            .replace("{{description}}", Html.escape(page.description()))
+            .replace("{{title}}", Text.escapeHtml(page.title()))
+            .replace("{{description}}", Text.escapeHtml(page.description()))
             .replace("{{kind}}", page.kind())
             .replace("{{sidebar}}", sidebar(page.file()))
             .replace("{{toc}}", toc(page.content()))
@@ -41,11 +42,11 @@ final class Layout {
         sb.append("    </ul>\n");
         for (Course.Part part : Course.Part.values()) {
             String[] t = part.title.split(": ", 2);
-            sb.append("    <div class=\"nav-part\"><p class=\"nav-part-title\"><span>").append(Html.escape(t[0])).append("</span> ")
-                .append(Html.escape(t.length > 1 ? t[1] : "")).append("</p>\n      <ol>\n");
+            sb.append("    <div class=\"nav-part\"><p class=\"nav-part-title\"><span>").append(Text.escapeHtml(t[0])).append("</span> ")
+                .append(Text.escapeHtml(t.length > 1 ? t[1] : "")).append("</p>\n      <ol>\n");
             for (Course.Lesson l : Course.LESSONS) {
                 if (l.part() != part) continue;
-                String label = "<span class=\"num\">" + l.number2() + "</span><span class=\"name\">" + Html.escape(SiteBuilder.shortName(l)) + "</span>";
+                String label = "<span class=\"num\">" + l.number2() + "</span><span class=\"name\">" + Text.escapeHtml(SiteBuilder.shortName(l)) + "</span>";
                 if (written.contains(l)) {
                     String file = l.id() + ".html";
                     sb.append("        <li><a href=\"").append(file).append('"').append(current(file, current)).append('>').append(label).append("</a></li>\n");
@@ -66,7 +67,7 @@ final class Layout {
     static String toc(String content) {
         List<String> items = new ArrayList<>();
         Matcher m = H2.matcher(content);
-        while (m.find()) items.add("<li><a href=\"#" + m.group(1) + "\">" + Html.escape(Html.text(m.group(2))) + "</a></li>");
+        while (m.find()) items.add("<li><a href=\"#" + m.group(1) + "\">" + Text.escapeHtml(Html.text(m.group(2))) + "</a></li>");
         if (items.size() < 2) return "";
         return "    <h2 class=\"pagetoc-title\">On this page</h2>\n    <ol>\n      " + String.join("\n      ", items) + "\n    </ol>";
     }
@@ -75,10 +76,10 @@ final class Layout {
         if (page.prev() == null && page.next() == null) return "";
         StringBuilder sb = new StringBuilder("    <nav class=\"prevnext\" aria-label=\"Previous and next\">\n");
         if (page.prev() != null) sb.append("      <a class=\"prev\" rel=\"prev\" href=\"").append(page.prev()).append("\"><span>Previous</span>")
-            .append(Html.escape(titles.getOrDefault(page.prev(), page.prev()))).append("</a>\n");
+            .append(Text.escapeHtml(titles.getOrDefault(page.prev(), page.prev()))).append("</a>\n");
         else sb.append("      <span></span>\n");
         if (page.next() != null) sb.append("      <a class=\"next\" rel=\"next\" href=\"").append(page.next()).append("\"><span>Next</span>")
-            .append(Html.escape(titles.getOrDefault(page.next(), page.next()))).append("</a>\n");
+            .append(Text.escapeHtml(titles.getOrDefault(page.next(), page.next()))).append("</a>\n");
         return sb.append("    </nav>").toString();
     }
 }

@@ -1,5 +1,6 @@
 package site;
 
+import engine.Text;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -37,22 +38,22 @@ final class LessonMentions {
             StringBuilder sb = new StringBuilder();
             int last = 0;
             while (m.find()) {
-                sb.append(Html.escape(text.substring(last, m.start())));
+                sb.append(Text.escapeHtml(text.substring(last, m.start())));
                 boolean one = m.group(1).length() == "lesson".length();
                 if (one) {
                     sb.append(anchor(m.group(), m.group(2), written, self));
                 } else {
-                    sb.append(Html.escape(m.group(1))).append(' ').append(anchor(m.group(2), m.group(2), written, self));
+                    sb.append(Text.escapeHtml(m.group(1))).append(' ').append(anchor(m.group(2), m.group(2), written, self));
                     Matcher n = NUMBER.matcher(m.group(3));
                     int at = 0;
                     while (n.find()) {
-                        sb.append(Html.escape(m.group(3).substring(at, n.start()))).append(anchor(n.group(), n.group(), written, self));
+                        sb.append(Text.escapeHtml(m.group(3).substring(at, n.start()))).append(anchor(n.group(), n.group(), written, self));
                         at = n.end();
                     }
                 }
                 last = m.end();
             }
-            sb.append(Html.escape(text.substring(last)));
+            sb.append(Text.escapeHtml(text.substring(last)));
             t.before(sb.toString());
             t.remove();
         }
@@ -72,9 +73,9 @@ final class LessonMentions {
 
     private static String anchor(String words, String number, List<Course.Lesson> written, Course.Lesson self) {
         Course.Lesson l = Course.find(number).orElse(null);
-        if (l == null || l.equals(self)) return Html.escape(words);
+        if (l == null || l.equals(self)) return Text.escapeHtml(words);
         String href = written.contains(l) ? l.id() + ".html" : "course.html#" + l.id();
-        return "<a class=\"lesson-ref\" href=\"" + href + "\" title=\"Lesson " + l.number2() + ": " + Html.escape(SiteBuilder.shortName(l)) + "\">"
-            + Html.escape(words) + "</a>";
+        return "<a class=\"lesson-ref\" href=\"" + href + "\" title=\"Lesson " + l.number2() + ": " + Text.escapeHtml(SiteBuilder.shortName(l)) + "\">"
+            + Text.escapeHtml(words) + "</a>";
     }
 }

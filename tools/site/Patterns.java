@@ -1,5 +1,6 @@
 package site;
 
+import engine.Text;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,9 +64,9 @@ final class Patterns {
             }
             boolean w = written.contains(l);
             String target = w ? l.id() + ".html" + section(e.name(), lessonPages, l) : "course.html#" + l.id();
-            sb.append("<dt id=\"").append(Html.slug(e.name())).append("\">").append(Html.escape(e.name())).append("</dt>\n<dd>")
-                .append(Html.escape(e.what())).append(" <a class=\"to-lesson\" href=\"").append(target).append("\">Lesson ").append(l.number2())
-                .append(" · ").append(Html.escape(SiteBuilder.shortName(l))).append("</a>").append(w ? "" : " <span class=\"badge\">coming</span>");
+            sb.append("<dt id=\"").append(Html.slug(e.name())).append("\">").append(Text.escapeHtml(e.name())).append("</dt>\n<dd>")
+                .append(Text.escapeHtml(e.what())).append(" <a class=\"to-lesson\" href=\"").append(target).append("\">Lesson ").append(l.number2())
+                .append(" · ").append(Text.escapeHtml(SiteBuilder.shortName(l))).append("</a>").append(w ? "" : " <span class=\"badge\">coming</span>");
             if (e.diagram() != null) sb.append(diagram(e));
             sb.append("</dd>\n");
         }

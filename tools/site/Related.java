@@ -1,5 +1,6 @@
 package site;
 
+import engine.Text;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +48,7 @@ final class Related {
             for (Course.Lesson l : others) {
                 String href = written.contains(l) ? l.id() + ".html" : "course.html#" + l.id();
                 sb.append("<li><a href=\"").append(href).append("\">Lesson ").append(l.number2()).append(" · ")
-                    .append(Html.escape(SiteBuilder.shortName(l))).append("</a>: ").append(patternLinks(l)).append("</li>\n");
+                    .append(Text.escapeHtml(SiteBuilder.shortName(l))).append("</a>: ").append(patternLinks(l)).append("</li>\n");
             }
             sb.append("</ul>\n");
         }
@@ -60,14 +61,14 @@ final class Related {
         }
         if (reading.isEmpty()) throw new BuildFailed("site/reading.tsv lists no further reading for lesson " + lesson.number2());
         sb.append("<p>Further reading:</p>\n<ul class=\"reading\">\n");
-        reading.values().forEach(link -> sb.append("<li><a href=\"").append(Html.escape(link.url())).append("\">")
-            .append(Html.escape(link.title())).append("</a></li>\n"));
+        reading.values().forEach(link -> sb.append("<li><a href=\"").append(Text.escapeHtml(link.url())).append("\">")
+            .append(Text.escapeHtml(link.title())).append("</a></li>\n"));
         return sb.append("</ul>\n</div></div>\n").toString();
     }
 
     private String patternLinks(Course.Lesson l) {
         return String.join(", ", patterns.taughtIn(l).stream()
-            .map(e -> "<a href=\"patterns.html#" + Html.slug(e.name()) + "\">" + Html.escape(e.name()) + "</a>").toList());
+            .map(e -> "<a href=\"patterns.html#" + Html.slug(e.name()) + "\">" + Text.escapeHtml(e.name()) + "</a>").toList());
     }
 
     /** What the lesson's program imports: "io.javalin.Javalin", "kit.Peer", ... */

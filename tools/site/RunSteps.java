@@ -1,5 +1,6 @@
 package site;
 
+import engine.Text;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -53,7 +54,7 @@ final class RunSteps {
                     + lead(item) + ") shares no word with the run's step " + step.number() + " (" + step.title() + ")");
             }
             sb.append("<div class=\"step\">\n<h3 id=\"step-").append(step.number()).append("\">Step ").append(step.number()).append(". ")
-                .append(Html.escape(step.title())).append("</h3>\n")
+                .append(Text.escapeHtml(step.title())).append("</h3>\n")
                 .append(item == null ? "" : "<div class=\"step-lead\">" + item.html() + "</div>\n")
                 .append(step.number() == facts.step() ? diagram(step, lesson, facts) : "")
                 .append(TranscriptView.stepHtml(step))

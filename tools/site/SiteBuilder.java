@@ -1,7 +1,7 @@
 package site;
 
 import engine.MutationSummary;
-
+import engine.Text;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -132,7 +132,7 @@ public final class SiteBuilder {
     private Page home(Docs docs) {
         Docs.Converted intro = docs.file(root.resolve("site/home.adoc"), Map.of());
         StringBuilder sb = new StringBuilder();
-        sb.append("<header class=\"page-head hero\"><h1 id=\"top\">").append(Html.escape(intro.title())).append("</h1></header>\n");
+        sb.append("<header class=\"page-head hero\"><h1 id=\"top\">").append(Text.escapeHtml(intro.title())).append("</h1></header>\n");
         sb.append(intro.html());
         sb.append("<div class=\"sect1\"><h2 id=\"the-course\">The course</h2><div class=\"sectionbody\">\n<p>")
             .append(allWritten()
@@ -140,14 +140,14 @@ public final class SiteBuilder {
                 : written.size() + " of " + Course.LESSONS.size() + " lessons are written; the others are being written and appear here as they land.")
             .append(" The <a href=\"course.html\">course map</a> has the details.</p>\n<div class=\"parts\">\n");
         for (Course.Part part : Course.Part.values()) {
-            sb.append("<section class=\"part-card\"><h3>").append(Html.escape(part.title)).append("</h3><ol>\n");
+            sb.append("<section class=\"part-card\"><h3>").append(Text.escapeHtml(part.title)).append("</h3><ol>\n");
             for (Course.Lesson l : Course.LESSONS) {
                 if (l.part() != part) continue;
                 // the number stays outside the link, so that the link's underline starts at the name
                 String num = "<span class=\"num\">" + l.number2() + "</span> ";
                 sb.append(written.contains(l)
-                    ? "<li>" + num + "<a href=\"" + l.id() + ".html\">" + Html.escape(shortName(l)) + "</a> <span class=\"sub\">" + Html.escape(l.title()) + "</span></li>\n"
-                    : "<li class=\"coming\">" + num + Html.escape(shortName(l)) + " <span class=\"badge\">coming</span></li>\n");
+                    ? "<li>" + num + "<a href=\"" + l.id() + ".html\">" + Text.escapeHtml(shortName(l)) + "</a> <span class=\"sub\">" + Text.escapeHtml(l.title()) + "</span></li>\n"
+                    : "<li class=\"coming\">" + num + Text.escapeHtml(shortName(l)) + " <span class=\"badge\">coming</span></li>\n");
             }
             sb.append("</ol></section>\n");
         }
@@ -167,7 +167,7 @@ public final class SiteBuilder {
         int n = 0;
         for (Course.Part part : Course.Part.values()) {
             n++;
-            sb.append("<div class=\"sect1\"><h2 id=\"part-").append(n).append("\">").append(Html.escape(part.title)).append("</h2><div class=\"sectionbody\">\n")
+            sb.append("<div class=\"sect1\"><h2 id=\"part-").append(n).append("\">").append(Text.escapeHtml(part.title)).append("</h2><div class=\"sectionbody\">\n")
                 .append("<div class=\"table-scroll\"><table class=\"map\"><thead><tr><th>#</th><th>Lesson</th><th>Pattern</th><th>Level</th><th>Exercise</th></tr></thead><tbody>\n");
             for (Course.Lesson l : Course.LESSONS) {
                 if (l.part() != part) continue;
@@ -176,9 +176,9 @@ public final class SiteBuilder {
                 int count = tests.stream().mapToInt(g -> g.tests().size()).sum();
                 int points = tests.stream().mapToInt(ExerciseTests.Group::points).sum();
                 sb.append("<tr id=\"").append(l.id()).append('"').append(w ? "" : " class=\"coming\"").append("><td class=\"num\">").append(l.number2()).append("</td><td>")
-                    .append(w ? "<a href=\"" + l.id() + ".html\">" + Html.escape(shortName(l)) + "</a>" : Html.escape(shortName(l)) + " <span class=\"badge\">coming</span>")
-                    .append("<div class=\"sub\">").append(Html.escape(l.title())).append(" · <code>./jbang ").append(l.slug()).append("</code></div></td><td>")
-                    .append(Html.escape(l.pattern())).append("</td><td>").append(level(l)).append("</td><td>")
+                    .append(w ? "<a href=\"" + l.id() + ".html\">" + Text.escapeHtml(shortName(l)) + "</a>" : Text.escapeHtml(shortName(l)) + " <span class=\"badge\">coming</span>")
+                    .append("<div class=\"sub\">").append(Text.escapeHtml(l.title())).append(" · <code>./jbang ").append(l.slug()).append("</code></div></td><td>")
+                    .append(Text.escapeHtml(l.pattern())).append("</td><td>").append(level(l)).append("</td><td>")
                     .append(count == 0 ? "<span class=\"sub\">—</span>" : count + " tests · " + points + " points").append("</td></tr>\n");
             }
             sb.append("</tbody></table></div></div></div>\n");
@@ -212,12 +212,12 @@ public final class SiteBuilder {
 
         StringBuilder sb = new StringBuilder();
         sb.append("<header class=\"page-head\"><p class=\"eyebrow\">Lesson ").append(l.number2()).append(" of ").append(Course.LESSONS.size())
-            .append(" · ").append(Html.escape(l.pattern())).append(" · <a href=\"#run\">a real run</a> · <a href=\"#exercise\">the exercise</a></p>\n")
-            .append("<h1 id=\"top\">").append(Html.escape(title)).append("</h1>\n")
+            .append(" · ").append(Text.escapeHtml(l.pattern())).append(" · <a href=\"#run\">a real run</a> · <a href=\"#exercise\">the exercise</a></p>\n")
+            .append("<h1 id=\"top\">").append(Text.escapeHtml(title)).append("</h1>\n")
             .append("<p class=\"facts\">").append(level(l)).append(" level ").append(l.level()).append(" of 3")
             .append(text == null ? "" : " · about " + LessonFacts.readingMinutes(text.html()) + " min to read and run")
             .append(" · about ").append(facts.exerciseMinutes()).append(" min for the exercise</p>\n")
-            .append(text == null ? "<p class=\"run-it\">" + Html.escape(l.part().title) + " · level " + l.level() + " · run it with <code>./jbang " + l.slug() + "</code></p>\n" : "")
+            .append(text == null ? "<p class=\"run-it\">" + Text.escapeHtml(l.part().title) + " · level " + l.level() + " · run it with <code>./jbang " + l.slug() + "</code></p>\n" : "")
             .append("</header>\n");
         sb.append(content);
         if (!placedAll && !bySteps) {
@@ -244,7 +244,7 @@ public final class SiteBuilder {
 
     private static String noRun(Transcripts.Transcript run) {
         return run.problem() != null
-            ? "<p class=\"run-note\">This build could not capture a run that held: " + Html.escape(run.problem().lines().findFirst().orElse("")) + "</p>\n"
+            ? "<p class=\"run-note\">This build could not capture a run that held: " + Text.escapeHtml(run.problem().lines().findFirst().orElse("")) + "</p>\n"
             : "<p class=\"run-note\">No run of this lesson was captured in this build (it was built with <code>--cached-only</code>).</p>\n";
     }
 
@@ -267,10 +267,10 @@ public final class SiteBuilder {
                 .append("</code>; <code>./jbang workbook hint ").append(l.number2()).append("</code> gives a hint for the first that fails.</p>\n");
             mutationScore(l).ifPresent(sb::append);
             for (ExerciseTests.Group g : groups) {
-                if (groups.size() > 1) sb.append("<p class=\"test-group\">").append(Html.escape(g.name())).append("</p>\n");
+                if (groups.size() > 1) sb.append("<p class=\"test-group\">").append(Text.escapeHtml(g.name())).append("</p>\n");
                 sb.append("<ol class=\"test-list\">\n");
                 for (ExerciseTests.Test t : g.tests()) {
-                    sb.append("<li><span class=\"test-name\">").append(Html.escape(t.name())).append("</span> <span class=\"points\">")
+                    sb.append("<li><span class=\"test-name\">").append(Text.escapeHtml(t.name())).append("</span> <span class=\"points\">")
                         .append(t.points()).append(t.points() == 1 ? " point" : " points").append("</span></li>\n");
                 }
                 sb.append("</ol>\n");
@@ -310,7 +310,7 @@ public final class SiteBuilder {
         StringBuilder out = new StringBuilder();
         while (named.find()) {
             String name = Course.find(named.group(2)).map(l -> "Lesson " + l.number2() + " · " + shortName(l)).orElse(named.group(2));
-            named.appendReplacement(out, Matcher.quoteReplacement(named.group(1) + Html.escape(name) + "</a>"));
+            named.appendReplacement(out, Matcher.quoteReplacement(named.group(1) + Text.escapeHtml(name) + "</a>"));
         }
         return named.appendTail(out).toString();
     }
@@ -318,20 +318,20 @@ public final class SiteBuilder {
     /** site/where-to-start.adoc: from a symptom to the patterns, lessons and exercises that help, and the order to adopt them in. */
     private Page whereToStart(Docs docs) {
         Docs.Converted text = docs.file(root.resolve("site/where-to-start.adoc"), Map.of());
-        String html = "<header class=\"page-head\"><h1 id=\"top\">" + Html.escape(text.title()) + "</h1></header>\n" + fixLessonLinks(text.html());
+        String html = "<header class=\"page-head\"><h1 id=\"top\">" + Text.escapeHtml(text.title()) + "</h1></header>\n" + fixLessonLinks(text.html());
         return new Page("where-to-start.html", text.title(), "where", "From what hurts in your system to the patterns, lessons and exercises that help, in the order to adopt them.", html, null, null);
     }
 
     private Page patterns(Docs docs, Patterns index, List<Page> lessonPages) throws IOException {
         Docs.Converted intro = docs.file(root.resolve("site/patterns.adoc"), Map.of());
-        StringBuilder sb = new StringBuilder("<header class=\"page-head\"><h1 id=\"top\">").append(Html.escape(intro.title())).append("</h1></header>\n").append(intro.html());
+        StringBuilder sb = new StringBuilder("<header class=\"page-head\"><h1 id=\"top\">").append(Text.escapeHtml(intro.title())).append("</h1></header>\n").append(intro.html());
         sb.append(index.html(written, lessonPages));
         return new Page("patterns.html", "Patterns index", "patterns", "Every pattern the course covers, and the lesson that teaches it.", sb.toString(), null, null);
     }
 
     private Page instructors(Docs docs) {
         Docs.Converted text = docs.file(root.resolve("site/instructors.adoc"), Map.of());
-        StringBuilder sb = new StringBuilder("<header class=\"page-head\"><h1 id=\"top\">").append(Html.escape(text.title())).append("</h1></header>\n");
+        StringBuilder sb = new StringBuilder("<header class=\"page-head\"><h1 id=\"top\">").append(Text.escapeHtml(text.title())).append("</h1></header>\n");
         sb.append(text.html());
         sb.append("<div class=\"sect1\"><h2 id=\"points\">Exercises and points</h2><div class=\"sectionbody\">\n")
             .append("<p>What the grader counts today, read from the exercises' tests (a test without <code>@Points</code> is worth 1).</p>\n")
@@ -348,7 +348,7 @@ public final class SiteBuilder {
             allTests += count;
             allPoints += points;
             sb.append("<tr><td class=\"num\">").append(l.number2()).append("</td><td>")
-                .append(written.contains(l) ? "<a href=\"" + l.id() + ".html#exercise\">" + Html.escape(shortName(l)) + "</a>" : Html.escape(shortName(l)))
+                .append(written.contains(l) ? "<a href=\"" + l.id() + ".html#exercise\">" + Text.escapeHtml(shortName(l)) + "</a>" : Text.escapeHtml(shortName(l)))
                 .append(" <code>exercises/").append(l.id()).append("/</code></td><td>").append(count).append("</td><td>").append(points).append("</td><td>")
                 .append(MutationSummary.read(l.solutionDir(root)).map(m -> String.format(Locale.ROOT, "%.1f %%", m.score())).orElse("—"))
                 .append("</td></tr>\n");

@@ -1,5 +1,6 @@
 package site;
 
+import engine.Text;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -73,13 +74,13 @@ final class TranscriptView {
         if (block.isEmpty()) return;
         switch (kind) {
             case "told" -> sb.append("<p class=\"told\">")
-                .append(Html.escape(String.join(" ", block.stream().map(String::strip).toList()))).append("</p>\n");
+                .append(Text.escapeHtml(String.join(" ", block.stream().map(String::strip).toList()))).append("</p>\n");
             case "checks" -> {
                 sb.append("<ul class=\"checks\">\n");
                 for (String c : block) {
                     String t = c.strip();
                     sb.append("<li class=\"").append(t.startsWith("✓") ? "held" : "failed").append("\">")
-                        .append(Html.escape(t.substring(1).strip())).append("</li>\n");
+                        .append(Text.escapeHtml(t.substring(1).strip())).append("</li>\n");
                 }
                 sb.append("</ul>\n");
             }
@@ -111,7 +112,7 @@ final class TranscriptView {
     }
 
     private static String line(String raw) {
-        String line = Html.escape(raw);
+        String line = Text.escapeHtml(raw);
         String t = raw.strip();
         if (raw.startsWith("Lesson ")) return span("t-title", line);
         if (STEP.matcher(raw).matches()) return span("t-step", line);

@@ -1,12 +1,15 @@
 package site;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import engine.LessonRun;
+import engine.Text;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -15,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import kit.Course;
 
@@ -37,7 +39,7 @@ public final class Transcripts {
         }
     }
 
-    private static final long LIMIT_SECONDS = 180;
+    private static final Duration LIMIT = Duration.ofSeconds(180);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path root;
@@ -95,13 +97,13 @@ public final class Transcripts {
 
     /**
      * Keeps a run of a lesson that exited 0, made by someone else: verify runs every lesson anyway, so the site
-     * built after it runs none. {@code stdout} is what the lesson printed on its standard output, {@code recording} the
-     * file it wrote with --record (the events the site replays).
+     * built after it runs none. {@code stdout} is what the lesson printed on its standard output, {@code events} what
+     * it recorded with --record (the events the site replays; null for none).
      */
-    public static void remember(Path root, Course.Lesson lesson, String stdout, double seconds, Path recording) {
+    public static void remember(Path root, Course.Lesson lesson, String stdout, double seconds, String events) {
         Transcripts transcripts = new Transcripts(root, false);
         transcripts.store(lesson, transcripts.hash(lesson), new Transcript(lesson.id(), stripAnsi(stdout).strip(),
-            Math.round(seconds * 10) / 10.0, LocalDate.now().toString(), false, null, events(recording)));
+            Math.round(seconds * 10) / 10.0, LocalDate.now().toString(), false, null, events));
         transcripts.shutdown();
     }
 
@@ -124,41 +126,24 @@ public final class Transcripts {
         String script = "lessons/" + lesson.id() + "/Lesson.java";
         System.out.println("site: running " + lesson.id() + " for its transcript (./jbang " + script + " --no-pause)");
         try {
-            Path out = Files.createTempFile("site-" + lesson.number2(), ".out");
-            Path err = Files.createTempFile("site-" + lesson.number2(), ".err");
-            Path recording = Files.createTempFile("site-" + lesson.number2(), ".jsonl");
-            recording.toFile().deleteOnExit();
-            long start = System.nanoTime();
-            ProcessBuilder pb = new ProcessBuilder(Course.wrapper(root), script, "--no-pause", "--record", recording.toString())
-                .directory(root.toFile())
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile());
-            pb.environment().put("NO_COLOR", "1");
-            Process p = pb.start();
-            p.getOutputStream().close();   // no input, so the lesson does not pause
-            if (!p.waitFor(LIMIT_SECONDS, TimeUnit.SECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                throw new BuildFailed(lesson.id() + ": the lesson was still running after " + LIMIT_SECONDS + " s; no transcript");
+            LessonRun run = LessonRun.of(root, script, "site-" + lesson.number2(), LIMIT);
+            if (run.ended().timedOut()) {
+                throw new BuildFailed(lesson.id() + ": the lesson was still running after " + LIMIT.toSeconds() + " s; no transcript");
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            String output = stripAnsi(Files.readString(out, StandardCharsets.UTF_8));
-            String errors = Files.readString(err, StandardCharsets.UTF_8);
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-            if (p.exitValue() != 0) {
+            double seconds = run.ended().seconds();
+            String output = stripAnsi(run.stdout());
+            String errors = run.stderr();
+            if (run.ended().exitCode() != 0) {
                 // The lesson's own lines say which claim did not hold; the JVM's and JBang's chatter says nothing.
                 List<String> failedChecks = output.lines().map(String::strip).filter(l -> l.startsWith("✗")).toList();
                 String said = errors.lines().filter(l -> !l.startsWith("WARNING: ") && !l.startsWith("[jbang] ")
                     && !l.matches("^\\[[0-9.]+s]\\[\\w+]\\[cds.*") && !l.isBlank()).collect(java.util.stream.Collectors.joining("\n"));
-                String why = failedChecks.isEmpty() ? tail(output + (said.isEmpty() ? "" : "\n" + said), 12) : String.join("\n", failedChecks);
-                throw new BuildFailed(lesson.id() + ": ./jbang " + script + " --no-pause exited " + p.exitValue()
+                String why = failedChecks.isEmpty() ? Text.tail(output + (said.isEmpty() ? "" : "\n" + said), 12) : String.join("\n", failedChecks);
+                throw new BuildFailed(lesson.id() + ": ./jbang " + script + " --no-pause exited " + run.ended().exitCode()
                     + ", so its output is not what its text promises (the site shows only runs that held):\n"
                     + why.indent(4).stripTrailing());
             }
-            String events = events(recording);
-            Files.deleteIfExists(recording);
-            return new Transcript(lesson.id(), output.strip(), Math.round(seconds * 10) / 10.0, LocalDate.now().toString(), false, null, events);
+            return new Transcript(lesson.id(), output.strip(), Math.round(seconds * 10) / 10.0, LocalDate.now().toString(), false, null, run.events());
         } catch (IOException e) {
             throw new BuildFailed(lesson.id() + ": could not run the lesson: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -188,21 +173,7 @@ public final class Transcripts {
         }
     }
 
-    /** What a run recorded with --record (one JSON object a line), or null when it wrote nothing. */
-    private static String events(Path recording) {
-        try {
-            return recording != null && Files.size(recording) > 0 ? Files.readString(recording, StandardCharsets.UTF_8) : null;
-        } catch (IOException missing) {
-            return null;
-        }
-    }
-
     static String stripAnsi(String s) { return s.replaceAll("\u001B\\[[0-9;]*[A-Za-z]", ""); }
-
-    private static String tail(String text, int lines) {
-        String[] all = text.strip().split("\n");
-        return String.join("\n", java.util.Arrays.copyOfRange(all, Math.max(0, all.length - lines), all.length));
-    }
 
     void shutdown() { runner.shutdownNow(); }
 }

@@ -3,9 +3,12 @@ package verify;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import engine.Compiler;
+import engine.LessonRun;
 import engine.MutationSummary;
+import engine.Processes;
 import engine.Sources;
 import engine.TestRunner;
+import engine.Text;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import kit.Course;
@@ -334,33 +336,17 @@ public final class Checks implements Recorder {
         if (!lesson.written(root)) return;
         String what = lesson.id() + ": ./jbang " + lesson.slug() + " --no-pause exits 0";
         try {
-            Path out = Files.createTempFile("lesson-" + lesson.number2(), ".out");
-            Path err = Files.createTempFile("lesson-" + lesson.number2(), ".err");
-            Path recording = Files.createTempFile("lesson-" + lesson.number2(), ".jsonl");   // what the site replays
-            long start = System.nanoTime();
-            ProcessBuilder run = new ProcessBuilder(Course.wrapper(root), lesson.slug(), "--no-pause", "--record", recording.toString())
-                .directory(root.toFile())
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile());
-            run.environment().put("NO_COLOR", "1");
-            Process p = run.start();
-            p.getOutputStream().close();   // no input, so the lesson does not pause
-            if (!p.waitFor(LESSON_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                record(false, what, "still running after " + LESSON_LIMIT.toSeconds() + " s; output in " + out + " and " + err);
+            LessonRun run = LessonRun.of(root, lesson.slug(), "lesson-" + lesson.number2(), LESSON_LIMIT);
+            if (run.ended().timedOut()) {
+                record(false, what, "still running after " + LESSON_LIMIT.toSeconds() + " s; output in " + run.out() + " and " + run.err());
                 return;
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            String printed = Files.readString(out);
-            boolean ok = p.exitValue() == 0;
+            double seconds = run.ended().seconds();
+            boolean ok = run.ended().ok();
             // The site shows this very run as the lesson's transcript, so its build need not run the lesson again.
-            if (ok) Transcripts.remember(root, lesson, printed, seconds, recording);
+            if (ok) Transcripts.remember(root, lesson, run.stdout(), seconds, run.events());
             record(ok, what, ok ? "%.1f s".formatted(seconds)
-                : "exit " + p.exitValue() + " after %.1f s; last lines:\n".formatted(seconds) + tail(printed + "\n" + Files.readString(err), 25));
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-            Files.deleteIfExists(recording);
+                : "exit " + run.ended().exitCode() + " after %.1f s; last lines:\n".formatted(seconds) + Text.tail(run.stdout() + "\n" + run.stderr(), 25));
         } catch (IOException e) {
             record(false, what, e.toString());
         } catch (InterruptedException e) {
@@ -396,17 +382,11 @@ public final class Checks implements Recorder {
     private String[] runTool(List<String> command, Duration limit) {
         try {
             Path log = Files.createTempFile("verify-tool", ".log");
-            Process p = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
-            p.getOutputStream().close();
-            if (!p.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                return new String[] {"timeout", "still running after " + limit.toSeconds() + " s; output in " + log};
-            }
+            var ended = Processes.run(new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()), limit);
+            if (ended.timedOut()) return new String[] {"timeout", "still running after " + limit.toSeconds() + " s; output in " + log};
             String output = Files.readString(log).replaceAll("(?m)^WARNING: .*\\R", "");
             Files.deleteIfExists(log);
-            return new String[] {Integer.toString(p.exitValue()), p.exitValue() == 0 ? output : "exit " + p.exitValue() + "; last lines:\n" + tail(output, 25)};
+            return new String[] {Integer.toString(ended.exitCode()), ended.ok() ? output : "exit " + ended.exitCode() + "; last lines:\n" + Text.tail(output, 25)};
         } catch (IOException e) {
             return new String[] {"error", e.toString()};
         } catch (InterruptedException e) {
@@ -417,10 +397,5 @@ public final class Checks implements Recorder {
 
     private static String lastLines(String output, String prefix) {
         return output.lines().filter(l -> l.startsWith(prefix)).reduce((a, b) -> b).orElse("").replaceFirst("^site: ", "");
-    }
-
-    static String tail(String text, int lines) {
-        String[] all = text.strip().split("\n");
-        return String.join("\n", java.util.Arrays.copyOfRange(all, Math.max(0, all.length - lines), all.length));
     }
 }

@@ -1,20 +1,22 @@
 package verify;
 
-import engine.Folders;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import engine.Folders;
+import engine.Processes;
 import engine.Sources;
+import engine.Text;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -74,7 +76,7 @@ final class GraderCheck {
             Map<String, int[]> rows = gradebook(out.resolve("gradebook.csv"));
             boolean shape = rows.size() == 11 && Files.readAllLines(out.resolve("gradebook.csv")).get(0).equals("student," + id + ",total,max");
             recorder.record(shape, "grade: ./jbang grade grades a class of 11 (and refuses a 12th named gradebook.csv) into gradebook.csv, header student,"
-                + id + ",total,max", "%.0f s".formatted(seconds) + (shape ? "" : ": " + rows.keySet() + "\n" + Checks.tail(said, 15)));
+                + id + ",total,max", "%.0f s".formatted(seconds) + (shape ? "" : ": " + rows.keySet() + "\n" + Text.tail(said, 15)));
             if (!shape) return;
             int max = rows.get("honest-1")[1];
             boolean scores = max > 0 && rows.get("honest-1")[0] == max && rows.get("'=1+2")[0] == max && rows.get("wrong")[0] < max && rows.get("hostile")[0] == 0;
@@ -232,16 +234,11 @@ final class GraderCheck {
     private String jbang(Path log, int minutes, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Course.wrapper(root)));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        p.getOutputStream().close();  // no input
-        if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            p.waitFor();
-        }
+        var ended = Processes.run(new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()),
+            Duration.ofMinutes(minutes));
         String said = Files.readString(log);
-        if (p.exitValue() == 0) return said;
-        recorder.record(false, "grade: ./jbang " + String.join(" ", args).replace(root + "/", ""), "exit " + p.exitValue() + "\n" + Checks.tail(said, 15));
+        if (ended.exitCode() == 0) return said;
+        recorder.record(false, "grade: ./jbang " + String.join(" ", args).replace(root + "/", ""), "exit " + ended.exitCode() + "\n" + Text.tail(said, 15));
         return null;
     }
 

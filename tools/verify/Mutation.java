@@ -1,9 +1,11 @@
 package verify;
 
-import engine.Folders;
 import engine.Compiler;
+import engine.Folders;
 import engine.MutationSummary;
+import engine.Processes;
 import engine.Sources;
+import engine.Text;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,7 +16,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -191,17 +192,14 @@ public final class Mutation {
                 "--threads", Integer.toString(Runtime.getRuntime().availableProcessors()),
                 "--jvmArgs", "-XX:TieredStopAtLevel=1,-Xshare:auto");
             Path log = reportDir.resolve("pit.log");
-            Process p = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
-            p.getOutputStream().close();
-            if (!p.waitFor(LIMIT.toMinutes(), TimeUnit.MINUTES)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
+            var ended = Processes.run(new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()), LIMIT);
+            if (ended.timedOut()) {
                 throw new PitFailed("PIT still running after " + LIMIT.toMinutes() + " min; its log: " + root.relativize(log));
             }
             Path xml = reportDir.resolve("mutations.xml");
-            if (p.exitValue() != 0 || !Files.isRegularFile(xml)) {
-                throw new PitFailed("PIT exited with " + p.exitValue() + "; the end of its log (" + root.relativize(log) + "):\n" + Checks.tail(Files.readString(log), 20));
+            if (ended.exitCode() != 0 || !Files.isRegularFile(xml)) {
+                throw new PitFailed("PIT exited with " + ended.exitCode() + "; the end of its log (" + root.relativize(log) + "):\n" + Text.tail(Files.readString(log), 20));
             }
             return mutants(xml);
         } catch (IOException e) {

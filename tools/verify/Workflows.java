@@ -1,11 +1,13 @@
 package verify;
 
+import engine.Processes;
+import engine.Text;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import kit.Course;
 import kit.Style;
@@ -46,18 +48,16 @@ final class Workflows {
             Path log = Files.createTempFile("verify-workflow", ".log");
             ProcessBuilder pb = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().put("NO_COLOR", "1");
-            Process p = pb.start();
-            p.getOutputStream().close();
-            boolean done = p.waitFor(3, TimeUnit.MINUTES);
-            if (!done) p.destroyForcibly();
+            var ended = Processes.run(pb, Duration.ofMinutes(3));
+            boolean done = !ended.timedOut();
             String said = Files.readString(log);
             Files.deleteIfExists(log);
-            if (done && p.exitValue() == 0) {
+            if (ended.ok()) {
                 recorder.record(true, "workflows: " + name + " is a valid GitHub workflow", "action-validator " + VALIDATOR.substring(VALIDATOR.lastIndexOf('@') + 1));
             } else if (done && said.contains("\"errors\"")) {
-                recorder.record(false, "workflows: " + name + " is a valid GitHub workflow", Checks.tail(said, 30));
+                recorder.record(false, "workflows: " + name + " is a valid GitHub workflow", Text.tail(said, 30));
             } else {
-                skip(name, done ? "npx could not run " + VALIDATOR + ": " + Checks.tail(said, 2) : "npx took over 3 minutes");
+                skip(name, done ? "npx could not run " + VALIDATOR + ": " + Text.tail(said, 2) : "npx took over 3 minutes");
             }
         } catch (IOException noNpx) {
             skip(name, "no npx here (it comes with Node.js)");
