@@ -12,14 +12,15 @@
 // full collection in the middle of it (once in a check of 14, 568 ms at load 24), for memory it would need again at once.
 // The learner's tool: the course map and progress; check, hint, watch, reset, solution and play.
 
+import engine.UserError;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.UnmatchedArgumentException;
+import picocli.CommandLine;
 import workbook.CheckCommand;
 import workbook.HintCommand;
 import workbook.IdeCommand;
@@ -28,7 +29,6 @@ import workbook.ResetCommand;
 import workbook.SolutionCommand;
 import workbook.Status;
 import workbook.TrainCommand;
-import workbook.UserError;
 import workbook.WatchCommand;
 import workbook.WatchWorkerCommand;
 

@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.tools.Diagnostic;
@@ -163,6 +165,17 @@ public final class Compiler {
             while (m.find()) names.add(m.group(1));
         }
         return names;
+    }
+
+    /**
+     * Sorts things by the test method each names ({@code method}) as the tests are written ({@code order}, a
+     * {@link Compiled#testOrder()}), so that reports follow the source; a method not in the list goes last.
+     */
+    public static <T> Comparator<T> inWrittenOrder(List<String> order, Function<T, String> method) {
+        return Comparator.comparingInt(t -> {
+            int at = order.indexOf(method.apply(t));
+            return at < 0 ? Integer.MAX_VALUE : at;
+        });
     }
 
     private static String contentKey(Sources sources) throws IOException {

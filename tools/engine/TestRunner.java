@@ -171,7 +171,7 @@ public final class TestRunner {
     private static Report inOrder(List<Result> results, List<String> order) {
         List<Result> sorted;
         synchronized (results) { sorted = new ArrayList<>(results); }
-        sorted.sort(java.util.Comparator.comparingInt(r -> order.indexOf(r.method()) < 0 ? Integer.MAX_VALUE : order.indexOf(r.method())));
+        sorted.sort(Compiler.inWrittenOrder(order, Result::method));
         return new Report(List.copyOf(sorted));
     }
 

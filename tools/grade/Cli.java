@@ -1,5 +1,6 @@
 package grade;
 
+import engine.UserError;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -10,10 +11,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import kit.Course;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code ./jbang grade}: the instructor's grader. */
 @Command(name = "grade", mixinStandardHelpOptions = true, version = Grader.VERSION,

@@ -1,6 +1,7 @@
 package grade;
 
 import engine.Sources;
+import engine.UserError;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

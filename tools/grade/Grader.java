@@ -1,7 +1,9 @@
 package grade;
 
+import engine.Compiler;
 import engine.Folders;
 import engine.Sources;
+import engine.UserError;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -210,7 +212,7 @@ final class Grader {
                 if (tests.isEmpty() && solutions) continue;  // try the stub
                 if (e.precompiled() != null) {  // in the order they are written, as the workbook shows them
                     List<String> order = e.precompiled().testOrder();
-                    tests.sort(java.util.Comparator.comparingInt(t -> order.indexOf(t.method()) < 0 ? Integer.MAX_VALUE : order.indexOf(t.method())));
+                    tests.sort(Compiler.inWrittenOrder(order, Model.Test::method));
                 }
                 refs.put(e.id(), new Model.Reference(e.id(), tests, problems));
                 pending.remove(e);
@@ -347,7 +349,7 @@ final class Grader {
 
     /** Read as Latin-1, which never fails: a file that is not UTF-8 is javac's to report, as the student's compile error. */
     private static String packageOf(Path source) throws IOException {
-        return engine.Compiler.packageOf(Files.readString(source, StandardCharsets.ISO_8859_1));
+        return Compiler.packageOf(Files.readString(source, StandardCharsets.ISO_8859_1));
     }
 
     /** The folder a child runs an exercise from: the student's classes, and the precompiled tests when they are used. */

@@ -1,6 +1,7 @@
 package grade;
 
 import engine.Folders;
+import engine.UserError;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,6 +2,7 @@ package grade;
 
 import engine.Compiler;
 import engine.Sources;
+import engine.UserError;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

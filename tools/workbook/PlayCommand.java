@@ -2,6 +2,7 @@ package workbook;
 
 import engine.Compiler;
 import engine.Sources;
+import engine.UserError;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;

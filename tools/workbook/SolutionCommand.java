@@ -1,5 +1,6 @@
 package workbook;
 
+import engine.UserError;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

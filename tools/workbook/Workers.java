@@ -1,5 +1,6 @@
 package workbook;
 
+import engine.UserError;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
