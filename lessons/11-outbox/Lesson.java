@@ -8,6 +8,7 @@
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.serviceUnavailable;
+import static kit.Crash.untilTheCrash;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
@@ -23,6 +24,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import kit.Crash.Crashed;
 import kit.Database;
 import kit.Mine;
 import kit.Narrator;
@@ -406,8 +408,6 @@ public class Lesson {
 
     interface Work { void in(Connection c) throws Exception; }
 
-    interface Action { void run() throws Exception; }
-
     static void inTransaction(Work work) throws Exception {
         try (Connection c = orders.connect()) {
             c.setAutoCommit(false);
@@ -444,19 +444,6 @@ public class Lesson {
     static void crash() {
         orders.close();
         throw new Crashed();
-    }
-
-    /** Runs the work until the process dies in it: what comes after the crash is the restarted service. */
-    static void untilTheCrash(Action action) throws Exception {
-        try {
-            action.run();
-        } catch (Crashed expected) {
-            // the story goes on after the restart
-        }
-    }
-
-    static final class Crashed extends RuntimeException {
-        Crashed() { super("the process died", null, false, false); }
     }
 
     /** The process comes back: the same files, opened again. Returns how long that took, in ms. */

@@ -15,6 +15,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.serviceUnavailable;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static kit.Crash.untilTheCrash;
 
 import com.github.tomakehurst.wiremock.http.Fault;
 import java.io.IOException;
@@ -37,6 +38,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import kit.Crash.Crashed;
 import kit.Database;
 import kit.ManualClock;
 import kit.Mine;
@@ -622,21 +624,6 @@ public class Lesson {
     }
 
     // ---- crash and restart ----
-
-    interface Action { void run() throws Exception; }
-
-    /** Runs the work until the process dies in it: what comes after is the restarted service. */
-    static void untilTheCrash(Action action) throws Exception {
-        try {
-            action.run();
-        } catch (Crashed expected) {
-            // the story goes on after the restart
-        }
-    }
-
-    static final class Crashed extends RuntimeException {
-        Crashed() { super("the process died", null, false, false); }
-    }
 
     /** The order service comes back: the same files, opened again. */
     static void restart() {
