@@ -3,7 +3,7 @@
 //SOURCES ../kit/src/kit/*.java
 //SOURCES site/*.java
 // the exercises' mutation scores, shown beside their tests; the helpers the tools share
-//SOURCES engine/MutationSummary.java engine/Folders.java engine/Text.java engine/Processes.java engine/LessonRun.java
+//SOURCES engine/MutationSummary.java engine/Folders.java engine/Text.java engine/Processes.java engine/LessonRun.java engine/UserError.java engine/Tool.java
 // JRuby (inside AsciidoctorJ) starts twice as fast with the C1 compiler, no JRuby JIT and class data sharing.
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djruby.compile.mode=OFF -Djruby.compile.invokedynamic=false --enable-native-access=ALL-UNNAMED -Xlog:cds*=off -Xlog:cds+dynamic=off
 //CDS
@@ -11,15 +11,11 @@
 // a real run, the exercise's task and test names), the course map, a patterns index, an instructors' page and a
 // search, built with AsciidoctorJ into site/build/. With --test, a headless Chromium then checks it like a reader.
 
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import engine.Tool;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import kit.Course;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import site.BrowserTest;
@@ -48,21 +44,7 @@ public class Site implements Callable<Integer> {
     boolean cachedOnly;
 
     public static void main(String[] args) {
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
-        CommandLine cli = new CommandLine(new Site());
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            System.err.println("site: " + (e instanceof BuildFailed ? e.getMessage() : e.toString()));
-            return 1;
-        });
-        cli.setParameterExceptionHandler((e, a) -> {
-            System.err.println("site: " + e.getMessage() + " (see ./jbang site --help)");
-            return 2;
-        });
-        int code = cli.execute(args);
-        System.out.flush();
-        System.exit(code);
+        Tool.main(new Site(), args);
     }
 
     @Override

@@ -9,11 +9,12 @@
 // The project's own test command: every solution passes, every stub and wrong answer fails, every lesson holds,
 // every alias resolves, the kit's own tests pass. Ends with "N passed, N failed".
 
+import engine.Tool;
+import engine.UserError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import kit.Course;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -37,32 +38,18 @@ public class Verify implements Callable<Integer> {
     List<String> ids = new ArrayList<>();
 
     public static void main(String[] args) {
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        // Our output is UTF-8 (✓, ✗, ·) even where the locale is not set, as in CI and minimal containers.
-        System.setOut(new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, java.nio.charset.StandardCharsets.UTF_8));
-        CommandLine cli = new CommandLine(new Verify());
-        cli.setParameterExceptionHandler((e, a) -> {
-            System.err.println("verify: " + e.getMessage());
-            return 2;
-        });
-        int code = cli.execute(args);
-        System.out.flush();
-        System.exit(code);
+        Tool.main(new Verify(), args);
     }
 
     @Override
     public Integer call() {
         if (!ids.isEmpty() && !mutation) {
-            System.err.println("verify: exercise ids without --mutation; to check a few lessons, use --only " + String.join(",", ids));
-            return 2;
+            throw new UserError("exercise ids without --mutation; to check a few lessons, use --only " + String.join(",", ids));
         }
         List<String> chosen = new ArrayList<>(only);
         chosen.addAll(ids);
         for (String id : chosen) {
-            if (Course.find(id).isEmpty()) {
-                System.err.println("verify: unknown lesson '" + id + "'. Valid ids: " + Course.validIds());
-                return 2;
-            }
+            if (Course.find(id).isEmpty()) throw new UserError("unknown lesson '" + id + "'. Valid ids: " + Course.validIds());
         }
         Checks checks = new Checks(Course.root(), chosen, !noLessons);
         return (mutation ? checks.runMutation() : checks.run()) ? 0 : 1;

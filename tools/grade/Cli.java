@@ -1,11 +1,8 @@
 package grade;
 
+import engine.Tool;
 import engine.UserError;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,7 +11,6 @@ import kit.Course;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine;
 
 /** {@code ./jbang grade}: the instructor's grader. */
 @Command(name = "grade", mixinStandardHelpOptions = true, version = Grader.VERSION,
@@ -71,28 +67,10 @@ public final class Cli implements Callable<Integer> {
     String oneStudent;
 
     public static void main(String[] args) {
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8));
         // Stopping the grader (Ctrl-C, SIGTERM) stops the students' JVMs and the compile server with it, instead of
         // leaving them to run to their limits unwatched. (A SIGKILL cannot be caught: see README, isolation.)
         Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly)));
-        System.exit(run(args));
-    }
-
-    static int run(String... args) {
-        CommandLine cli = new CommandLine(new Cli());
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof UserError) System.err.println("grade: " + e.getMessage());
-            else System.err.println("grade: " + e);  // a bug of ours: one line still, and a non-zero exit
-            return e instanceof UserError ? 2 : 1;
-        });
-        cli.setParameterExceptionHandler((e, a) -> {
-            System.err.println("grade: " + e.getMessage() + " (see ./jbang grade --help)");
-            return 2;
-        });
-        int code = cli.execute(args);
-        System.out.flush();
-        return code;
+        Tool.main(new Cli(), args);
     }
 
     @Override
