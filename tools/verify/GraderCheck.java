@@ -73,15 +73,15 @@ final class GraderCheck {
                 "--no-aot", "--timeout", Integer.toString(TIMEOUT), "--test-timeout", "30");
             double seconds = (System.nanoTime() - start) / 1e9;
             if (said == null) return;
-            Map<String, int[]> rows = gradebook(out.resolve("gradebook.csv"));
+            Map<String, Row> rows = gradebook(out.resolve("gradebook.csv"));
             boolean shape = rows.size() == 11 && Files.readAllLines(out.resolve("gradebook.csv")).get(0).equals("student," + id + ",total,max");
             recorder.record(shape, "grade: ./jbang grade grades a class of 11 (and refuses a 12th named gradebook.csv) into gradebook.csv, header student,"
                 + id + ",total,max", "%.0f s".formatted(seconds) + (shape ? "" : ": " + rows.keySet() + "\n" + Text.tail(said, 15)));
             if (!shape) return;
-            int max = rows.get("honest-1")[1];
-            boolean scores = max > 0 && rows.get("honest-1")[0] == max && rows.get("'=1+2")[0] == max && rows.get("wrong")[0] < max && rows.get("hostile")[0] == 0;
+            int max = rows.get("honest-1").max();
+            boolean scores = max > 0 && rows.get("honest-1").total() == max && rows.get("'=1+2").total() == max && rows.get("wrong").total() < max && rows.get("hostile").total() == 0;
             recorder.record(scores, "grade: the honest students (the solution) get full marks beside the attackers, a wrong answer less, System.exit nothing",
-                new TreeSet<>(rows.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()[0] + "/" + e.getValue()[1]).toList()).toString());
+                new TreeSet<>(rows.entrySet().stream().map(e -> e.getKey() + " " + e.getValue().total() + "/" + e.getValue().max()).toList()).toString());
             reports(rows.keySet(), id, out);
             attacks(id, out, said, seconds);
             isolation(id, out, subs, before);
@@ -242,14 +242,17 @@ final class GraderCheck {
         return null;
     }
 
-    /** Each row of gradebook.csv: the cell of the student's name, and the total and the maximum. */
-    private static Map<String, int[]> gradebook(Path csv) throws IOException {
-        Map<String, int[]> rows = new HashMap<>();
+    /** A student's row of gradebook.csv: their total and the maximum. */
+    private record Row(int total, int max) {}
+
+    /** Each row of gradebook.csv, by the cell of the student's name. */
+    private static Map<String, Row> gradebook(Path csv) throws IOException {
+        Map<String, Row> rows = new HashMap<>();
         if (!Files.exists(csv)) return rows;
         List<String> lines = Files.readAllLines(csv);
         for (String row : lines.subList(1, lines.size())) {
             String[] c = row.split(",");
-            rows.put(c[0], new int[] {Integer.parseInt(c[c.length - 2]), Integer.parseInt(c[c.length - 1])});
+            rows.put(c[0], new Row(Integer.parseInt(c[c.length - 2]), Integer.parseInt(c[c.length - 1])));
         }
         return rows;
     }

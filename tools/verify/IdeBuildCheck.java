@@ -2,22 +2,26 @@ package verify;
 
 import engine.Compiler;
 import engine.Folders;
+import engine.Processes;
 import engine.TestRunner;
 import ide.MavenBuild;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
 import kit.Course;
+import kit.SourceFiles;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
+import org.xml.sax.SAXException;
 
 /**
  * The Maven build that IDEs import (pom.xml, ide/, .run/, .vscode/): its files are what kit/src/kit/Deps.java and
@@ -27,7 +31,7 @@ import org.w3c.dom.NodeList;
  * than a second run's work.
  */
 final class IdeBuildCheck {
-    private static final long MAVEN_LIMIT_MINUTES = 10;
+    private static final Duration MAVEN_LIMIT = Duration.ofMinutes(10);
 
     private final Path root;
     private final Recorder recorder;
@@ -59,20 +63,16 @@ final class IdeBuildCheck {
         Path log = Files.createDirectories(root.resolve(".workbook-cache")).resolve("verify-maven.log");
         Path reports = root.resolve("ide/exercises").resolve(exercise.id()).resolve("target/surefire-reports");
         Folders.deleteTree(reports);
-        long start = System.nanoTime();
         // Failing tests are what a stub is for: the build goes on, and the reports are read below.
         ProcessBuilder pb = new ProcessBuilder(mvn, "-B", "-q", "test", "-Dtest=" + pkg + ".**",
             "-Dsurefire.failIfNoSpecifiedTests=false", "-Dmaven.test.failure.ignore=true")
             .directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));   // a JDK 21+, as this JVM is
-        Process p = pb.start();
-        boolean ended = p.waitFor(MAVEN_LIMIT_MINUTES, TimeUnit.MINUTES);
-        if (!ended) p.destroyForcibly();
-        double seconds = (System.nanoTime() - start) / 1e9;
-        boolean compiled = ended && p.exitValue() == 0;
+        var ended = Processes.run(pb, MAVEN_LIMIT);
+        boolean compiled = ended.ok();
         recorder.record(compiled, "ide: the Maven build compiles the kit, every lesson and every exercise with its tests",
-            compiled ? "%.0f s (mvn test-compile, and the tests of %s)".formatted(seconds, exercise.number2())
-                     : (ended ? "mvn exited " + p.exitValue() : "mvn ran over " + MAVEN_LIMIT_MINUTES + " minutes") + "; its output: " + root.relativize(log));
+            compiled ? "%.0f s (mvn test-compile, and the tests of %s)".formatted(ended.seconds(), exercise.number2())
+                     : (ended.timedOut() ? "mvn ran over " + MAVEN_LIMIT.toMinutes() + " minutes" : "mvn exited " + ended.exitCode()) + "; its output: " + root.relativize(log));
         if (!compiled) return;
 
         Set<String> expected = new TreeSet<>();
@@ -101,7 +101,7 @@ final class IdeBuildCheck {
                 NodeList cases;
                 try {
                     cases = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile()).getElementsByTagName("testcase");
-                } catch (javax.xml.parsers.ParserConfigurationException | org.xml.sax.SAXException e) {
+                } catch (ParserConfigurationException | SAXException e) {
                     throw new IOException(xml + " is not a readable report: " + e.getMessage(), e);
                 }
                 for (int i = 0; i < cases.getLength(); i++) {
@@ -125,7 +125,7 @@ final class IdeBuildCheck {
 
     /** The package of the exercise's tests, for surefire's -Dtest. */
     private String testPackage(Course.Lesson exercise) throws IOException {
-        for (Path f : kit.SourceFiles.in(exercise.exerciseDir(root))) {
+        for (Path f : SourceFiles.in(exercise.exerciseDir(root))) {
             if (f.getFileName().toString().endsWith("Test.java")) return Compiler.packageOf(Files.readString(f));
         }
         throw new IOException("exercise " + exercise.id() + " has no tests");
