@@ -37,9 +37,16 @@ public final class AutogradeCommand implements Callable<Integer> {
             Path submission = ag.resolve("submission");
             if (!Files.isDirectory(submission)) throw new UserError("no submission folder at " + submission);
             Path hidden = root.resolve("hidden-tests");
-            Grader.Settings s = new Grader.Settings(root, submission, out, 1, config.path("timeout").asInt(60), config.path("testTimeout").asInt(10),
-                Files.isDirectory(hidden) ? hidden : null, only, 1, 1, true, config.path("heap").asInt(512), true, false,
-                root.resolve("reference.json"), config.path("hiddenVisibility").asText("after_published"), 16_384, "submission");
+            Settings s = Settings.of(root, submission, out)
+                .limits(new Settings.Limits(config.path("timeout").asInt(60), config.path("testTimeout").asInt(10), config.path("heap").asInt(512)))
+                .tests(Files.isDirectory(hidden) ? hidden : null)
+                .only(only)
+                .force(true)
+                .aot(false)
+                .referenceFile(root.resolve("reference.json"))
+                .hiddenVisibility(config.path("hiddenVisibility").asText("after_published"))
+                .oneStudent("submission")
+                .build();
             new Grader(s, System.out).run();
             Files.copy(out.resolve("submission").resolve("results.json"), results, StandardCopyOption.REPLACE_EXISTING);
             System.out.println("Wrote " + results);

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import kit.Course;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -84,13 +86,23 @@ public final class Cli implements Callable<Integer> {
         if (timeout < 1 || testTimeout < 1) throw new UserError("--timeout and --test-timeout must be 1 second or more");
         if (heapMb < 64) throw new UserError("--heap must be at least 64 (MB)");
         if (tests != null && !Files.isDirectory(tests)) throw new UserError("--tests " + tests + " is not a folder");
-        int[] kn = parseShard(shard);
+        Settings.Shard part = parseShard(shard);
         Path root = root();
         Exercises.select(root, tests, only);  // an unknown id in --only is told before anything is written
         Path outDir = writable(out);
-        Grader.Settings s = new Grader.Settings(root, submissions.toAbsolutePath().normalize(), outDir, jobs, timeout,
-            Math.min(testTimeout, timeout), tests == null ? null : tests.toAbsolutePath().normalize(), only, kn[0], kn[1], force, heapMb,
-            !noIsolation, !noAot, reference, hiddenVisibility, 16_384, oneStudent);
+        Settings s = Settings.of(root, submissions.toAbsolutePath().normalize(), outDir)
+            .jobs(jobs)
+            .limits(new Settings.Limits(timeout, Math.min(testTimeout, timeout), heapMb))
+            .tests(tests == null ? null : tests.toAbsolutePath().normalize())
+            .only(only)
+            .shard(part)
+            .force(force)
+            .isolate(!noIsolation)
+            .aot(!noAot)
+            .referenceFile(reference)
+            .hiddenVisibility(hiddenVisibility)
+            .oneStudent(oneStudent)
+            .build();
         return new Grader(s, System.out).run();
     }
 
@@ -102,13 +114,13 @@ public final class Cli implements Callable<Integer> {
         }
     }
 
-    static int[] parseShard(String shard) {
-        if (shard == null) return new int[] {1, 1};
-        var m = java.util.regex.Pattern.compile("(\\d{1,6})/(\\d{1,6})").matcher(shard.strip());
+    static Settings.Shard parseShard(String shard) {
+        if (shard == null) return Settings.Shard.ALL;
+        Matcher m = Pattern.compile("(\\d{1,6})/(\\d{1,6})").matcher(shard.strip());
         if (m.matches()) {
             int k = Integer.parseInt(m.group(1));
             int n = Integer.parseInt(m.group(2));
-            if (n >= 1 && k >= 1 && k <= n) return new int[] {k, n};
+            if (n >= 1 && k >= 1 && k <= n) return new Settings.Shard(k, n);
         }
         throw new UserError("--shard wants K/N with 1 <= K <= N, like 2/4; not '" + shard + "'");
     }

@@ -1,5 +1,6 @@
 package grade;
 
+import com.sun.management.OperatingSystemMXBean;
 import engine.Compiler;
 import engine.Folders;
 import engine.Sources;
@@ -7,6 +8,7 @@ import engine.UserError;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -14,25 +16,31 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import kit.Course;
 
 /** Grades a class: stages the course, runs the reference, then every student in child JVMs, and writes OUT. */
 final class Grader {
-    /** Everything a run is told. {@code oneStudent}: SUBMISSIONS is a single student's submission, of that name. */
-    record Settings(Path root, Path submissions, Path out, int jobs, int timeout, int testTimeout, Path tests, List<String> only,
-                    int shard, int shards, boolean force, int heapMb, boolean isolate, boolean aot, Path referenceFile,
-                    String hiddenVisibility, int outputLimit, String oneStudent) {}
-
     /** What the reference solution's run found, with the fingerprints of the tests it ran. */
     record ReferenceSet(Map<String, String> fingerprints, Map<String, Model.Reference> references) {}
+
+    /** A student graded; {@code kept}: every exercise's result came from an earlier run into OUT. */
+    private record Graded(Model.Student student, boolean kept) {}
 
     static final String VERSION = "grade-2";  // a new version grades every exercise again on a re-run into the same OUT
 
@@ -58,20 +66,20 @@ final class Grader {
             ? List.of(new Submissions.Submission(settings.oneStudent(), settings.submissions(), false))
             : Submissions.list(settings.submissions(), warnings);
         List<Submissions.Submission> mine = new ArrayList<>();
-        for (int i = 0; i < all.size(); i++) if (i % settings.shards() == settings.shard() - 1) mine.add(all.get(i));
+        for (int i = 0; i < all.size(); i++) if (settings.shard().has(i)) mine.add(all.get(i));
         try {
             prepare(mine.size());
             List<String> ids = exercises.stream().map(Exercises.Exercise::id).toList();
             out.println("Grading " + mine.size() + " student" + (mine.size() == 1 ? "" : "s")
-                + (settings.shards() > 1 ? " (shard " + settings.shard() + "/" + settings.shards() + " of " + all.size() + ")" : "")
+                + (settings.shard().isPart() ? " (shard " + settings.shard() + " of " + all.size() + ")" : "")
                 + " × " + ids.size() + " exercises (" + String.join(", ", ids) + "), " + settings.jobs() + " at a time; " + sandbox.describe());
             List<Model.Student> students = gradeAll(mine, all);
             Files2.writeAtomically(settings.out().resolve("gradebook.csv"), Reports.gradebook(ids, students));
             Files2.writeAtomically(settings.out().resolve("summary.html"), Reports.summary(ids, students, "Class summary"
-                + (settings.shards() > 1 ? " (shard " + settings.shard() + "/" + settings.shards() + ")" : ""), warnings));
+                + (settings.shard().isPart() ? " (shard " + settings.shard() + ")" : ""), warnings));
             for (String w : warnings) out.println("warning: " + w);
             if (System.getenv("GRADE_TIMING") != null) {
-                System.err.println("[timing] grader itself: " + ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1_000_000 + " ms cpu");
+                System.err.println("[timing] grader itself: " + ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1_000_000 + " ms cpu");
             }
             out.println("Graded " + students.size() + " students in " + ProgressLine.duration((System.nanoTime() - start) / 1e9)
                 + ": " + settings.out().resolve("gradebook.csv") + ", " + settings.out().resolve("summary.html"));
@@ -91,11 +99,11 @@ final class Grader {
         Path course = tmp.resolve("course");
         List<Course.Lesson> lessons = Exercises.select(settings.root(), settings.tests(), settings.only());
         if (lessons.isEmpty()) throw new UserError("no exercise with tests found under " + settings.root().resolve("exercises"));
-        sandbox = Sandbox.prepare(tmp, settings.isolate(), settings.heapMb());
+        sandbox = Sandbox.prepare(tmp, settings.isolate(), settings.limits().heapMb());
         keepFromStudents(settings.out());
         keepFromStudents(settings.submissions());
-        supervisor = new Supervisor(sandbox, settings.timeout(), settings.testTimeout(), settings.outputLimit());
-        compileService = new CompileService(sandbox, tmp.resolve("compile"), sandbox.tenant(Sandbox.COMPILER, false), settings.timeout());
+        supervisor = supervisor();
+        compileService = new CompileService(sandbox, tmp.resolve("compile"), sandbox.tenant(Sandbox.COMPILER, false), settings.limits().timeout());
         exercises = Exercises.stage(settings.root(), settings.tests(), lessons, course,
             (label, files, staging) -> compileService.compile(label, files, compileService.stagingFolder(staging)), VERSION, warnings);
         // Children pass through work/ to their own folder in it; private/ holds what only root reads (sources, unpacked zips).
@@ -110,6 +118,11 @@ final class Grader {
             return false;
         }).toList();
         if (exercises.isEmpty()) throw new UserError("no exercise can be graded here: " + String.join("; ", warnings));
+    }
+
+    private Supervisor supervisor() {
+        Settings.Limits limits = settings.limits();
+        return new Supervisor(sandbox, limits.timeout(), limits.testTimeout(), limits.outputLimit());
     }
 
     List<Exercises.Exercise> exercises() { return exercises; }
@@ -162,76 +175,74 @@ final class Grader {
         Map<String, Model.Reference> refs = new LinkedHashMap<>();
         List<Exercises.Exercise> pending = new ArrayList<>(exercises);
         Sandbox.Tenant tenant = sandbox.tenant(Sandbox.REFERENCE, false);
-        Path archive = null;
         for (boolean solutions : new boolean[] {true, false}) {
             if (pending.isEmpty()) break;
-            Path mine = Files.createTempDirectory(tmp.resolve("private"), solutions ? "reference-" : "reference-stub-");
-            Path src = Files.createDirectories(mine.resolve("src"));
-            List<String> ids = new ArrayList<>();
-            for (Exercises.Exercise e : pending) {
-                boolean hasSolution = Files.isDirectory(e.lesson().solutionDir(settings.root()));
-                if (solutions && !hasSolution) continue;
-                Sources s = solutions ? Sources.solution(settings.root(), e.lesson()) : Sources.stub(settings.root(), e.lesson());
-                Path dir = Files.createDirectories(src.resolve(e.id()));
-                for (var f : s.files().entrySet()) {
-                    if (!Sources.isTest(f.getKey())) Files.copy(f.getValue(), dir.resolve(f.getKey()));
-                }
-                ids.add(e.id());
-            }
-            if (ids.isEmpty()) continue;
-            List<String> jvm = List.of();
-            if (train && solutions) {  // the training JVM writes the archive in a folder of the reference's own
-                Path training = Files.createTempDirectory(tmp.resolve("work"), "training-");
-                sandbox.giveTo(training, tenant);
-                archive = training.resolve("classes.jsa");
-                jvm = Sandbox.trainingOptions(archive);
-            }
-            out.println("Running the reference " + (solutions ? "solutions" : "stubs") + " (" + String.join(", ", ids) + ")"
-                + (jvm.isEmpty() ? "" : ", recording a class-data archive for the children") + "...");
-            Map<String, Supervisor.Raw> raws = new ConcurrentHashMap<>();
-            runExercises(solutions ? "reference" : "reference-stub", mine, tenant, ids, jvm, null, raw -> raws.put(raw.id(), raw));
-            Folders.deleteTree(mine);
+            Map<String, Supervisor.Raw> raws = runReference(solutions, pending, tenant, train && solutions);
             for (Exercises.Exercise e : List.copyOf(pending)) {
-                Supervisor.Raw raw = raws.get(e.id());
-                if (raw == null) continue;
-                List<String> problems = new ArrayList<>();
-                String what = solutions ? "the reference solution" : "the stub";
-                if (raw.outcome() != Model.Outcome.GRADED) {
-                    problems.add(what + ": " + Reports.outcomeText(raw.outcome()) + (raw.note().isEmpty() ? "" : ": " + raw.note().lines().findFirst().orElse(""))
-                        + (raw.compileErrors().isEmpty() ? "" : ": " + raw.compileErrors().get(0).lines().findFirst().orElse("")));
-                }
-                List<Model.Test> tests = new ArrayList<>();
-                for (Model.Test t : raw.tests()) {
-                    if (t.method().isEmpty()) {
-                        problems.add(what + ": " + t.name() + ": " + t.message().lines().findFirst().orElse(""));
-                        continue;
-                    }
-                    if (solutions && !t.passed()) problems.add("the reference solution fails '" + t.name() + "': " + t.message().lines().findFirst().orElse(""));
-                    tests.add(new Model.Test(t.testClass(), t.method(), t.name(), Model.Status.PASSED, "", t.points(), t.points(), t.hints(), isHidden(e, t)));
-                }
-                if (tests.isEmpty() && solutions) continue;  // try the stub
-                if (e.precompiled() != null) {  // in the order they are written, as the workbook shows them
-                    List<String> order = e.precompiled().testOrder();
-                    tests.sort(Compiler.inWrittenOrder(order, Model.Test::method));
-                }
-                refs.put(e.id(), new Model.Reference(e.id(), tests, problems));
+                Model.Reference ref = raws.containsKey(e.id()) ? Results.reference(e, raws.get(e.id()), solutions) : null;
+                if (ref == null) continue;
+                refs.put(e.id(), ref);
                 pending.remove(e);
-                for (String p : problems) warnings.add(e.id() + ": " + p);
+                for (String p : ref.problems()) warnings.add(e.id() + ": " + p);
             }
-            if (!jvm.isEmpty() && Files.isRegularFile(archive, LinkOption.NOFOLLOW_LINKS) && Files.size(archive) > 0) {
-                Path kept = Files.createDirectories(tmp.resolve("archive")).resolve("classes.jsa");
-                Files.move(archive, kept, StandardCopyOption.REPLACE_EXISTING);
-                Files.setPosixFilePermissions(kept.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
-                Files.setPosixFilePermissions(kept, PosixFilePermissions.fromString("rw-r--r--"));
-                Files.setAttribute(kept, "unix:uid", 0, LinkOption.NOFOLLOW_LINKS);
-                Files.setAttribute(kept, "unix:gid", 0, LinkOption.NOFOLLOW_LINKS);
-                sandbox = sandbox.withArchive(kept, Sandbox.archiveIsCds());
-                supervisor = new Supervisor(sandbox, settings.timeout(), settings.testTimeout(), settings.outputLimit());
-            }
-            if (archive != null) Folders.deleteTree(archive.getParent());
         }
         sandbox.release(tenant);
         return refs;
+    }
+
+    /**
+     * Runs the solutions (or the stubs) of the pending exercises as the reference's tenant; with {@code train}, the
+     * run records a class-data archive, and the children after it start from it.
+     */
+    private Map<String, Supervisor.Raw> runReference(boolean solutions, List<Exercises.Exercise> pending, Sandbox.Tenant tenant, boolean train)
+            throws IOException, InterruptedException {
+        Path mine = Files.createTempDirectory(tmp.resolve("private"), solutions ? "reference-" : "reference-stub-");
+        List<String> ids = stageReference(solutions, pending, Files.createDirectories(mine.resolve("src")));
+        if (ids.isEmpty()) return Map.of();
+        Path archive = null;
+        if (train) {  // the training JVM writes the archive in a folder of the reference's own
+            Path training = Files.createTempDirectory(tmp.resolve("work"), "training-");
+            sandbox.giveTo(training, tenant);
+            archive = training.resolve("classes.jsa");
+        }
+        List<String> jvm = archive == null ? List.of() : Sandbox.trainingOptions(archive);
+        out.println("Running the reference " + (solutions ? "solutions" : "stubs") + " (" + String.join(", ", ids) + ")"
+            + (jvm.isEmpty() ? "" : ", recording a class-data archive for the children") + "...");
+        Map<String, Supervisor.Raw> raws = new ConcurrentHashMap<>();
+        runExercises(solutions ? "reference" : "reference-stub", mine, tenant, ids, jvm, null, raw -> raws.put(raw.id(), raw));
+        Folders.deleteTree(mine);
+        if (archive != null) startChildrenFrom(archive);
+        return raws;
+    }
+
+    /** Each pending exercise's solution (or stub), without its tests, in {@code src/ID}; answers the ids staged. */
+    private List<String> stageReference(boolean solutions, List<Exercises.Exercise> pending, Path src) throws IOException {
+        List<String> ids = new ArrayList<>();
+        for (Exercises.Exercise e : pending) {
+            if (solutions && !Files.isDirectory(e.lesson().solutionDir(settings.root()))) continue;
+            Sources s = solutions ? Sources.solution(settings.root(), e.lesson()) : Sources.stub(settings.root(), e.lesson());
+            Path dir = Files.createDirectories(src.resolve(e.id()));
+            for (var f : s.files().entrySet()) {
+                if (!Sources.isTest(f.getKey())) Files.copy(f.getValue(), dir.resolve(f.getKey()));
+            }
+            ids.add(e.id());
+        }
+        return ids;
+    }
+
+    /** The archive the training run recorded, where every child may read it and none may change it; the children start from it. */
+    private void startChildrenFrom(Path archive) throws IOException {
+        if (Files.isRegularFile(archive, LinkOption.NOFOLLOW_LINKS) && Files.size(archive) > 0) {
+            Path kept = Files.createDirectories(tmp.resolve("archive")).resolve("classes.jsa");
+            Files.move(archive, kept, StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(kept.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setPosixFilePermissions(kept, PosixFilePermissions.fromString("rw-r--r--"));
+            Files.setAttribute(kept, "unix:uid", 0, LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(kept, "unix:gid", 0, LinkOption.NOFOLLOW_LINKS);
+            sandbox = sandbox.withArchive(kept, Sandbox.archiveIsCds());
+            supervisor = supervisor();
+        }
+        Folders.deleteTree(archive.getParent());
     }
 
     // ---- one student's exercises: compiled in the compile server, tested in child JVMs ----
@@ -246,7 +257,7 @@ final class Grader {
      * writes into it is what the grader put there. {@code expected}: each exercise's tests (null for the reference).
      */
     void runExercises(String slot, Path mine, Sandbox.Tenant tenant, List<String> ids, List<String> extraJvm,
-                      Map<String, java.util.Set<String>> expected, java.util.function.Consumer<Supervisor.Raw> onResult)
+                      Map<String, Set<String>> expected, Consumer<Supervisor.Raw> onResult)
             throws IOException, InterruptedException {
         Map<String, Double> spent = new LinkedHashMap<>();   // the second run gets what is left of each limit, not a new one
         runOnce(slot, mine, tenant, ids, true, extraJvm, expected, Map.of(), raw -> {
@@ -256,45 +267,17 @@ final class Grader {
         if (!spent.isEmpty()) runOnce(slot, mine, tenant, new ArrayList<>(spent.keySet()), false, extraJvm, expected, spent, onResult);
     }
 
+    /** One round: {@code fast}, with the precompiled tests where there are some (and in one javac run where it can). */
     private void runOnce(String slot, Path mine, Sandbox.Tenant tenant, List<String> ids, boolean fast, List<String> extraJvm,
-                         Map<String, java.util.Set<String>> expected, Map<String, Double> spent,
-                         java.util.function.Consumer<Supervisor.Raw> onResult)
+                         Map<String, Set<String>> expected, Map<String, Double> spent, Consumer<Supervisor.Raw> onResult)
             throws IOException, InterruptedException {
-        Map<String, Map<String, Path>> own = new LinkedHashMap<>();
-        for (String id : ids) {
-            Exercises.Exercise e = exercise(id);
-            Sources sources = Sources.exercise(tmp.resolve("course"), e.lesson()).overlay("submission", mine.resolve("src").resolve(id));
-            Map<String, Path> files = new LinkedHashMap<>(sources.files());
-            if (fast && e.precompiled() != null) files.keySet().removeIf(Sources::isTest);
-            own.put(id, files);
-        }
+        Map<String, Map<String, Path>> own = ownFiles(mine, ids, fast);
         // Each child run gets a new folder, filled by root and then sealed: nothing a child of an earlier run did is in it.
         Path work = sandbox.newWorkFolder(tmp.resolve("work"), "run-");
         try {
-            Map<String, ChildMain.Plan> plans = new LinkedHashMap<>();
-            List<String> single = new ArrayList<>(ids);
-            if (fast) {
-                Map<String, Path> batch = batch(slot, ids, own, mine);
-                if (batch != null) {
-                    for (String id : ids) plans.put(id, plan(work, exercise(id), batch.get(id), null, true));
-                    single.clear();
-                }
-            }
-            for (String id : single) {
-                Exercises.Exercise e = exercise(id);
-                boolean precompiled = fast && e.precompiled() != null;
-                String folder = slot + "/" + (precompiled ? "own" : "all") + "/";
-                long start = System.nanoTime();
-                switch (compileService.compile(id + " of " + slot, own.get(id), compileService.stagingFolder(folder + id))) {
-                    case CompileService.Failed f -> {
-                        List<String> errors = f.errors().stream().limit(100).map(m -> Protocol.clip(m.replace(folder, ""), 2_000)).toList();
-                        onResult.accept(new Supervisor.Raw(id, Model.Outcome.COMPILE_ERROR, List.of(), null, errors, "", "", (System.nanoTime() - start) / 1e9));
-                    }
-                    case CompileService.Compiled c -> plans.put(id, plan(work, e, c.classes(), c, precompiled));
-                }
-            }
+            Map<String, ChildMain.Plan> plans = compile(slot, mine, work, ids, own, fast, onResult);
             if (plans.isEmpty()) return;
-            String key = java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16));
+            String key = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
             Path plan = work.resolve("plan.json");
             Files.writeString(plan, Protocol.JSON.writeValueAsString(new ChildMain.Orders(key, plans)));
             if (tenant.trusted()) sandbox.giveTo(work, tenant);
@@ -305,6 +288,44 @@ final class Grader {
         }
     }
 
+    /** Each exercise's files: the course's, the student's laid over them; {@code fast}: without the tests that are precompiled. */
+    private Map<String, Map<String, Path>> ownFiles(Path mine, List<String> ids, boolean fast) {
+        Map<String, Map<String, Path>> own = new LinkedHashMap<>();
+        for (String id : ids) {
+            Exercises.Exercise e = exercise(id);
+            Sources sources = Sources.exercise(tmp.resolve("course"), e.lesson()).overlay("submission", mine.resolve("src").resolve(id));
+            Map<String, Path> files = new LinkedHashMap<>(sources.files());
+            if (fast && e.precompiled() != null) files.keySet().removeIf(Sources::isTest);
+            own.put(id, files);
+        }
+        return own;
+    }
+
+    /** Compiles each exercise (all at once where it can) into a plan for the child; one that does not compile goes to {@code onResult}. */
+    private Map<String, ChildMain.Plan> compile(String slot, Path mine, Path work, List<String> ids, Map<String, Map<String, Path>> own,
+                                                boolean fast, Consumer<Supervisor.Raw> onResult) throws IOException, InterruptedException {
+        Map<String, ChildMain.Plan> plans = new LinkedHashMap<>();
+        Map<String, Path> batch = fast ? batch(slot, ids, own, mine) : null;
+        if (batch != null) {
+            for (String id : ids) plans.put(id, plan(work, exercise(id), batch.get(id), null, true));
+            return plans;
+        }
+        for (String id : ids) {
+            Exercises.Exercise e = exercise(id);
+            boolean precompiled = fast && e.precompiled() != null;
+            String folder = slot + "/" + (precompiled ? "own" : "all") + "/";
+            long start = System.nanoTime();
+            switch (compileService.compile(id + " of " + slot, own.get(id), compileService.stagingFolder(folder + id))) {
+                case CompileService.Failed f -> {
+                    List<String> errors = f.errors().stream().limit(100).map(m -> Protocol.clip(m.replace(folder, ""), 2_000)).toList();
+                    onResult.accept(new Supervisor.Raw(id, Model.Outcome.COMPILE_ERROR, List.of(), null, errors, "", "", (System.nanoTime() - start) / 1e9));
+                }
+                case CompileService.Compiled c -> plans.put(id, plan(work, e, c.classes(), c, precompiled));
+            }
+        }
+        return plans;
+    }
+
     /**
      * All of a student's exercises in one javac run (javac's start-up is most of the cost of compiling one
      * exercise). Answers each exercise's classes (in {@code mine/compiled/ID}), or null when that cannot be done
@@ -313,11 +334,11 @@ final class Grader {
      */
     private Map<String, Path> batch(String slot, List<String> ids, Map<String, Map<String, Path>> own, Path mine) throws IOException, InterruptedException {
         if (ids.size() < 2 || ids.stream().anyMatch(id -> exercise(id).precompiled() == null)) return null;
-        Map<String, java.util.Set<String>> packages = new LinkedHashMap<>();
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Map<String, Set<String>> packages = new LinkedHashMap<>();
+        Set<String> seen = new HashSet<>();
         Map<String, Path> all = new LinkedHashMap<>();
         for (String id : ids) {
-            java.util.Set<String> mineOnly = new java.util.HashSet<>();
+            Set<String> mineOnly = new HashSet<>();
             for (var f : own.get(id).entrySet()) {
                 mineOnly.add(packageOf(f.getValue()));
                 all.put(id + "/" + f.getKey(), f.getValue());
@@ -367,13 +388,6 @@ final class Grader {
         return exercises.stream().filter(x -> x.id().equals(id)).findFirst().orElseThrow();
     }
 
-    private static boolean isHidden(Exercises.Exercise e, Model.Test t) {
-        String cls = t.testClass();
-        String simple = cls.substring(cls.lastIndexOf('.') + 1);
-        if (simple.contains("$")) simple = simple.substring(0, simple.indexOf('$'));
-        return e.hidden().contains(simple + ".java");
-    }
-
     // ---- the students ----
 
     private List<Model.Student> gradeAll(List<Submissions.Submission> mine, List<Submissions.Submission> all) throws InterruptedException {
@@ -382,30 +396,13 @@ final class Grader {
         List<Future<Model.Student>> futures = new ArrayList<>();
         for (Submissions.Submission s : mine) {
             int index = all.indexOf(s);
-            futures.add(pool.submit(() -> {
-                long start = System.nanoTime();
-                Model.Student student;
-                boolean[] kept = {true};
-                try {
-                    student = gradeStudent(index, s, kept);
-                } catch (Exception | Error e) {
-                    // a problem of ours or of the machine with this student: recorded for them, the class goes on
-                    student = failedStudent(s, e);
-                    try {
-                        Reports.student(studentFolder(s.name()), student, settings.hiddenVisibility());
-                    } catch (IOException ignored) {
-                        // the line below still says it
-                    }
-                }
-                progress.studentDone(line(student, kept[0], (System.nanoTime() - start) / 1e9));
-                return student;
-            }));
+            futures.add(pool.submit(() -> gradeOne(index, s, progress)));
         }
         pool.shutdown();
         List<Model.Student> students = new ArrayList<>();
         try {
             for (Future<Model.Student> f : futures) students.add(f.get());
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         } finally {
             pool.shutdownNow();
@@ -414,7 +411,27 @@ final class Grader {
         return students;
     }
 
-    private String line(Model.Student s, boolean kept, double seconds) {
+    /** Grades one student and says so on the progress line, whatever happens: a problem of ours is recorded for them. */
+    private Model.Student gradeOne(int index, Submissions.Submission s, ProgressLine progress) {
+        long start = System.nanoTime();
+        Graded graded;
+        try {
+            graded = gradeStudent(index, s);
+        } catch (Exception | Error e) {
+            // a problem of ours or of the machine with this student: recorded for them, the class goes on
+            graded = new Graded(failedStudent(s, e), false);
+            try {
+                Reports.student(studentFolder(s.name()), graded.student(), settings.hiddenVisibility());
+            } catch (IOException ignored) {
+                // the line below still says it
+            }
+        }
+        progress.studentDone(line(graded, (System.nanoTime() - start) / 1e9));
+        return graded.student();
+    }
+
+    private String line(Graded graded, double seconds) {
+        Model.Student s = graded.student();
         StringBuilder sb = new StringBuilder(s.name()).append(": ").append(s.score()).append("/").append(s.maxScore());
         List<String> problems = new ArrayList<>();
         for (Model.Exercise e : s.exercises()) {
@@ -423,14 +440,14 @@ final class Grader {
         long missing = s.exercises().stream().filter(e -> e.outcome() == Model.Outcome.MISSING).count();
         if (missing > 0) problems.add(missing + " not submitted");
         if (!problems.isEmpty()) sb.append(" (").append(String.join(", ", problems)).append(")");
-        sb.append(kept ? " · kept from an earlier run" : String.format(java.util.Locale.ROOT, " · %.1f s", seconds));
+        sb.append(graded.kept() ? " · kept from an earlier run" : String.format(Locale.ROOT, " · %.1f s", seconds));
         return sb.toString();
     }
 
-    private Model.Student gradeStudent(int index, Submissions.Submission s, boolean[] kept) throws IOException, InterruptedException {
+    /** Takes the student's submission, grades what an earlier run into OUT did not, and writes their reports. */
+    private Graded gradeStudent(int index, Submissions.Submission s) throws IOException, InterruptedException {
         long start = System.nanoTime();
         Path dir = studentFolder(s.name());
-        Path cache = dir.resolve(".exercises");
         // The student's sources, unpacked zip and compiled classes: root's alone, never seen by any student's code.
         Path mine = Files.createTempDirectory(tmp.resolve("private"), "student-");
         Sandbox.Tenant tenant = null;
@@ -438,57 +455,66 @@ final class Grader {
             Path src = Files.createDirectories(mine.resolve("src"));
             List<Course.Lesson> lessons = exercises.stream().map(Exercises.Exercise::lesson).toList();
             Submissions.Taken taken = Submissions.take(s, lessons, Files.createDirectories(mine.resolve("unpacked")), src);
-            Map<String, Model.Exercise> results = new ConcurrentHashMap<>();
-            Map<String, String> keys = new LinkedHashMap<>();
-            List<String> toGrade = new ArrayList<>();
-            for (Exercises.Exercise e : exercises) {
-                String digest = taken.digests().get(e.id());
-                MessageDigest md = Files2.sha256();
-                md.update((e.fingerprint() + ":" + (digest == null ? "missing" : digest)).getBytes(StandardCharsets.UTF_8));
-                String key = Files2.hex(md);
-                keys.put(e.id(), key);
-                if (digest == null) {
-                    results.put(e.id(), assemble(e, new Supervisor.Raw(e.id(), Model.Outcome.MISSING, List.of(), null, List.of(), "",
-                        "The submission has no folder for this exercise (exercises/" + e.id() + "/).", 0), key));
-                    continue;
-                }
-                Path cached = cache.resolve(e.id() + ".json");
-                if (!settings.force() && Files.exists(cached)) {
-                    try {
-                        Model.Exercise old = Protocol.JSON.readValue(cached.toFile(), Model.Exercise.class);
-                        if (key.equals(old.key()) && old.outcome() != Model.Outcome.ERROR) {
-                            results.put(e.id(), old);
-                            continue;
-                        }
-                    } catch (IOException unreadable) {
-                        // grade it again
-                    }
-                }
-                toGrade.add(e.id());
-            }
-            kept[0] = toGrade.isEmpty() && Files.exists(dir.resolve("grade.json"));
-            if (!toGrade.isEmpty()) {
+            Known known = known(taken, dir.resolve(".exercises"));
+            boolean kept = known.toGrade().isEmpty() && Files.exists(dir.resolve("grade.json"));
+            if (!known.toGrade().isEmpty()) {
                 tenant = sandbox.tenant(Sandbox.studentSlot(index), true);
-                runExercises("s" + index, mine, tenant, toGrade, List.of(), expectedTests(), raw -> {
-                    Exercises.Exercise e = exercises.stream().filter(x -> x.id().equals(raw.id())).findFirst().orElseThrow();
-                    Model.Exercise graded = assemble(e, raw, keys.get(raw.id()));
-                    results.put(raw.id(), graded);
-                    try {
-                        // As soon as it is known: a crash of the grader loses nothing already graded.
-                        Files2.writeAtomically(cache.resolve(raw.id() + ".json"), Protocol.JSON.writeValueAsString(graded));
-                    } catch (IOException ex) {
-                        throw new UncheckedIOException(ex);
-                    }
-                });
+                runExercises("s" + index, mine, tenant, known.toGrade(), List.of(), expectedTests(), raw -> graded(raw, known, dir.resolve(".exercises")));
             }
-            List<Model.Exercise> ordered = exercises.stream().map(e -> results.get(e.id())).toList();
+            List<Model.Exercise> ordered = exercises.stream().map(e -> known.results().get(e.id())).toList();
             Model.Student student = new Model.Student(s.name(), ordered, taken.notes(), (System.nanoTime() - start) / 1e9, sandbox.describe());
-            if (!kept[0] || !Files.exists(dir.resolve("results.json"))) Reports.student(dir, student, settings.hiddenVisibility());
-            return student;
+            if (!kept || !Files.exists(dir.resolve("results.json"))) Reports.student(dir, student, settings.hiddenVisibility());
+            return new Graded(student, kept);
         } finally {
             if (tenant != null) sandbox.release(tenant);
             compileService.forget("s" + index);
             Folders.deleteTree(mine);
+        }
+    }
+
+    /**
+     * What is known of a student's exercises before any runs: each one's key (its tests and the student's files), the
+     * results of those not submitted or graded before under the same key (in {@code cache}), and which are to grade.
+     */
+    private record Known(Map<String, String> keys, Map<String, Model.Exercise> results, List<String> toGrade) {}
+
+    private Known known(Submissions.Taken taken, Path cache) {
+        Known known = new Known(new LinkedHashMap<>(), new ConcurrentHashMap<>(), new ArrayList<>());
+        for (Exercises.Exercise e : exercises) {
+            String digest = taken.digests().get(e.id());
+            MessageDigest md = Files2.sha256();
+            md.update((e.fingerprint() + ":" + (digest == null ? "missing" : digest)).getBytes(StandardCharsets.UTF_8));
+            String key = Files2.hex(md);
+            known.keys().put(e.id(), key);
+            Model.Exercise result = digest == null
+                ? Results.assemble(references.get(e.id()), new Supervisor.Raw(e.id(), Model.Outcome.MISSING, List.of(), null, List.of(), "",
+                    "The submission has no folder for this exercise (exercises/" + e.id() + "/).", 0), key)
+                : settings.force() ? null : cached(cache.resolve(e.id() + ".json"), key);
+            if (result != null) known.results().put(e.id(), result);
+            else known.toGrade().add(e.id());
+        }
+        return known;
+    }
+
+    /** An earlier run's result under this key, unless it was the grader's own error; null when there is none. */
+    private static Model.Exercise cached(Path file, String key) {
+        if (!Files.exists(file)) return null;
+        try {
+            Model.Exercise old = Protocol.JSON.readValue(file.toFile(), Model.Exercise.class);
+            return key.equals(old.key()) && old.outcome() != Model.Outcome.ERROR ? old : null;
+        } catch (IOException unreadable) {
+            return null;  // grade it again
+        }
+    }
+
+    /** A child's result, assembled and written to {@code cache} as soon as it is known: a crash of the grader loses nothing already graded. */
+    private void graded(Supervisor.Raw raw, Known known, Path cache) {
+        Model.Exercise graded = Results.assemble(references.get(raw.id()), raw, known.keys().get(raw.id()));
+        known.results().put(raw.id(), graded);
+        try {
+            Files2.writeAtomically(cache.resolve(raw.id() + ".json"), Protocol.JSON.writeValueAsString(graded));
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
         }
     }
 
@@ -500,9 +526,9 @@ final class Grader {
     }
 
     /** Each exercise's tests, as the reference has them: a child's report of any other is dropped. */
-    private Map<String, java.util.Set<String>> expectedTests() {
-        Map<String, java.util.Set<String>> expected = new LinkedHashMap<>();
-        references.forEach((id, r) -> expected.put(id, r.tests().stream().map(Model.Test::key).collect(java.util.stream.Collectors.toSet())));
+    private Map<String, Set<String>> expectedTests() {
+        Map<String, Set<String>> expected = new LinkedHashMap<>();
+        references.forEach((id, r) -> expected.put(id, r.tests().stream().map(Model.Test::key).collect(Collectors.toSet())));
         return expected;
     }
 
@@ -510,45 +536,8 @@ final class Grader {
         String why = "the grader could not grade this submission: " + e;
         List<Model.Exercise> list = new ArrayList<>();
         for (Exercises.Exercise x : exercises) {
-            list.add(assemble(x, Supervisor.error(x.id(), why), "error"));
+            list.add(Results.assemble(references.get(x.id()), Supervisor.error(x.id(), why), "error"));
         }
         return new Model.Student(s.name(), list, List.of(why), 0, sandbox.describe());
-    }
-
-    /** Matches what a child reported with the reference's list of tests: every test is there, with its points. */
-    Model.Exercise assemble(Exercises.Exercise e, Supervisor.Raw raw, String key) {
-        Model.Reference ref = references.get(e.id());
-        Map<String, Model.Test> reported = new LinkedHashMap<>();
-        Model.Test classFailure = null;
-        for (Model.Test t : raw.tests()) {
-            if (t.method().isEmpty()) classFailure = t;
-            else reported.putIfAbsent(t.key(), t);
-        }
-        String note = raw.note() == null ? "" : raw.note();
-        String firstLine = note.lines().findFirst().orElse("");
-        String notRun = switch (raw.outcome()) {
-            case MISSING -> "not run: the exercise was not submitted";
-            case COMPILE_ERROR -> "not run: the code does not compile (javac's messages are above the tests)";
-            case GRADED -> note.isEmpty()
-                ? "not run" + (classFailure != null ? ": " + classFailure.name() + ": " + classFailure.message().lines().findFirst().orElse("") : "")
-                : "not run: " + firstLine;
-            default -> "not run: " + firstLine;
-        };
-        List<Model.Test> tests = new ArrayList<>();
-        for (Model.Test r : ref.tests()) {
-            Model.Test t = reported.remove(r.key());
-            if (t != null) {
-                tests.add(new Model.Test(r.testClass(), r.method(), r.name(), t.status(), t.message(), r.points(),
-                    t.passed() ? r.points() : 0, r.hints(), r.hidden()));
-            } else if (r.name().equals(raw.runningTest()) && (raw.outcome() == Model.Outcome.TIMEOUT || raw.outcome() == Model.Outcome.CRASHED)) {
-                tests.add(r.with(Model.Status.FAILED, note));
-            } else {
-                tests.add(r.with(Model.Status.NOT_RUN, notRun));
-            }
-        }
-        if (classFailure != null) tests.add(new Model.Test(classFailure.testClass(), "", classFailure.name(), Model.Status.FAILED, classFailure.message(), 0, 0, List.of(), false));
-        // A test the reference does not have is dropped (the supervisor already drops them for students).
-        int score = tests.stream().mapToInt(Model.Test::score).sum();
-        return new Model.Exercise(e.id(), raw.outcome(), note, tests, raw.compileErrors(), raw.output(), raw.seconds(), score, ref.maxScore(), key, raw.review());
     }
 }

@@ -91,8 +91,13 @@ public final class GradescopeCommand implements Callable<Integer> {
         Path testsDir = tests == null ? null : tests.toAbsolutePath().normalize();
         if (testsDir != null && !Files.isDirectory(testsDir)) throw new UserError("--tests " + tests + " is not a folder");
         Path tmpOut = Files.createTempDirectory("grade-bundle-");
-        Grader.Settings s = new Grader.Settings(root, root, tmpOut, 1, timeout, testTimeout, testsDir, only, 1, 1, false, heapMb, true, false,
-            null, hiddenVisibility, 16_384, null);
+        Settings s = Settings.of(root, root, tmpOut)
+            .limits(new Settings.Limits(timeout, testTimeout, heapMb))
+            .tests(testsDir)
+            .only(only)
+            .aot(false)
+            .hiddenVisibility(hiddenVisibility)
+            .build();
         Grader grader = new Grader(s, System.out);
         List<Course.Lesson> lessons;
         try {
