@@ -13,15 +13,7 @@ import kit.Course;
  * jbang-catalog.json: every alias points at a script that exists, and the catalog, README.adoc's course table and
  * each lesson's README name each lesson as kit/src/kit/Course.java does.
  */
-final class CatalogCheck {
-    private final Path root;
-    private final Recorder recorder;
-
-    CatalogCheck(Path root, Recorder recorder) {
-        this.root = root;
-        this.recorder = recorder;
-    }
-
+record CatalogCheck(Path root, Recorder recorder) {
     void check(List<Course.Lesson> lessons) {
         JsonNode aliases;
         try {

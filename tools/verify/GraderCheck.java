@@ -32,21 +32,13 @@ import kit.Style;
  * OUT and the grader's temp folder, that no other student's file reaches any output, and that the run ends within
  * its bound. What needs root (a user per student, namespaces, a memory group) is checked where the grader had it.
  */
-final class GraderCheck {
+record GraderCheck(Path root, Recorder recorder) {
     /** An exercise's limit in this run: the hang holds a student this long; honest ones need a few seconds (more on a busy machine). */
     private static final int TIMEOUT = 40;
     /** The folders a student could leave files in, on a machine without a root of their own. */
     private static final List<Path> SHARED = Stream.of("/tmp", "/var/tmp", "/dev/shm", "/root").map(Path::of).toList();
     private static final long STUDENT_UIDS = 1_900_000_000L;
-
-    private final Path root;
-    private final Recorder recorder;
-    private final ObjectMapper json = new ObjectMapper();
-
-    GraderCheck(Path root, Recorder recorder) {
-        this.root = root;
-        this.recorder = recorder;
-    }
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     void run(List<Course.Lesson> lessons) {
         Course.Lesson lesson = lessons.stream()
@@ -99,7 +91,7 @@ final class GraderCheck {
         List<String> problems = new ArrayList<>();
         for (String cell : students) {
             Path folder = out.resolve(cell.startsWith("'") ? cell.substring(1) : cell);
-            JsonNode r = json.readTree(folder.resolve("results.json").toFile());
+            JsonNode r = JSON.readTree(folder.resolve("results.json").toFile());
             if (!r.path("score").isNumber() || !r.path("tests").isArray() || r.path("tests").isEmpty()) problems.add(cell + ": no score or tests");
             for (JsonNode t : r.path("tests")) {
                 for (String field : List.of("name", "score", "max_score", "status", "output")) {
@@ -126,7 +118,7 @@ final class GraderCheck {
         if (!latin1.path("outcome").asText().equals("COMPILE_ERROR") || !latin1.path("compileErrors").toString().contains("unmappable character")) {
             problems.add("latin1: its Latin-1 file is not javac's compile error: " + latin1.path("outcome").asText() + " " + latin1.path("note").asText());
         }
-        JsonNode bomb = json.readTree(out.resolve("bomb").resolve("grade.json").toFile());
+        JsonNode bomb = JSON.readTree(out.resolve("bomb").resolve("grade.json").toFile());
         if (bomb.path("notes").size() != 1 || !bomb.path("notes").get(0).asText().contains("stopped")) problems.add("bomb: not one note that unpacking stopped: " + bomb.path("notes"));
         JsonNode hang = exercise(out, "attack-hang", id);
         if (!hang.path("outcome").asText().equals("TIMEOUT") || hang.path("seconds").asDouble() > TIMEOUT + 15 || hang.path("review").asText().isEmpty()) {
@@ -148,7 +140,7 @@ final class GraderCheck {
 
     /** What needs root, checked as far as the grader had it (its first line says how each student was run). */
     private void isolation(String id, Path out, Path subs, Set<String> before) throws IOException {
-        String sandbox = json.readTree(out.resolve("honest-1").resolve("grade.json").toFile()).path("sandbox").asText();
+        String sandbox = JSON.readTree(out.resolve("honest-1").resolve("grade.json").toFile()).path("sandbox").asText();
         if (!sandbox.contains("a user id of its own")) {
             recorder.record(true, "grade: the isolation needs root (a user per student): its attacks are not checked here", sandbox);
             return;
@@ -258,14 +250,14 @@ final class GraderCheck {
     }
 
     private JsonNode exercise(Path out, String student, String id) throws IOException {
-        for (JsonNode e : json.readTree(out.resolve(student).resolve("grade.json").toFile()).path("exercises")) {
+        for (JsonNode e : JSON.readTree(out.resolve(student).resolve("grade.json").toFile()).path("exercises")) {
             if (e.path("id").asText().equals(id)) return e;
         }
-        return json.createObjectNode();
+        return JSON.createObjectNode();
     }
 
     private String overview(Path out, String student) throws IOException {
-        return json.readTree(out.resolve(student).resolve("results.json").toFile()).path("output").asText();
+        return JSON.readTree(out.resolve(student).resolve("results.json").toFile()).path("output").asText();
     }
 
     /** The entries of the machine's shared folders (other programs come and go: only students' entries count). */

@@ -30,16 +30,8 @@ import org.xml.sax.SAXException;
  * One Maven run does all of it (test-compile everywhere, the tests of one exercise only): Maven's start costs more
  * than a second run's work.
  */
-final class IdeBuildCheck {
+record IdeBuildCheck(Path root, Recorder recorder) {
     private static final Duration MAVEN_LIMIT = Duration.ofMinutes(10);
-
-    private final Path root;
-    private final Recorder recorder;
-
-    IdeBuildCheck(Path root, Recorder recorder) {
-        this.root = root;
-        this.recorder = recorder;
-    }
 
     void check(Course.Lesson exercise, TestRunner.Report stub) {
         List<Path> stale = new MavenBuild(root).stale();

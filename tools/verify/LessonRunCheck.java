@@ -9,16 +9,8 @@ import kit.Course;
 import site.Transcripts;
 
 /** Each written lesson runs straight through ({@code ./jbang SLUG --no-pause}) and exits 0; the site keeps the run. */
-final class LessonRunCheck {
+record LessonRunCheck(Path root, Recorder recorder) {
     private static final Duration LIMIT = Duration.ofSeconds(90);
-
-    private final Path root;
-    private final Recorder recorder;
-
-    LessonRunCheck(Path root, Recorder recorder) {
-        this.root = root;
-        this.recorder = recorder;
-    }
 
     void check(Course.Lesson lesson) {
         if (!lesson.written(root)) return;

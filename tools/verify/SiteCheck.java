@@ -12,21 +12,13 @@ import kit.Course;
 import kit.Style;
 
 /** The site builds without a warning or a broken link, and headless Chromium reads it without an error. */
-final class SiteCheck {
+record SiteCheck(Path root, Recorder recorder) {
     /** No Chromium here: the site's browser test exits with it. */
     private static final int NO_BROWSER = 3;
 
     /** A run of a tool of ours: its exit code when it ended (not {@code ended}: timed out or did not start), and its output (the last lines when it failed). */
     record ToolRun(boolean ended, int exitCode, String output) {
         boolean ok() { return ended && exitCode == 0; }
-    }
-
-    private final Path root;
-    private final Recorder recorder;
-
-    SiteCheck(Path root, Recorder recorder) {
-        this.root = root;
-        this.recorder = recorder;
     }
 
     /** @param runLessons false: transcripts from earlier builds only (verify --no-lessons) */

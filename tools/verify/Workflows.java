@@ -17,17 +17,9 @@ import kit.Style;
  * checks them against GitHub's schema with action-validator, from npm (fetched once by npx, then cached by npm).
  * Where there is no npx, or npm cannot fetch it, that is one SKIP line rather than a failure.
  */
-final class Workflows {
+record Workflows(Path root, Recorder recorder) {
     /** The validator, pinned: a newer schema may judge the same file differently. */
     static final String VALIDATOR = "@action-validator/cli@0.6.0";
-
-    private final Path root;
-    private final Recorder recorder;
-
-    Workflows(Path root, Recorder recorder) {
-        this.root = root;
-        this.recorder = recorder;
-    }
 
     void check() {
         Path dir = root.resolve(".github").resolve("workflows");
