@@ -6,8 +6,10 @@
 // The instructor's grader: a class of submissions, each student's code in JVMs of its own, into a gradebook,
 // Gradescope results, feedback pages and JUnit XML. See README.adoc, "For instructors".
 
+import grade.Cli;
+
 public class Grade {
     public static void main(String[] args) {
-        grade.Cli.main(args);
+        Cli.main(args);
     }
 }

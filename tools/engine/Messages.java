@@ -2,6 +2,7 @@ package engine;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 
 /** Turns a test's failure into what a learner needs: the message, and where in their code it happened. */
 final class Messages {
@@ -14,7 +15,7 @@ final class Messages {
         if (t instanceof AssertionError) {
             return t.getMessage() == null ? "assertion failed" : t.getMessage().strip();
         }
-        if (t instanceof java.util.concurrent.TimeoutException || String.valueOf(t.getMessage()).contains("timed out after")) {
+        if (t instanceof TimeoutException || String.valueOf(t.getMessage()).contains("timed out after")) {
             return "Took too long: " + t.getMessage() + " (an endless loop, or waiting for something that never comes?)";
         }
         String message = t.getClass().getName() + (t.getMessage() == null ? "" : ": " + t.getMessage());

@@ -3,7 +3,9 @@ package engine;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -12,12 +14,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -160,8 +165,8 @@ public final class TestRunner {
             return inOrder(collector.results, compiled.testOrder());
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException("test class " + e.getMessage() + " not found: does its package match its file?", e);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } finally {
             current.setContextClassLoader(previous);
         }
@@ -179,10 +184,10 @@ public final class TestRunner {
     private record Running(TestIdentifier test, long since) {}
 
     private static final class Collector implements TestExecutionListener {
-        final List<Result> results = java.util.Collections.synchronizedList(new ArrayList<>());
+        final List<Result> results = Collections.synchronizedList(new ArrayList<>());
         private final Listener listener;
-        private final List<TestIdentifier> planned = new java.util.concurrent.CopyOnWriteArrayList<>();
-        private final java.util.Set<String> finished = ConcurrentHashMap.newKeySet();
+        private final List<TestIdentifier> planned = new CopyOnWriteArrayList<>();
+        private final Set<String> finished = ConcurrentHashMap.newKeySet();
         volatile Running running;
         /** Cancelled at the first test that does not pass; null to run every test. */
         final CancellationToken stopAtFirstFailure;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -150,7 +151,7 @@ final class Cgroup {
     /** The processes in the group now. */
     static List<ProcessHandle> processes(Path group) {
         try {
-            return java.util.Arrays.stream(read(procs(group)).split("\\s+")).filter(p -> !p.isBlank())
+            return Arrays.stream(read(procs(group)).split("\\s+")).filter(p -> !p.isBlank())
                 .flatMap(p -> ProcessHandle.of(Long.parseLong(p)).stream()).toList();
         } catch (IOException | NumberFormatException e) {
             return List.of();  // the group is gone already

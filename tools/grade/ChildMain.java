@@ -1,5 +1,6 @@
 package grade;
 
+import com.sun.management.OperatingSystemMXBean;
 import engine.Compiler;
 import engine.TestRunner;
 import java.io.ByteArrayInputStream;
@@ -7,6 +8,7 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -136,7 +138,7 @@ public final class ChildMain {
     }
 
     private static long cpu() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1_000_000;
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1_000_000;
     }
 
     private static void emit(Protocol.Event event) {

@@ -1,5 +1,6 @@
 package grade;
 
+import com.sun.management.OperatingSystemMXBean;
 import engine.Compiler;
 import engine.Sources;
 import java.io.BufferedReader;
@@ -7,6 +8,7 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -50,8 +52,8 @@ public final class CompileServerMain {
             }
             out.println(Protocol.MARKER + Protocol.JSON.writeValueAsString(answer));
             if (System.getenv("GRADE_TIMING") != null) {
-                out.println("[timing] compiled " + r.label() + ", server cpu " + ((com.sun.management.OperatingSystemMXBean)
-                    java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1_000_000 + " ms");
+                out.println("[timing] compiled " + r.label() + ", server cpu " + ((OperatingSystemMXBean)
+                    ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1_000_000 + " ms");
             }
         }
     }

@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +71,7 @@ final class CompileService implements AutoCloseable {
         for (var f : files.entrySet()) {
             Path copy = staging.resolve(f.getKey());
             Files.createDirectories(copy.getParent());
-            if (!f.getValue().equals(copy)) Files.copy(f.getValue(), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            if (!f.getValue().equals(copy)) Files.copy(f.getValue(), copy, StandardCopyOption.REPLACE_EXISTING);
             paths.put(f.getKey(), copy.toString());
         }
         sandbox.giveTo(staging, tenant);

@@ -3,6 +3,7 @@ package grade;
 import engine.Sources;
 import engine.UserError;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -93,7 +94,7 @@ final class Exercises {
                 }
             }
             MessageDigest md = Files2.sha256();
-            md.update(settings.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            md.update(settings.getBytes(StandardCharsets.UTF_8));
             Files2.digest(md, Files2.javaFiles(dir));
             String fingerprint = Files2.hex(md);
 

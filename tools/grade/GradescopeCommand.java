@@ -3,6 +3,7 @@ package grade;
 import engine.Folders;
 import engine.UserError;
 import java.io.IOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -132,7 +133,7 @@ public final class GradescopeCommand implements Callable<Integer> {
         Path zip = dir.resolve("autograder.zip");
         Files.deleteIfExists(zip);
         // zipfs with POSIX attributes, so setup.sh, run_autograder and jbang stay executable once unpacked.
-        try (var fs = java.nio.file.FileSystems.newFileSystem(zip, Map.of("create", "true", "enablePosixFileAttributes", "true"));
+        try (var fs = FileSystems.newFileSystem(zip, Map.of("create", "true", "enablePosixFileAttributes", "true"));
              Stream<Path> walk = Files.walk(bundle)) {
             for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
                 Path target = fs.getPath(bundle.relativize(p).toString().replace('\\', '/'));

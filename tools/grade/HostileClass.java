@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +33,7 @@ final class HostileClass {
     static void write(Path root, List<Course.Lesson> lessons, Path dir, int honest) throws IOException {
         Course.Lesson target = lessons.get(0);
         Random random = new Random();
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (int i = 1; i <= honest; i++) names.add("honest-" + i);
         names.add(FORMULA);
         for (String name : names) {

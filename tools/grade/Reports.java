@@ -5,16 +5,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.Mustache;
 import engine.Text;
+import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import kit.Course;
 
@@ -30,7 +35,7 @@ final class Reports {
     }
 
     /** Writes OUT/STUDENT/{grade.json, results.json, feedback.html, junit/TEST-ID.xml}, grade.json last. */
-    static void student(Path dir, Model.Student s, String hiddenVisibility) throws java.io.IOException {
+    static void student(Path dir, Model.Student s, String hiddenVisibility) throws IOException {
         Files2.writeAtomically(dir.resolve("results.json"), Protocol.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(gradescope(s, hiddenVisibility)));
         Files2.writeAtomically(dir.resolve("feedback.html"), feedback(s));
         for (Model.Exercise e : s.exercises()) Files2.writeAtomically(dir.resolve("junit").resolve("TEST-" + e.id() + ".xml"), junit(s.name(), e));
@@ -233,7 +238,7 @@ final class Reports {
 
         List<Map<String, Object>> exercises = new ArrayList<>();
         for (String id : ids) {
-            List<Model.Exercise> all = students.stream().map(s -> s.exercise(id)).filter(java.util.Objects::nonNull).toList();
+            List<Model.Exercise> all = students.stream().map(s -> s.exercise(id)).filter(Objects::nonNull).toList();
             Map<String, Object> x = new LinkedHashMap<>();
             x.put("id", id);
             x.put("max", all.stream().mapToInt(Model.Exercise::maxScore).max().orElse(0));
@@ -265,7 +270,7 @@ final class Reports {
         int bins = Math.max(1, Math.min(10, max));
         long[] counts = new long[bins];
         for (int t : totals) counts[max == 0 ? 0 : Math.min(bins - 1, (int) ((long) t * bins / max))]++;
-        long top = java.util.Arrays.stream(counts).max().orElse(1);
+        long top = Arrays.stream(counts).max().orElse(1);
         List<Map<String, Object>> histogram = new ArrayList<>();
         for (int i = 0; i < bins; i++) {
             int from = (int) Math.ceil((double) i * max / bins);
@@ -294,7 +299,7 @@ final class Reports {
     }
 
     private static String href(Model.Student s) {
-        return java.net.URLEncoder.encode(s.name(), java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20") + "/feedback.html";
+        return URLEncoder.encode(s.name(), StandardCharsets.UTF_8).replace("+", "%20") + "/feedback.html";
     }
 
     private static long pct(long part, long whole) { return whole == 0 ? 0 : Math.round(100.0 * part / whole); }

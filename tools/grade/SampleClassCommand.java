@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +72,7 @@ public final class SampleClassCommand implements Callable<Integer> {
         Map<Integer, String> hostile = new LinkedHashMap<>();
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < students; i++) order.add(i);
-        java.util.Collections.shuffle(order, random);
+        Collections.shuffle(order, random);
         int k = 0;
         for (String kind : HOSTILE) for (int j = 0; j < hostilePerKind && k < order.size(); j++) hostile.put(order.get(k++), kind);
         int zipSlip = students > 3 ? order.get(order.size() - 1) : -1;

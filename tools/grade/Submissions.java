@@ -4,6 +4,7 @@ import engine.Sources;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import kit.Course;
 
@@ -207,11 +209,11 @@ final class Submissions {
                     }
                     Files.createDirectories(target.getParent());
                     if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) Files.write(target, bytes);
-                } catch (java.util.zip.ZipException | java.nio.file.FileSystemException bad) {
+                } catch (ZipException | FileSystemException bad) {
                     notes.add("zip entry '" + name + "' could not be unpacked (" + bad.getMessage() + ")");
                 }
             }
-        } catch (java.util.zip.ZipException e) {
+        } catch (ZipException e) {
             notes.add(zip.getFileName() + " is not a readable zip (" + e.getMessage() + ")");
         }
         if (refused > 5) notes.add((refused - 5) + " more zip entries refused for the same reason");

@@ -1,6 +1,7 @@
 package grade;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -139,7 +140,7 @@ final class Supervisor {
             Process process;
             try {
                 process = sandbox.command(job.tenant(), job.work(), ChildMain.class.getName(), jvm, args)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
             } catch (IOException e) {
                 settle(error(current(), "could not start a JVM: " + e.getMessage()));
                 return;

@@ -1,12 +1,13 @@
 package site;
 
-import engine.Folders;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
+import engine.Folders;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -16,8 +17,10 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import kit.Course;
 
 /**
  * Reads the built site the way a reader does, in Debian's Chromium, headless: every page loads from file:// with
@@ -33,7 +36,7 @@ public final class BrowserTest {
 
     private final Path site;
     private final List<String> problems = new ArrayList<>();
-    private final List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> errors = new CopyOnWriteArrayList<>();
     private volatile CompletableFuture<Void> loaded = new CompletableFuture<>();
     private Cdp cdp;
     private String session;
@@ -214,9 +217,9 @@ public final class BrowserTest {
 
     private static String readChecks() {
         try {
-            return Files.readString(kit.Course.root().resolve("tools").resolve("site").resolve("layout-checks.js"));
+            return Files.readString(Course.root().resolve("tools").resolve("site").resolve("layout-checks.js"));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

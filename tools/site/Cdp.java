@@ -13,7 +13,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -53,9 +55,9 @@ final class Cdp implements AutoCloseable {
             JsonNode reply = answer.get(60, TimeUnit.SECONDS);
             if (reply.has("error")) throw new IllegalStateException(method + ": " + reply.get("error").path("message").asText());
             return reply.path("result");
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new IllegalStateException(method + ": no answer from Chromium within 60 s");
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException(method + ": " + e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,13 +1,17 @@
 package site;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Logger;
 import org.asciidoctor.Asciidoctor;
 import org.asciidoctor.Attributes;
+import org.asciidoctor.AttributesBuilder;
 import org.asciidoctor.Options;
+import org.asciidoctor.OptionsBuilder;
 import org.asciidoctor.SafeMode;
 import org.asciidoctor.ast.Document;
 import org.asciidoctor.log.LogRecord;
@@ -23,7 +27,7 @@ final class Docs {
     record Converted(String title, String html) {}
 
     /** AsciidoctorJ also logs through java.util.logging; we report its warnings ourselves, once. */
-    private static final java.util.logging.Logger JUL = java.util.logging.Logger.getLogger("asciidoctor");
+    private static final Logger JUL = Logger.getLogger("asciidoctor");
 
     private final Asciidoctor asciidoctor;
     private final Path root;
@@ -61,13 +65,13 @@ final class Docs {
             // Loading from the file (not a string) lets warnings name it and its lines.
             Document doc = asciidoctor.loadFile(file.toFile(), options);
             return new Converted(doc.getDoctitle(), doc.convert());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new BuildFailed("cannot read " + file + ": " + e.getMessage());
         }
     }
 
-    private org.asciidoctor.OptionsBuilder options(Path baseDir, Map<String, Object> extra) {
-        org.asciidoctor.AttributesBuilder attributes = Attributes.builder()
+    private OptionsBuilder options(Path baseDir, Map<String, Object> extra) {
+        AttributesBuilder attributes = Attributes.builder()
             .attribute("source-highlighter", "rouge")   // the lessons ask for it too; set here, it always wins
             .attribute("rouge-css", "class")            // classes, coloured by our stylesheet, light and dark
             .attribute("sectanchors", "")

@@ -1,6 +1,7 @@
 package site;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -34,7 +35,7 @@ final class ExerciseTests {
                 groups.addAll(parse(Files.readString(f), f.getFileName().toString().replace(".java", "")));
             }
             return groups;
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             throw new BuildFailed("cannot read the tests in " + exerciseDir + ": " + e.getMessage());
         }
     }

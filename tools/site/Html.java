@@ -1,5 +1,10 @@
 package site;
 
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.parser.ParseSettings;
+import org.jsoup.parser.Parser;
+
 /** Small helpers for writing HTML by hand, and for passes over a page parsed with jsoup. */
 final class Html {
     private Html() {}
@@ -8,13 +13,13 @@ final class Html {
      * A page's HTML, parsed for a pass that changes it: attribute names keep their case (an inline SVG's viewBox
      * would not scale as viewbox) and {@link #html} writes it back without reformatting.
      */
-    static org.jsoup.nodes.Document parse(String html) {
-        org.jsoup.nodes.Document doc = org.jsoup.Jsoup.parse(html, "", org.jsoup.parser.Parser.htmlParser().settings(org.jsoup.parser.ParseSettings.preserveCase));
+    static Document parse(String html) {
+        Document doc = Jsoup.parse(html, "", Parser.htmlParser().settings(ParseSettings.preserveCase));
         doc.outputSettings().prettyPrint(false);
         return doc;
     }
 
-    static String html(org.jsoup.nodes.Document doc) { return doc.body().html(); }
+    static String html(Document doc) { return doc.body().html(); }
 
     /** Text of an HTML fragment: tags dropped, the common entities decoded, white space folded. */
     static String text(String html) {

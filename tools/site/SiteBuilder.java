@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -83,7 +84,7 @@ public final class SiteBuilder {
             }
             Path assets = Files.createDirectories(out.resolve("assets"));
             for (String asset : List.of("site.css", "site.js", "favicon.svg")) {
-                Files.copy(root.resolve("site/theme").resolve(asset), assets.resolve(asset), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(root.resolve("site/theme").resolve(asset), assets.resolve(asset), StandardCopyOption.REPLACE_EXISTING);
             }
             Files.writeString(assets.resolve("search-index.js"), index.script(), StandardCharsets.UTF_8);
             for (String asset : List.of("view.js", "view.css")) {   // the run's replay draws with the live view's own page

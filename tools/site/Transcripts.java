@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -16,8 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import kit.Course;
 
@@ -68,7 +71,7 @@ public final class Transcripts {
     Transcript get(Course.Lesson lesson) {
         try {
             return runs.get(lesson.id()).join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             return new Transcript(lesson.id(), null, 0, null, false, lesson.id() + ": " + e.getCause().getMessage());
         }
     }
@@ -116,7 +119,7 @@ public final class Transcripts {
             }
             Path tmp = cache.resolve(file.getFileName() + ".tmp");
             JSON.writeValue(tmp.toFile(), fresh);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             System.err.println("site: could not cache the transcript of " + lesson.id() + ": " + e.getMessage());
         }
@@ -137,7 +140,7 @@ public final class Transcripts {
                 // The lesson's own lines say which claim did not hold; the JVM's and JBang's chatter says nothing.
                 List<String> failedChecks = output.lines().map(String::strip).filter(l -> l.startsWith("✗")).toList();
                 String said = errors.lines().filter(l -> !l.startsWith("WARNING: ") && !l.startsWith("[jbang] ")
-                    && !l.matches("^\\[[0-9.]+s]\\[\\w+]\\[cds.*") && !l.isBlank()).collect(java.util.stream.Collectors.joining("\n"));
+                    && !l.matches("^\\[[0-9.]+s]\\[\\w+]\\[cds.*") && !l.isBlank()).collect(Collectors.joining("\n"));
                 String why = failedChecks.isEmpty() ? Text.tail(output + (said.isEmpty() ? "" : "\n" + said), 12) : String.join("\n", failedChecks);
                 throw new BuildFailed(lesson.id() + ": ./jbang " + script + " --no-pause exited " + run.ended().exitCode()
                     + ", so its output is not what its text promises (the site shows only runs that held):\n"

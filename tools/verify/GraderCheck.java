@@ -7,6 +7,7 @@ import engine.Processes;
 import engine.Sources;
 import engine.Text;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -20,6 +21,8 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import kit.Course;
 import kit.Style;
 
@@ -162,7 +165,7 @@ record GraderCheck(Path root, Recorder recorder) {
         }
         try (Stream<Path> files = Files.walk(out)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
-                String text = Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1);
+                String text = Files.readString(f, StandardCharsets.ISO_8859_1);
                 canaries.forEach((honest, canary) -> {
                     if (text.contains(canary) && !out.relativize(f).startsWith(honest)) problems.add(out.relativize(f) + " holds a file of " + honest);
                 });
@@ -192,12 +195,12 @@ record GraderCheck(Path root, Recorder recorder) {
         String id = lesson.id();
         writeSubmission(Sources.solution(root, lesson), lesson.exerciseDir(subs.resolve("hostile")), "static { System.exit(3); }");
         Path wrong = writeSubmission(Sources.wrong(root, lesson, Sources.wrongVariants(root, lesson).get(0)), dir.resolve("wrong").resolve(id), null);
-        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(subs.resolve("wrong.zip")))) {
+        try (var zip = new ZipOutputStream(Files.newOutputStream(subs.resolve("wrong.zip")))) {
             for (Path f : Files.list(wrong).sorted().toList()) {
-                zip.putNextEntry(new java.util.zip.ZipEntry("my-workbook/exercises/" + id + "/" + f.getFileName()));
+                zip.putNextEntry(new ZipEntry("my-workbook/exercises/" + id + "/" + f.getFileName()));
                 zip.write(Files.readAllBytes(f));
             }
-            zip.putNextEntry(new java.util.zip.ZipEntry("../escaped.java"));
+            zip.putNextEntry(new ZipEntry("../escaped.java"));
             zip.write("class Escaped {}".getBytes());
         }
     }

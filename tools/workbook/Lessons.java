@@ -2,6 +2,7 @@ package workbook;
 
 import engine.UserError;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import kit.Course;
 import kit.Progress;
@@ -26,7 +27,7 @@ final class Lessons {
     static Course.Lesson withExercise(Path root, String id) {
         Course.Lesson lesson = byId(id);
         if (lesson.hasExercise(root)) return lesson;
-        if (lesson.written(root) || java.nio.file.Files.isDirectory(lesson.solutionDir(root))) {
+        if (lesson.written(root) || Files.isDirectory(lesson.solutionDir(root))) {
             throw new UserError("exercises/" + lesson.id() + "/ is missing. Get it back with: ./jbang workbook reset " + lesson.number2());
         }
         throw new UserError(lesson.id() + " is not written yet (coming soon). See the course map: ./jbang workbook");

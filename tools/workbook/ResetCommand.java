@@ -1,13 +1,16 @@
 package workbook;
 
 import engine.UserError;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -41,7 +44,7 @@ public final class ResetCommand implements Callable<Integer> {
             if (!Terminal.interactive()) throw new UserError("reset asks before it replaces your files; without a terminal, add --yes");
             System.out.print("Replace " + folder + "/ with the original stub? Your files are kept in .workbook-backup/ first. [y/N] ");
             System.out.flush();
-            String answer = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
             if (answer == null || !answer.trim().toLowerCase().startsWith("y")) {
                 System.out.println("Nothing changed.");
                 return 1;
@@ -81,7 +84,7 @@ public final class ResetCommand implements Callable<Integer> {
     }
 
     private static String git(Path root, String... args) throws IOException, InterruptedException {
-        var command = new java.util.ArrayList<>(List.of("git", "-C", root.toString()));
+        var command = new ArrayList<>(List.of("git", "-C", root.toString()));
         command.addAll(List.of(args));
         Process p;
         try {

@@ -1,5 +1,6 @@
 package workbook;
 
+import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
@@ -7,15 +8,17 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import kit.Course;
-import kit.SourceFiles;
 import kit.Progress;
+import kit.SourceFiles;
 import kit.Style;
 import kit.Terminal;
 import picocli.CommandLine.Command;
@@ -144,17 +147,17 @@ public final class WatchCommand implements Callable<Integer> {
     private void reportSaves(WatchService watcher, Map<WatchKey, Course.Lesson> folders) {
         try {
             while (true) {
-                var changed = new java.util.LinkedHashSet<Course.Lesson>();
+                var changed = new LinkedHashSet<Course.Lesson>();
                 collect(watcher.take(), folders, changed);
                 for (WatchKey more; (more = watcher.poll(SETTLE_MILLIS, TimeUnit.MILLISECONDS)) != null; ) collect(more, folders, changed);
                 changed.forEach(lesson -> events.add(new Saved(lesson)));
             }
-        } catch (InterruptedException | java.nio.file.ClosedWatchServiceException stopped) {
+        } catch (InterruptedException | ClosedWatchServiceException stopped) {
             // watch ends
         }
     }
 
-    private static void collect(WatchKey key, Map<WatchKey, Course.Lesson> folders, java.util.Set<Course.Lesson> changed) {
+    private static void collect(WatchKey key, Map<WatchKey, Course.Lesson> folders, Set<Course.Lesson> changed) {
         for (WatchEvent<?> event : key.pollEvents()) {
             if (event.context() instanceof Path file && file.toString().endsWith(".java") && folders.containsKey(key)) {
                 changed.add(folders.get(key));

@@ -1,6 +1,7 @@
 package kit;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
@@ -203,11 +205,11 @@ public final class Database implements AutoCloseable {
 
         @Override public Connection getConnection() throws SQLException { return open(); }
         @Override public Connection getConnection(String user, String password) throws SQLException { return open(); }
-        @Override public java.io.PrintWriter getLogWriter() { return null; }
-        @Override public void setLogWriter(java.io.PrintWriter out) {}
+        @Override public PrintWriter getLogWriter() { return null; }
+        @Override public void setLogWriter(PrintWriter out) {}
         @Override public void setLoginTimeout(int seconds) {}
         @Override public int getLoginTimeout() { return 0; }
-        @Override public java.util.logging.Logger getParentLogger() { return java.util.logging.Logger.getLogger("kit.Database"); }
+        @Override public Logger getParentLogger() { return Logger.getLogger("kit.Database"); }
         @Override public <T> T unwrap(Class<T> type) throws SQLException { return dataSource.unwrap(type); }
         @Override public boolean isWrapperFor(Class<?> type) { return type.isInstance(dataSource); }
         @Override public String toString() { return Database.this.toString(); }

@@ -1,6 +1,7 @@
 package kit;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -52,7 +53,7 @@ public final class Mine {
                 }
             }
             return new Mine(new URLClassLoader(new URL[] {out.toUri().toURL()}, Mine.class.getClassLoader()));
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             System.err.println("--mine: cannot read exercises/" + lesson.id() + "/ (" + e.getMessage() + ")");
             System.exit(1);
             return null;

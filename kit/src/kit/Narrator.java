@@ -1,5 +1,8 @@
 package kit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.config.JavalinConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -227,11 +230,11 @@ public final class Narrator {
      * service answers 400 with the problem in one line, and the story says so in one line, instead of a 500 and a
      * stack trace in the middle of the narration. Call it in the service's Javalin.create.
      */
-    public void malformedBodiesAre400(io.javalin.config.JavalinConfig config) {
-        config.routes.exception(com.fasterxml.jackson.core.JsonProcessingException.class, (e, ctx) -> {
+    public void malformedBodiesAre400(JavalinConfig config) {
+        config.routes.exception(JsonProcessingException.class, (e, ctx) -> {
             String problem = "malformed JSON body: " + e.getOriginalMessage();
             ctx.status(400).contentType("application/json")
-                .result(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("problem", problem).toString());
+                .result(new ObjectMapper().createObjectNode().put("problem", problem).toString());
             say(Style.yellow("← 400 to " + ctx.method() + " " + ctx.path() + ": " + problem));
         });
     }

@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The .java files of a folder of sources, at any depth: an exercise is either flat (exercises/11-outbox/Relay.java,
@@ -69,7 +70,7 @@ public final class SourceFiles {
     private static void walk(Path dir, Visitor visitor) {
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return;
         try {
-            Files.walkFileTree(dir, java.util.Set.of(), MAX_DEPTH, new SimpleFileVisitor<>() {
+            Files.walkFileTree(dir, Set.of(), MAX_DEPTH, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path folder, BasicFileAttributes attrs) {
                     if (!folder.equals(dir) && skipped(folder.getFileName().toString())) return FileVisitResult.SKIP_SUBTREE;
