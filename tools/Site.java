@@ -15,7 +15,6 @@ import engine.Tool;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import kit.Course;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import site.BrowserTest;
@@ -49,7 +48,7 @@ public class Site implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path root = Course.root();
+        Path root = Tool.root();
         Path dir = (out != null ? out : root.resolve("site").resolve("build")).toAbsolutePath().normalize();
         if (noBuild && !test) throw new BuildFailed("--no-build only makes sense with --test");
         if (viewOnly && !test) throw new BuildFailed("--view-only only makes sense with --test");

@@ -51,7 +51,7 @@ public class Verify implements Callable<Integer> {
         for (String id : chosen) {
             if (Course.find(id).isEmpty()) throw new UserError("unknown lesson '" + id + "'. Valid ids: " + Course.validIds());
         }
-        Checks checks = new Checks(Course.root(), chosen, !noLessons);
+        Checks checks = new Checks(Tool.root(), chosen, !noLessons);
         return (mutation ? checks.runMutation() : checks.run()) ? 0 : 1;
     }
 }

@@ -4,6 +4,8 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import kit.Course;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
@@ -23,6 +25,15 @@ public final class Tool {
         int code = run(command, args);
         // Exit explicitly: servers started by tests can keep non-daemon threads alive after they stop.
         System.exit(code);
+    }
+
+    /** The course's folder ({@link Course#root()}), or a {@link UserError} that says to run the tool from inside it. */
+    public static Path root() {
+        try {
+            return Course.root();
+        } catch (IllegalStateException e) {
+            throw new UserError(e.getMessage());
+        }
     }
 
     /** Runs {@code command} with {@code args}; answers its exit code. */

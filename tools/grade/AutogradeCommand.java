@@ -3,6 +3,7 @@ package grade;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import engine.Folders;
+import engine.Tool;
 import engine.UserError;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ public final class AutogradeCommand implements Callable<Integer> {
         Path results = Files.createDirectories(ag.resolve("results")).resolve("results.json");
         Path out = Files.createTempDirectory("autograde-");
         try {
-            Path root = Cli.root();
+            Path root = Tool.root();
             JsonNode config = Protocol.JSON.readTree(root.resolve("gradescope.json").toFile());
             List<String> only = new ArrayList<>();
             config.path("only").forEach(n -> only.add(n.asText()));

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import kit.Course;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -87,7 +86,7 @@ public final class Cli implements Callable<Integer> {
         if (heapMb < 64) throw new UserError("--heap must be at least 64 (MB)");
         if (tests != null && !Files.isDirectory(tests)) throw new UserError("--tests " + tests + " is not a folder");
         Settings.Shard part = parseShard(shard);
-        Path root = root();
+        Path root = Tool.root();
         Exercises.select(root, tests, only);  // an unknown id in --only is told before anything is written
         Path outDir = writable(out);
         Settings s = Settings.of(root, submissions.toAbsolutePath().normalize(), outDir)
@@ -104,14 +103,6 @@ public final class Cli implements Callable<Integer> {
             .oneStudent(oneStudent)
             .build();
         return new Grader(s, System.out).run();
-    }
-
-    static Path root() {
-        try {
-            return Course.root();
-        } catch (IllegalStateException e) {
-            throw new UserError(e.getMessage());
-        }
     }
 
     static Settings.Shard parseShard(String shard) {

@@ -1,6 +1,7 @@
 package grade;
 
 import engine.Folders;
+import engine.Tool;
 import engine.UserError;
 import java.io.IOException;
 import java.nio.file.FileSystems;
@@ -78,7 +79,7 @@ public final class GradescopeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path root = Cli.root();
+        Path root = Tool.root();
         Path dir = Cli.writable(out);
         Path bundle = dir.resolve("bundle");
         Folders.deleteTree(bundle);

@@ -2,6 +2,7 @@ package grade;
 
 import engine.Compiler;
 import engine.Sources;
+import engine.Tool;
 import engine.UserError;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -57,7 +58,7 @@ public final class SampleClassCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Path root = Cli.root();
+        Path root = Tool.root();
         List<Course.Lesson> lessons = Exercises.select(root, null, only).stream()
             .filter(l -> Files.isDirectory(l.solutionDir(root))).toList();
         if (lessons.isEmpty()) throw new UserError("no exercise with a solution to make submissions from");

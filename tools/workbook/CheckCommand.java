@@ -1,5 +1,6 @@
 package workbook;
 
+import engine.Tool;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import kit.Course;
@@ -18,7 +19,7 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path root = Lessons.root();
+        Path root = Tool.root();
         Course.Lesson lesson = id == null ? Lessons.firstUnfinished(root, Lessons.state(root)) : Lessons.withExercise(root, id);
         Checker.header(lesson);
         var outcome = new Checker(root).check(lesson);

@@ -1,5 +1,6 @@
 package workbook;
 
+import engine.Tool;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import kit.Course;
@@ -14,7 +15,7 @@ public final class HintCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path root = Lessons.root();
+        Path root = Tool.root();
         Course.Lesson lesson = id == null ? Lessons.firstUnfinished(root, Lessons.state(root)) : Lessons.withExercise(root, id);
         return Hints.next(root, lesson, new Checker(root).check(lesson));
     }

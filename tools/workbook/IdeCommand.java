@@ -1,5 +1,6 @@
 package workbook;
 
+import engine.Tool;
 import ide.MavenBuild;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
 public final class IdeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        Path root = Lessons.root();
+        Path root = Tool.root();
         List<Path> written = new MavenBuild(root).write();
         if (written.isEmpty()) System.out.println("The IDE build is up to date with kit/src/kit/Deps.java and the lessons.");
         else System.out.println("Wrote " + written.size() + (written.size() == 1 ? " file: " : " files: ") + String.join(", ", written.stream().map(Path::toString).toList()));

@@ -11,14 +11,6 @@ import kit.Progress;
 final class Lessons {
     private Lessons() {}
 
-    static Path root() {
-        try {
-            return Course.root();
-        } catch (IllegalStateException e) {
-            throw new UserError(e.getMessage());
-        }
-    }
-
     static Course.Lesson byId(String id) {
         return Course.find(id).orElseThrow(() -> new UserError("unknown lesson '" + id + "'. Valid ids: " + Course.validIds()));
     }

@@ -2,6 +2,7 @@ package workbook;
 
 import engine.Compiler;
 import engine.Sources;
+import engine.Tool;
 import engine.UserError;
 import java.io.File;
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ public final class PlayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path root = Lessons.root();
+        Path root = Tool.root();
         Course.Lesson lesson = Lessons.byId(id);
         Path playground = lesson.lessonDir(root).resolve("playground.jsh");
         if (!Files.isRegularFile(playground)) throw new UserError(lesson.id() + " has no playground yet");

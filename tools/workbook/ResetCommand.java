@@ -1,5 +1,6 @@
 package workbook;
 
+import engine.Tool;
 import engine.UserError;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -32,7 +33,7 @@ public final class ResetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path root = Lessons.root();
+        Path root = Tool.root();
         Course.Lesson lesson = Lessons.byId(id);
         String folder = "exercises/" + lesson.id();
         String source = originalVersion(root);

@@ -1,5 +1,6 @@
 package workbook;
 
+import engine.Tool;
 import engine.UserError;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ public final class SolutionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Path root = Lessons.root();
+        Path root = Tool.root();
         Course.Lesson lesson = Lessons.byId(id);
         Path dir = lesson.solutionDir(root);
         if (!Files.isDirectory(dir)) throw new UserError("there is no solution for " + lesson.id() + " yet");

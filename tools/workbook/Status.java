@@ -1,5 +1,6 @@
 package workbook;
 
+import engine.Tool;
 import java.nio.file.Path;
 import kit.Course;
 import kit.Progress;
@@ -13,7 +14,7 @@ public final class Status {
     private Status() {}
 
     public static int show() {
-        Path root = Lessons.root();
+        Path root = Tool.root();
         Progress.State state = Lessons.state(root);
         Course.Part part = null;
         String next = null;

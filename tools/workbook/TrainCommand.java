@@ -1,9 +1,10 @@
 package workbook;
 
-import engine.Folders;
 import engine.Compiler;
+import engine.Folders;
 import engine.Sources;
 import engine.TestRunner;
+import engine.Tool;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Command;
 public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
-        Path root = Lessons.root();
+        Path root = Tool.root();
         Path scratch = Files.createTempDirectory("workbook-train-");
         PrintStream out = System.out;
         PrintStream err = System.err;

@@ -1,5 +1,6 @@
 package workbook;
 
+import engine.Tool;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ public final class WatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        root = Lessons.root();
+        root = Tool.root();
         current = id == null ? Lessons.firstUnfinished(root, Lessons.state(root)) : Lessons.withExercise(root, id);
         try (Workers workers = new Workers(root, (w, verdict) -> events.add(new Verdict(w, verdict)));
              Keys keys = Keys.listen(key -> events.add(new Key(key)));

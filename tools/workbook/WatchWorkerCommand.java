@@ -1,5 +1,6 @@
 package workbook;
 
+import engine.Tool;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
@@ -32,7 +33,7 @@ public final class WatchWorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path root = Lessons.root();
+        Path root = Tool.root();
         Checker checker = new Checker(root);
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
              var requests = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
