@@ -184,7 +184,7 @@ public final class SiteBuilder {
             }
             sb.append("</tbody></table></div></div></div>\n");
         }
-        return new Page("course.html", "Course map", "map", "The 17 lessons of the Microservices Patterns Workbook, by part.", sb.toString(), null, null);
+        return new Page("course.html", "Course map", "map", "The " + Course.LESSONS.size() + " lessons of the Microservices Patterns Workbook, by part.", sb.toString(), null, null);
     }
 
     static String level(Course.Lesson l) {

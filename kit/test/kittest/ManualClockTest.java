@@ -3,6 +3,7 @@ package kittest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import kit.Course;
 import kit.Hint;
@@ -56,6 +57,17 @@ class ManualClockTest {
         assertThat(Course.find("08-circuit-breaker")).isPresent();
         assertThat(Course.find("99")).isEmpty();
         assertThat(Course.find("circuit")).isEmpty();
-        assertThat(Course.LESSONS).hasSize(17);
+        for (int i = 0; i < Course.LESSONS.size(); i++) assertThat(Course.LESSONS.get(i).number()).isEqualTo(i + 1);
+    }
+
+    @Test
+    @DisplayName("A lesson's folders are lessons/ID, exercises/ID and solutions/ID under the root it is given")
+    @Hint("kit/src/kit/Course.java")
+    void lessonFolders() {
+        Course.Lesson lesson = Course.find("08").orElseThrow();
+        Path root = Path.of("course");
+        assertThat(lesson.lessonDir(root)).isEqualTo(Path.of("course", "lessons", "08-circuit-breaker"));
+        assertThat(lesson.exerciseDir(root)).isEqualTo(Path.of("course", "exercises", "08-circuit-breaker"));
+        assertThat(lesson.solutionDir(root)).isEqualTo(Path.of("course", "solutions", "08-circuit-breaker"));
     }
 }
