@@ -88,7 +88,7 @@ public final class SiteBuilder {
             }
             Files.writeString(assets.resolve("search-index.js"), index.script(), StandardCharsets.UTF_8);
             for (String asset : List.of("view.js", "view.css")) {   // the run's replay draws with the live view's own page
-                Files.copy(root.resolve("kit/view").resolve(asset), assets.resolve(asset), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(root.resolve("kit/view").resolve(asset), assets.resolve(asset), StandardCopyOption.REPLACE_EXISTING);
             }
 
             List<String> problems = new ArrayList<>();

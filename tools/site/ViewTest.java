@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -150,9 +152,9 @@ final class ViewTest {
         int before = browser.eval(count).asInt();
         HttpClient http = HttpClient.newHttpClient();
         var request = HttpRequest.newBuilder(URI.create(gateway + "/checkout")).POST(HttpRequest.BodyPublishers.noBody()).build();
-        var inFlight = new java.util.concurrent.Semaphore(8);
+        var inFlight = new Semaphore(8);
         long start = System.nanoTime();
-        try (var customers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+        try (var customers = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < n; i++) {
                 inFlight.acquire();
                 customers.submit(() -> {

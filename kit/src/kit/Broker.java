@@ -3,8 +3,8 @@ package kit;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.Message;
 import jakarta.jms.Queue;
-import jakarta.jms.QueueRequestor;
 import jakarta.jms.QueueConnection;
+import jakarta.jms.QueueRequestor;
 import jakarta.jms.QueueSession;
 import jakarta.jms.Session;
 import java.io.IOException;
@@ -21,10 +21,16 @@ import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.api.jms.management.JMSManagementHelper;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.postoffice.RoutingStatus;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
-import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.ActiveMQServers;
+import org.apache.activemq.artemis.core.server.JournalType;
+import org.apache.activemq.artemis.core.server.MessageReference;
+import org.apache.activemq.artemis.core.server.ServerConsumer;
+import org.apache.activemq.artemis.core.server.ServerSession;
+import org.apache.activemq.artemis.core.server.plugin.ActiveMQServerMessagePlugin;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.apache.activemq.artemis.core.transaction.Transaction;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 
 /**
@@ -116,11 +122,11 @@ public final class Broker implements AutoCloseable {
      * arrow from the sender (its client id, or else the address) to the broker, and from the broker to the queue's
      * owner (a durable subscription's queue is named "clientId.subscription"). The broker's own management is left out.
      */
-    private static final class Announcer implements org.apache.activemq.artemis.core.server.plugin.ActiveMQServerMessagePlugin {
+    private static final class Announcer implements ActiveMQServerMessagePlugin {
         @Override
-        public void afterSend(org.apache.activemq.artemis.core.server.ServerSession session, org.apache.activemq.artemis.core.transaction.Transaction tx,
+        public void afterSend(ServerSession session, Transaction tx,
                               org.apache.activemq.artemis.api.core.Message message, boolean direct, boolean noAutoCreateQueue,
-                              org.apache.activemq.artemis.core.postoffice.RoutingStatus result) {
+                              RoutingStatus result) {
             String address = String.valueOf(message.getAddress());
             if (!Events.wanted() || address.startsWith("activemq.")) return;
             String client = session == null || session.getRemotingConnection() == null ? null : session.getRemotingConnection().getClientID();
@@ -128,8 +134,8 @@ public final class Broker implements AutoCloseable {
         }
 
         @Override
-        public void afterDeliver(org.apache.activemq.artemis.core.server.ServerConsumer consumer,
-                                 org.apache.activemq.artemis.core.server.MessageReference reference) {
+        public void afterDeliver(ServerConsumer consumer,
+                                 MessageReference reference) {
             String address = String.valueOf(reference.getMessage().getAddress());
             if (!Events.wanted() || address.startsWith("activemq.")) return;
             String queue = String.valueOf(consumer.getQueue().getName());

@@ -1,5 +1,7 @@
 package kit;
 
+import java.util.List;
+
 /**
  * What happens in a lesson's run, as the live view (--view) draws it and a recording (--record FILE) keeps it: the
  * services that take part, each step, each line of narration, each call between services, each state the pattern
@@ -28,7 +30,7 @@ public sealed interface Event {
     record Fault(String target, String name, boolean broken) implements Event {}
 
     /** The faults a learner may apply from the view's buttons (with --serve). */
-    record Faults(java.util.List<String> names) implements Event {}
+    record Faults(List<String> names) implements Event {}
 
     record Check(boolean held, String claim) implements Event {}
 

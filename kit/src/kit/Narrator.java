@@ -8,9 +8,17 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -45,7 +53,7 @@ public final class Narrator {
         boolean view;
 
         @Option(names = "--record", paramLabel = "FILE", description = "Write what happens (the events the view draws) to FILE, one JSON object a line.")
-        java.nio.file.Path record;
+        Path record;
 
         @Override public Integer call() { return 0; }
     }
@@ -62,11 +70,11 @@ public final class Narrator {
     /** The live view (--view), or null. */
     private View view;
     /** What --record writes at the end, or null. */
-    private java.util.Queue<Events.Stamped> recording;
+    private Queue<Events.Stamped> recording;
     /** The faults the view offers with --serve, by name ("payments: down"). */
-    private final java.util.Map<String, Runnable> faults = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Runnable> faults = new ConcurrentHashMap<>();
     /** Released by Enter or by the view's Next button. */
-    private volatile java.util.concurrent.CompletableFuture<Void> next;
+    private volatile CompletableFuture<Void> next;
 
     private Narrator(Flags flags, String lessonId) {
         this.flags = flags;
@@ -104,13 +112,13 @@ public final class Narrator {
         return narrator;
     }
 
-    private void recordTo(java.nio.file.Path file) {
-        java.nio.file.Path folder = file.toAbsolutePath().getParent();
-        if (!java.nio.file.Files.isDirectory(folder) || java.nio.file.Files.isDirectory(file)) {
-            System.err.println(lessonId + ": --record " + file + ": " + (java.nio.file.Files.isDirectory(file) ? "is a folder" : "no folder " + folder));
+    private void recordTo(Path file) {
+        Path folder = file.toAbsolutePath().getParent();
+        if (!Files.isDirectory(folder) || Files.isDirectory(file)) {
+            System.err.println(lessonId + ": --record " + file + ": " + (Files.isDirectory(file) ? "is a folder" : "no folder " + folder));
             System.exit(2);
         }
-        recording = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        recording = new ConcurrentLinkedQueue<>();
         Events.subscribe(recording::add);
     }
 
@@ -136,7 +144,7 @@ public final class Narrator {
     }
 
     private void waitForNext(String what) {
-        var waiting = new java.util.concurrent.CompletableFuture<Void>();
+        var waiting = new CompletableFuture<Void>();
         next = waiting;
         Events.publish(new Event.Waiting(what));
         waiting.join();
@@ -249,7 +257,7 @@ public final class Narrator {
         out.println(Style.bold("The system is up. Try it from another terminal:"));
         for (String line : tryThis) out.println(indent + line);
         if (view != null) {
-            Events.publish(new Event.Faults(List.copyOf(new java.util.TreeSet<>(faults.keySet()))));
+            Events.publish(new Event.Faults(List.copyOf(new TreeSet<>(faults.keySet()))));
             out.println(Style.dim("Press Enter, Stop on the page or Ctrl-C to stop."));
             waitForNext("stop");
         } else {
@@ -284,7 +292,7 @@ public final class Narrator {
      * Shows the calls a lesson's own Javalin service answers on the view, as a box named {@code name} (calls from
      * the lesson to it, and its calls to the peers). Call it in the service's Javalin.create: it prints nothing.
      */
-    public void watch(io.javalin.config.JavalinConfig config, String name) {
+    public void watch(JavalinConfig config, String name) {
         Events.publish(new Event.Service(name, "service"));
         Events.caller(name, false);
         config.requestLogger.http((ctx, millis) -> {
@@ -337,7 +345,7 @@ public final class Narrator {
     private void writeRecording() {
         var lines = recording.stream().map(Events::json).toList();
         try {
-            java.nio.file.Files.write(flags.record, lines, StandardCharsets.UTF_8);
+            Files.write(flags.record, lines, StandardCharsets.UTF_8);
         } catch (IOException e) {
             System.err.println(lessonId + ": could not write the recording to " + flags.record + ": " + e.getMessage());
         }

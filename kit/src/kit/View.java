@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -39,7 +41,7 @@ public final class View implements AutoCloseable {
     private int pastCalls;
     private final List<LinkedBlockingQueue<String>> pages = new CopyOnWriteArrayList<>();
     private final Path files;
-    private final java.util.concurrent.ScheduledExecutorService flusher;
+    private final ScheduledExecutorService flusher;
     private final Consumer<Events.Stamped> sink = pending::add;
 
     private View(Runnable next, Consumer<String> fault) throws IOException {
@@ -147,7 +149,7 @@ public final class View implements AutoCloseable {
 
     private static String query(HttpExchange ex) {
         String q = ex.getRequestURI().getRawQuery();
-        return q == null ? "" : java.net.URLDecoder.decode(q.startsWith("name=") ? q.substring(5) : q, StandardCharsets.UTF_8);
+        return q == null ? "" : URLDecoder.decode(q.startsWith("name=") ? q.substring(5) : q, StandardCharsets.UTF_8);
     }
 
     /** kit/view in the workbook, found from the working folder, or else from the lesson's own source (JBang says where). */
