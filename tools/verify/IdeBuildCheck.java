@@ -11,8 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -26,7 +29,8 @@ import org.xml.sax.SAXException;
 /**
  * The Maven build that IDEs import (pom.xml, ide/, .run/, .vscode/): its files are what kit/src/kit/Deps.java and
  * the lessons make, and, where mvn is installed, it compiles the kit, every lesson and every exercise, and one
- * exercise's tests fail under it on the stub with the TODO message, named as workbook check names them.
+ * exercise's tests end under it on the stub as they end in workbook check: the same display names, and each one
+ * passing, failing with the TODO message, or failing otherwise, alike.
  * One Maven run does all of it (test-compile everywhere, the tests of one exercise only): Maven's start costs more
  * than a second run's work.
  */
@@ -67,27 +71,42 @@ record IdeBuildCheck(Path root, Recorder recorder) {
                      : (ended.timedOut() ? "mvn ran over " + MAVEN_LIMIT.toMinutes() + " minutes" : "mvn exited " + ended.exitCode()) + "; its output: " + root.relativize(log));
         if (!compiled) return;
 
-        Set<String> expected = new TreeSet<>();
-        stub.results().forEach(r -> expected.add(r.displayName()));
-        Set<String> named = new TreeSet<>();
-        List<String> notTodo = new ArrayList<>();
-        readReports(reports, named, notTodo);
-        boolean ok = named.equals(expected) && notTodo.isEmpty();
-        String detail = named.size() + " tests under Maven, " + expected.size() + " in workbook check";
-        if (!named.equals(expected)) {
-            Set<String> onlyMaven = new TreeSet<>(named);
-            onlyMaven.removeAll(expected);
-            Set<String> onlyCheck = new TreeSet<>(expected);
-            onlyCheck.removeAll(named);
-            detail += "; only under Maven: " + onlyMaven + "; only in workbook check: " + onlyCheck;
+        Map<String, Outcome> inCheck = new TreeMap<>();
+        stub.results().forEach(r -> inCheck.put(r.displayName(), Outcome.of(r.passed(), r.message())));
+        Map<String, Outcome> underMaven = readReports(reports);
+        boolean todoSomewhere = inCheck.containsValue(Outcome.FAILS_WITH_TODO);
+        boolean ok = underMaven.equals(inCheck) && todoSomewhere;
+        String detail = underMaven.size() + " tests under Maven, " + inCheck.size() + " in workbook check; "
+            + Collections.frequency(underMaven.values(), Outcome.FAILS_WITH_TODO) + " fail with the TODO message";
+        if (!todoSomewhere) detail += "; no test fails with the TODO message in workbook check: is the stub a stub?";
+        List<String> differ = new ArrayList<>();
+        Set<String> names = new TreeSet<>(inCheck.keySet());
+        names.addAll(underMaven.keySet());
+        for (String name : names) {
+            Outcome check = inCheck.get(name), maven = underMaven.get(name);
+            if (check != maven) differ.add("\"" + name + "\": " + describe(check) + " in workbook check, " + describe(maven) + " under Maven");
         }
-        if (!notTodo.isEmpty()) detail += "; passed or failed without the TODO message: " + notTodo;
-        recorder.record(ok, "ide: under Maven, exercise " + exercise.number2() + "'s tests fail on the stub with its TODO message, named as workbook check names them", detail);
+        if (!differ.isEmpty()) detail += "; " + String.join("; ", differ);
+        recorder.record(ok, "ide: under Maven, exercise " + exercise.number2() + "'s tests end on the stub as workbook check ends them (the same names, the same TODO failures)", detail);
     }
 
-    /** Each test case of the surefire reports: its name (the display name, as the pom asks) and whether it failed with a TODO. */
-    private static void readReports(Path reports, Set<String> named, List<String> notTodo) throws IOException {
-        if (!Files.isDirectory(reports)) return;
+    /** How one test ends on the stub. A test of code the stub already gives may pass; the rest fail, most with the TODO. */
+    enum Outcome {
+        PASSES, FAILS_WITH_TODO, FAILS;
+
+        static Outcome of(boolean passed, String message) {
+            return passed ? PASSES : message != null && message.contains("TODO") ? FAILS_WITH_TODO : FAILS;
+        }
+    }
+
+    private static String describe(Outcome outcome) {
+        return outcome == null ? "absent" : outcome.name().toLowerCase().replace('_', ' ');
+    }
+
+    /** Each test case of the surefire reports: its name (the display name, as the pom asks) and how it ended. */
+    private static Map<String, Outcome> readReports(Path reports) throws IOException {
+        Map<String, Outcome> outcomes = new TreeMap<>();
+        if (!Files.isDirectory(reports)) return outcomes;
         try (Stream<Path> files = Files.list(reports)) {
             for (Path xml : files.filter(f -> f.getFileName().toString().matches("TEST-.*\\.xml")).sorted().toList()) {
                 NodeList cases;
@@ -98,21 +117,23 @@ record IdeBuildCheck(Path root, Recorder recorder) {
                 }
                 for (int i = 0; i < cases.getLength(); i++) {
                     Element c = (Element) cases.item(i);
-                    named.add(c.getAttribute("name"));
-                    if (!failedWithTodo(c)) notTodo.add(c.getAttribute("name"));
+                    outcomes.put(c.getAttribute("name"), outcomeOf(c));
                 }
             }
         }
+        return outcomes;
     }
 
-    private static boolean failedWithTodo(Element testcase) {
+    private static Outcome outcomeOf(Element testcase) {
+        boolean failed = false;
         for (String kind : List.of("error", "failure")) {
             NodeList outcomes = testcase.getElementsByTagName(kind);
             for (int i = 0; i < outcomes.getLength(); i++) {
-                if (((Element) outcomes.item(i)).getAttribute("message").contains("TODO")) return true;
+                failed = true;
+                if (((Element) outcomes.item(i)).getAttribute("message").contains("TODO")) return Outcome.FAILS_WITH_TODO;
             }
         }
-        return false;
+        return failed ? Outcome.FAILS : Outcome.PASSES;
     }
 
     /** The package of the exercise's tests, for surefire's -Dtest. */
