@@ -131,7 +131,7 @@ record GraderCheck(Path root, Recorder recorder) {
         // Its forged results (tests named "forged", 1000 points each) must be dropped; its real ones count (the code is right).
         JsonNode forge = exercise(out, "attack-forge", id);
         long forgeBytes = size(out.resolve("attack-forge"));
-        if (forge.path("score").asInt() > forge.path("maxScore").asInt() || forge.path("tests").toString().contains("forged")
+        if (forge.path("score").asInt() > forge.path("maxScore").asInt() || hasForgedTest(forge.path("tests"))
             || forge.path("review").asText().isEmpty() || forgeBytes > 1_000_000) {
             problems.add("attack-forge: its forged results count, or are not flagged, or fill OUT: " + forge.path("score").asInt() + " points, "
                 + forgeBytes + " bytes, review '" + forge.path("review").asText() + "'");
@@ -288,5 +288,16 @@ record GraderCheck(Path root, Recorder recorder) {
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
         }
+    }
+
+    /**
+     * Whether a forged result got in: the attack's tests are class "Forged", named "forged ...". Matched on those fields,
+     * not on the text: an exercise's own hints may say "a forged token" (exercise 02's do).
+     */
+    private static boolean hasForgedTest(JsonNode tests) {
+        for (JsonNode test : tests) {
+            if (test.path("testClass").asText().equals("Forged") || test.path("name").asText().startsWith("forged")) return true;
+        }
+        return false;
     }
 }
