@@ -66,6 +66,7 @@ public class Lesson {
         recommendationsFails();
         profilesIsDown();
         if (mine) yourHomeScreen();
+        offerFaults();
         story.serve(
             "curl -s " + homeUrl() + "/home/c-7",
             "curl -s " + homeUrl() + "/v1/home/c-7          (the first version: one service after another)",
@@ -330,6 +331,17 @@ public class Lesson {
     // end::answer[]
 
     // ---- plumbing ----
+
+    /** The live view's buttons (--view --serve): the steps' own bad days, and the way back from each. */
+    static void offerFaults() {
+        story.fault("recommendations", "slow", () -> recommendations.stub(get(urlPathMatching("/recommendations/.*"))
+            .willReturn(okJson("[{\"sku\": \"KB-42\", \"title\": \"Split keyboard\"}]").withFixedDelay(SLOW_MS))));
+        story.fault("profiles", "down", () -> profiles.stub(get(urlPathMatching("/profiles/.*")).willReturn(serviceUnavailable())));
+        story.repair("recommendations", "fast again", () -> recommendations.stub(get(urlPathMatching("/recommendations/.*"))
+            .willReturn(okJson("[{\"sku\": \"KB-42\", \"title\": \"Split keyboard\"}]").withFixedDelay(RECOMMENDATIONS_MS))));
+        story.repair("profiles", "up again", () -> profiles.stub(get(urlPathMatching("/profiles/.*"))
+            .willReturn(okJson("{\"id\": \"c-7\", \"name\": \"Ada\", \"tier\": \"gold\"}").withFixedDelay(PROFILES_MS))));
+    }
 
     static void restoreCalmDay() {
         profiles.stub(get(urlPathMatching("/profiles/.*"))
