@@ -234,6 +234,9 @@ public class Lesson {
         var registry = BulkheadRegistry.of(BulkheadConfig.custom().maxConcurrentCalls(4).maxWaitDuration(Duration.ZERO).build());
         registry.bulkhead("shipping", BulkheadConfig.from(registry.getDefaultConfig()).maxConcurrentCalls(2).build());
         isolation = new Resilience4jBulkheads(registry);
+        // the live view's buttons (--view --serve): shipping's bad Saturday, and its calm day
+        story.fault("shipping", "slow", () -> shipping.stub(get(urlPathEqualTo("/quotes")).willReturn(quote().withFixedDelay(SLOW_QUOTE_MS))));
+        story.repair("shipping", "fast again", () -> shipping.stub(get(urlPathEqualTo("/quotes")).willReturn(quote().withFixedDelay(60))));
         story.serve(
             "for i in 1 2 3 4; do curl -s -o /dev/null -w '%{http_code} ' '" + gatewayUrl() + "/quote?cart=c-'$i & done; wait; echo"
                 + "      (two 503s at once, two 200s after " + SLOW_QUOTE_MS + " ms)",
