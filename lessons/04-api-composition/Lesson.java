@@ -146,8 +146,7 @@ public class Lesson {
 
     static void recommendationsSlowsDown() throws Exception {
         story.step("Recommendations slows down: a deadline for the whole answer");
-        recommendations.stub(get(urlPathMatching("/recommendations/.*"))
-            .willReturn(okJson("[{\"sku\": \"KB-42\", \"title\": \"Split keyboard\"}]").withFixedDelay(SLOW_MS)));
+        recommendationsAnswerIn(SLOW_MS);
         story.state("recommendations", RECOMMENDATIONS_MS + " ms -> " + SLOW_MS + " ms (the model is retraining)");
         var patient = call("/home/c-7?deadline=5000");
         story.say("with a deadline of 5 s, home answered " + patient.status() + " in " + patient.millis() + " ms");
@@ -230,8 +229,7 @@ public class Lesson {
         String yours = "http://127.0.0.1:" + mine.call(api, "port");
         // end::mine[]
         try {
-            recommendations.stub(get(urlPathMatching("/recommendations/.*"))
-                .willReturn(okJson("[{\"sku\": \"KB-42\", \"title\": \"Split keyboard\"}]").withFixedDelay(SLOW_MS)));
+            recommendationsAnswerIn(SLOW_MS);
             var slow = call(URI.create(yours + "/home/c-7"));
             story.say("recommendations slow:  " + slow.status() + " in " + slow.millis() + " ms: " + slow.body());
             restoreCalmDay();
@@ -334,22 +332,27 @@ public class Lesson {
 
     /** The live view's buttons (--view --serve): the steps' own bad days, and the way back from each. */
     static void offerFaults() {
-        story.fault("recommendations", "slow", () -> recommendations.stub(get(urlPathMatching("/recommendations/.*"))
-            .willReturn(okJson("[{\"sku\": \"KB-42\", \"title\": \"Split keyboard\"}]").withFixedDelay(SLOW_MS))));
+        story.fault("recommendations", "slow", () -> recommendationsAnswerIn(SLOW_MS));
         story.fault("profiles", "down", () -> profiles.stub(get(urlPathMatching("/profiles/.*")).willReturn(serviceUnavailable())));
-        story.repair("recommendations", "fast again", () -> recommendations.stub(get(urlPathMatching("/recommendations/.*"))
-            .willReturn(okJson("[{\"sku\": \"KB-42\", \"title\": \"Split keyboard\"}]").withFixedDelay(RECOMMENDATIONS_MS))));
-        story.repair("profiles", "up again", () -> profiles.stub(get(urlPathMatching("/profiles/.*"))
-            .willReturn(okJson("{\"id\": \"c-7\", \"name\": \"Ada\", \"tier\": \"gold\"}").withFixedDelay(PROFILES_MS))));
+        story.repair("recommendations", "fast again", () -> recommendationsAnswerIn(RECOMMENDATIONS_MS));
+        story.repair("profiles", "up again", Lesson::profilesAnswer);
     }
 
     static void restoreCalmDay() {
-        profiles.stub(get(urlPathMatching("/profiles/.*"))
-            .willReturn(okJson("{\"id\": \"c-7\", \"name\": \"Ada\", \"tier\": \"gold\"}").withFixedDelay(PROFILES_MS)));
+        profilesAnswer();
         orders.stub(get(urlPathEqualTo("/orders"))
             .willReturn(okJson("[{\"orderId\": \"o-41\", \"status\": \"shipped\"}]").withFixedDelay(ORDERS_MS)));
+        recommendationsAnswerIn(RECOMMENDATIONS_MS);
+    }
+
+    static void profilesAnswer() {
+        profiles.stub(get(urlPathMatching("/profiles/.*"))
+            .willReturn(okJson("{\"id\": \"c-7\", \"name\": \"Ada\", \"tier\": \"gold\"}").withFixedDelay(PROFILES_MS)));
+    }
+
+    static void recommendationsAnswerIn(int millis) {
         recommendations.stub(get(urlPathMatching("/recommendations/.*"))
-            .willReturn(okJson("[{\"sku\": \"KB-42\", \"title\": \"Split keyboard\"}]").withFixedDelay(RECOMMENDATIONS_MS)));
+            .willReturn(okJson("[{\"sku\": \"KB-42\", \"title\": \"Split keyboard\"}]").withFixedDelay(millis)));
     }
 
     record Answer(int status, String body, long millis) {}

@@ -110,7 +110,7 @@ public class Lesson {
 
     static void shippingSlowsDown() throws Exception {
         story.step("Shipping slows down, and checkout dies with it");
-        shipping.stub(get(urlPathEqualTo("/quotes")).willReturn(quote().withFixedDelay(SLOW_QUOTE_MS)));
+        shippingQuotesIn(SLOW_QUOTE_MS);
         story.state("shipping", "its carrier's API is slow: every quote takes " + SLOW_QUOTE_MS + " ms");
         var pool = new SharedPool(6);
         isolation = pool;
@@ -235,8 +235,8 @@ public class Lesson {
         registry.bulkhead("shipping", BulkheadConfig.from(registry.getDefaultConfig()).maxConcurrentCalls(2).build());
         isolation = new Resilience4jBulkheads(registry);
         // the live view's buttons (--view --serve): shipping's bad Saturday, and its calm day
-        story.fault("shipping", "slow", () -> shipping.stub(get(urlPathEqualTo("/quotes")).willReturn(quote().withFixedDelay(SLOW_QUOTE_MS))));
-        story.repair("shipping", "fast again", () -> shipping.stub(get(urlPathEqualTo("/quotes")).willReturn(quote().withFixedDelay(60))));
+        story.fault("shipping", "slow", () -> shippingQuotesIn(SLOW_QUOTE_MS));
+        story.repair("shipping", "fast again", () -> shippingQuotesIn(60));
         story.serve(
             "for i in 1 2 3 4; do curl -s -o /dev/null -w '%{http_code} ' '" + gatewayUrl() + "/quote?cart=c-'$i & done; wait; echo"
                 + "      (two 503s at once, two 200s after " + SLOW_QUOTE_MS + " ms)",
@@ -559,6 +559,11 @@ public class Lesson {
         shipping.forgetRequests();
         payments.forgetRequests();
         QUOTES_ARRIVED.drainPermits();
+    }
+
+    /** Shipping's carrier answers every quote after {@code millis}. */
+    static void shippingQuotesIn(int millis) {
+        shipping.stub(get(urlPathEqualTo("/quotes")).willReturn(quote().withFixedDelay(millis)));
     }
 
     static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder quote() {
